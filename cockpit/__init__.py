@@ -1,0 +1,3 @@
+"""cockpit: an offline in-vehicle voice assistant."""
+
+__version__ = "0.1.0"
