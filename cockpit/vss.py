@@ -22,12 +22,18 @@ DRIVER_SEAT_HEATING = "Vehicle.Cabin.Seat.Row1.DriverSide.HeatingCooling"
 PASSENGER_SEAT_HEATING = "Vehicle.Cabin.Seat.Row1.PassengerSide.HeatingCooling"
 MEDIA_ACTION = "Vehicle.Cabin.Infotainment.Media.Action"
 MEDIA_VOLUME = "Vehicle.Cabin.Infotainment.Media.Volume"
-MEDIA_MUTED = "Vehicle.Cabin.Infotainment.Media.IsMuted"
+MEDIA_SELECTED_URI = "Vehicle.Cabin.Infotainment.Media.SelectedURI"
+MEDIA_PLAYED_URI = "Vehicle.Cabin.Infotainment.Media.Played.URI"
 MEDIA_TRACK = "Vehicle.Cabin.Infotainment.Media.Played.Track"
 MEDIA_ARTIST = "Vehicle.Cabin.Infotainment.Media.Played.Artist"
 MEDIA_SOURCE = "Vehicle.Cabin.Infotainment.Media.Played.Source"
 NAV_LATITUDE = "Vehicle.Cabin.Infotainment.Navigation.DestinationSet.Latitude"
 NAV_LONGITUDE = "Vehicle.Cabin.Infotainment.Navigation.DestinationSet.Longitude"
+# Project extensions: VSS 5.0 has no signal for these, so they live under the same branch with
+# names in VSS style. They are documented as extensions wherever signals are listed.
+MEDIA_MUTED = "Vehicle.Cabin.Infotainment.Media.IsMuted"
+NAV_GUIDANCE_ACTIVE = "Vehicle.Cabin.Infotainment.Navigation.IsGuidanceActive"
+
 SPEED = "Vehicle.Speed"
 SELECTED_GEAR = "Vehicle.Powertrain.Transmission.SelectedGear"
 IS_MOVING = "Vehicle.IsMoving"
@@ -65,9 +71,12 @@ SIGNALS: dict[str, SignalSpec] = {
         SignalSpec(REAR_DEFROSTER_ACTIVE, "boolean"),
         SignalSpec(DRIVER_SEAT_HEATING, "int8", "percent", -100, 100, 1),
         SignalSpec(PASSENGER_SEAT_HEATING, "int8", "percent", -100, 100, 1),
-        SignalSpec(MEDIA_ACTION, "string"),
+        SignalSpec(MEDIA_ACTION, "string"),  # VSS enum: STOP, PLAY, SKIP-FORWARD, SKIP-BACKWARD, ...
         SignalSpec(MEDIA_VOLUME, "uint8", "percent", 0, 100, 1),
         SignalSpec(MEDIA_MUTED, "boolean"),
+        SignalSpec(MEDIA_SELECTED_URI, "string"),
+        SignalSpec(MEDIA_PLAYED_URI, "string", writable=False),
+        SignalSpec(NAV_GUIDANCE_ACTIVE, "boolean"),
         SignalSpec(MEDIA_TRACK, "string", writable=False),
         SignalSpec(MEDIA_ARTIST, "string", writable=False),
         SignalSpec(MEDIA_SOURCE, "string", writable=False),
