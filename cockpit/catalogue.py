@@ -74,12 +74,18 @@ CATALOGUE: Mapping[str, IntentSpec] = {
         IntentSpec(
             "climate.set_temperature",
             "Set the cabin temperature in degrees Celsius.",
-            (SlotSpec("celsius", "number", minimum=-50, maximum=100, description="target temperature in Celsius"), _ZONE),
+            (
+                SlotSpec("celsius", "number", minimum=-50, maximum=100, description="target temperature in Celsius"),
+                _ZONE,
+            ),
         ),
         IntentSpec(
             "climate.adjust_temperature",
             "Make the cabin warmer (positive) or cooler (negative) by some degrees Celsius.",
-            (SlotSpec("delta_celsius", "number", minimum=-10, maximum=10, description="signed change in Celsius"), _ZONE),
+            (
+                SlotSpec("delta_celsius", "number", minimum=-10, maximum=10, description="signed change in Celsius"),
+                _ZONE,
+            ),
         ),
         IntentSpec(
             "climate.set_fan_speed",

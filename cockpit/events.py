@@ -29,7 +29,7 @@ class Stage(enum.IntEnum):
     REPLY = 7
 
 
-class EventType(str, enum.Enum):
+class EventType(enum.StrEnum):
     """Every event type of the public stream (DESIGN.md, "Event stream")."""
 
     WAKE = "wake"
@@ -46,7 +46,7 @@ class EventType(str, enum.Enum):
     ERROR = "error"
 
 
-class ActionStatus(str, enum.Enum):
+class ActionStatus(enum.StrEnum):
     """Life cycle of one vehicle action: ``sent`` then exactly one terminal status."""
 
     SENT = "sent"
@@ -55,7 +55,7 @@ class ActionStatus(str, enum.Enum):
     TIMEOUT = "timeout"
 
 
-class PolicyDecision(str, enum.Enum):
+class PolicyDecision(enum.StrEnum):
     """What the policy says about an intent before any skill runs."""
 
     ALLOWED = "allowed"

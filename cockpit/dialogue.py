@@ -1,0 +1,65 @@
+"""Open dialogue: what happens to an utterance no template matches.
+
+A :class:`DialogueResponder` either answers in words (streaming ``llm_token`` events through
+``emit`` as it goes) or proposes a tool call, which the pipeline then runs through the same
+policy and skill path as a template match. It never actuates anything itself.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cockpit.catalogue import IntentMatch
+from cockpit.events import EventType
+from cockpit.sessions import Session
+from cockpit.skill_api import SignalValue
+
+Emit = Callable[..., None]
+"""``emit(EventType.LLM_TOKEN, text="...")``: report an event of the current turn."""
+
+
+@dataclass(frozen=True)
+class DialogueOutcome:
+    """What the responder made of an utterance."""
+
+    reply: str = ""
+    """Words to say (may be empty when a tool call is proposed)."""
+    tool_call: IntentMatch | None = None
+    """A catalogue intent to carry out, with ``source="llm"``."""
+
+
+class DialogueResponder(abc.ABC):
+    """Answers what the templates could not."""
+
+    @abc.abstractmethod
+    async def respond(
+        self, text: str, session: Session, state: Mapping[str, SignalValue], emit: Emit
+    ) -> DialogueOutcome:
+        """Answer ``text`` in ``session``, given the car's state."""
+
+    def health(self) -> tuple[str, ...]:
+        """Degradations to report (empty when healthy)."""
+        return ()
+
+
+class NoLanguageModel(DialogueResponder):
+    """The responder when no language model is configured: a clear, honest apology."""
+
+    REPLY = "Sorry, I can't help with that yet. I can control the climate, navigation and media."
+
+    async def respond(
+        self, text: str, session: Session, state: Mapping[str, SignalValue], emit: Emit
+    ) -> DialogueOutcome:
+        """Always the same apology; never a tool call."""
+        return DialogueOutcome(reply=self.REPLY)
+
+
+def token_event(emit: Emit, text: str) -> None:
+    """Report one streamed token."""
+    emit(EventType.LLM_TOKEN, text=text)
+
+
+__all__: list[Any] = ["DialogueOutcome", "DialogueResponder", "Emit", "NoLanguageModel", "token_event"]

@@ -1,0 +1,179 @@
+"""One turn, from text to reply: intent -> policy -> skill -> vehicle -> confirmation -> reply.
+
+Every stage reports through one :data:`~cockpit.events.EventSink`. The rule that matters most:
+the reply says "done" only after the ECU's status frame confirmed every write.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from cockpit.catalogue import CATALOGUE, IntentMatch
+from cockpit.dialogue import DialogueResponder
+from cockpit.errors import CockpitError
+from cockpit.events import ActionStatus, EventSink, EventType, PolicyDecision, TurnClock
+from cockpit.policy import Policy
+from cockpit.registry import Registry
+from cockpit.sessions import PendingConfirmation, Session
+from cockpit.skill_api import SignalWrite, Skill, SkillContext, SkillPlan
+from cockpit.vehicle.api import Vehicle, WriteOutcome
+
+log = logging.getLogger(__name__)
+
+_YES = re.compile(r"^(yes|yeah|yep|sure|ok|okay|confirm|do it|go ahead|please do)\b")
+_NO = re.compile(r"^(no|nope|cancel|don't|do not|never ?mind|stop)\b")
+
+SORRY = "Sorry, something went wrong on my side. Please try again."
+
+
+class Recognizer(Protocol):
+    """What the pipeline needs of intent recognition (see :mod:`cockpit.nlu`)."""
+
+    def recognize(self, text: str, language: str = "en") -> Any:
+        """An :class:`IntentMatch`, an unsupported request (has ``feature``), or None."""
+
+
+class TurnPipeline:
+    """Runs typed (and, later, transcribed) turns through the stages."""
+
+    def __init__(
+        self,
+        recognizer: Recognizer,
+        skills: Registry[Skill],
+        policy: Policy,
+        vehicle: Vehicle,
+        dialogue: DialogueResponder,
+    ) -> None:
+        self._recognizer = recognizer
+        self._skills = skills
+        self._policy = policy
+        self._vehicle = vehicle
+        self._dialogue = dialogue
+
+    async def run_text(self, session: Session, text: str, sink: EventSink, turn: int | None = None) -> None:
+        """Run one turn of ``session`` on ``text``; never raises for failures inside the turn."""
+        clock = TurnClock(session.next_turn() if turn is None else turn)
+        turn_ = _Turn(clock, sink)
+        try:
+            await self._run(session, text.strip(), turn_)
+        except CockpitError as err:
+            log.warning("turn failed: %s", err)
+            turn_.emit(EventType.ERROR, code=err.code, message=err.message)
+            turn_.emit(EventType.REPLY, text=SORRY)
+        except Exception as err:  # a bug in a stage must not take the service down
+            log.exception("unexpected failure in a turn")
+            turn_.emit(EventType.ERROR, code="internal", message=f"{type(err).__name__}: {err}")
+            turn_.emit(EventType.REPLY, text=SORRY)
+
+    async def _run(self, session: Session, text: str, turn: _Turn) -> None:
+        if session.pending is not None:
+            pending, session.pending = session.pending, None
+            answer = text.lower()
+            if _YES.match(answer):
+                await self._execute(session, pending.match, pending.plan, turn)
+                return
+            if _NO.match(answer):
+                turn.emit(EventType.REPLY, text="Okay, I won't.")
+                return
+        result = self._recognizer.recognize(text, session.language)
+        if result is None:
+            await self._chat(session, text, turn)
+        elif isinstance(result, IntentMatch):
+            await self._handle(session, result, turn)
+        else:
+            feature = getattr(result, "feature", "that")
+            reason = f"Sorry, I can't control the {feature} in this car."
+            turn.emit(EventType.POLICY, decision=PolicyDecision.REFUSED.value, reason=reason)
+            turn.emit(EventType.REPLY, text=reason)
+
+    async def _chat(self, session: Session, text: str, turn: _Turn) -> None:
+        outcome = await self._dialogue.respond(text, session, self._vehicle.snapshot(), turn.emit)
+        if outcome.tool_call is not None:
+            await self._handle(session, outcome.tool_call, turn)
+            return
+        if not turn.has(EventType.INTENT):
+            turn.emit(EventType.INTENT, intent="dialogue.chat", slots={}, source="rules", confidence=0.0)
+        turn.emit(EventType.REPLY, text=outcome.reply)
+
+    async def _handle(self, session: Session, match: IntentMatch, turn: _Turn) -> None:
+        turn.emit(
+            EventType.INTENT,
+            intent=match.intent,
+            slots=dict(match.slots),
+            source=match.source,
+            confidence=round(match.confidence, 3),
+        )
+        if match.intent not in CATALOGUE or match.intent == "dialogue.chat":
+            # A chat intent from a tool call, or a name outside the contract: never actuate.
+            turn.emit(EventType.REPLY, text="Sorry, I can't do that.")
+            return
+        skill = self._skills.get(match.intent.split(".", 1)[0])
+        context = SkillContext(self._vehicle.snapshot(), dict(session.memory), session.language)
+        plan = skill.plan(match, context)
+        session.memory.update(plan.memory)
+        if plan.refusal is not None:
+            turn.emit(EventType.POLICY, decision=PolicyDecision.REFUSED.value, reason=plan.refusal)
+            turn.emit(EventType.REPLY, text=plan.refusal)
+            return
+        if not plan.writes:
+            turn.emit(EventType.REPLY, text=plan.done)
+            return
+        verdict = self._policy.check_plan(plan.writes, context.state)
+        turn.emit(EventType.POLICY, decision=verdict.decision.value, reason=verdict.reason)
+        if verdict.decision is PolicyDecision.REFUSED:
+            turn.emit(EventType.REPLY, text=verdict.reason)
+        elif verdict.decision is PolicyDecision.NEEDS_CONFIRMATION:
+            session.pending = PendingConfirmation(match, plan)
+            turn.emit(EventType.REPLY, text=verdict.reason)
+        else:
+            await self._execute(session, match, plan, turn)
+
+    async def _execute(self, session: Session, match: IntentMatch, plan: SkillPlan, turn: _Turn) -> None:
+        def sent(write: SignalWrite) -> None:
+            turn.emit(
+                EventType.ACTION, signal=write.signal, value=write.value, status=ActionStatus.SENT.value, reason=""
+            )
+
+        outcomes = await self._vehicle.write(plan.writes, on_sent=sent)
+        for outcome in outcomes:
+            turn.emit(
+                EventType.ACTION,
+                signal=outcome.signal,
+                value=outcome.value,
+                status=outcome.status.value,
+                reason=outcome.reason,
+            )
+        for outcome in outcomes:
+            if outcome.status is ActionStatus.CONFIRMED:
+                turn.emit(EventType.STATE, signal=outcome.signal, value=outcome.value)
+        turn.emit(EventType.REPLY, text=outcome_reply(plan, outcomes))
+
+
+def outcome_reply(plan: SkillPlan, outcomes: Sequence[WriteOutcome]) -> str:
+    """The reply for a plan once its writes have ended: done only when all were confirmed."""
+    failed = [o for o in outcomes if o.status is not ActionStatus.CONFIRMED]
+    if not failed:
+        return plan.done
+    first = failed[0]
+    if first.status is ActionStatus.TIMEOUT:
+        return f"Sorry, the car didn't confirm that in time, so it may not have changed. {first.reason}".strip()
+    return f"Sorry, the car refused that. {first.reason}".strip()
+
+
+class _Turn:
+    """The clock and sink of one turn, plus what has been emitted so far."""
+
+    def __init__(self, clock: TurnClock, sink: EventSink) -> None:
+        self._clock = clock
+        self._sink = sink
+        self._seen: set[EventType] = set()
+
+    def emit(self, type_: EventType, **data: Any) -> None:
+        self._seen.add(type_)
+        self._sink(self._clock.event(type_, **data))
+
+    def has(self, type_: EventType) -> bool:
+        return type_ in self._seen

@@ -1,0 +1,87 @@
+"""The cockpit service: sessions and the turn pipeline behind the transport-free API."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+from cockpit.dialogue import DialogueResponder
+from cockpit.errors import InputError
+from cockpit.events import EventSink
+from cockpit.pipeline import TurnPipeline
+from cockpit.registry import Registry
+from cockpit.service_api import MAX_TEXT_BYTES, AssistantService, HealthReport, SessionInfo
+from cockpit.sessions import SessionStore
+from cockpit.skill_api import SignalValue, Skill, SkillInfo
+from cockpit.vehicle.api import Vehicle
+
+
+def validate_text(text: str) -> str:
+    """The utterance, stripped; empty or oversized text is an :class:`InputError`."""
+    if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
+        raise InputError("text-too-long", f"text is longer than {MAX_TEXT_BYTES} bytes; say one request at a time")
+    stripped = text.strip()
+    if not stripped:
+        raise InputError("text-empty", "text is empty; send the words of one request")
+    return stripped
+
+
+class CockpitService(AssistantService):
+    """Sessions, the pipeline and the car, as one service."""
+
+    def __init__(
+        self,
+        pipeline: TurnPipeline,
+        vehicle: Vehicle,
+        skills: Registry[Skill],
+        dialogue: DialogueResponder,
+        sessions: SessionStore,
+        language: str = "en",
+        closers: Sequence[Callable[[], Awaitable[None] | None]] = (),
+    ) -> None:
+        self._pipeline = pipeline
+        self._vehicle = vehicle
+        self._skills = skills
+        self._dialogue = dialogue
+        self._sessions = sessions
+        self._language = language
+        self._closers = list(closers)
+        self._serving = True
+
+    def create_session(self, language: str = "") -> SessionInfo:
+        """Open a new session (default language when ``language`` is empty)."""
+        session = self._sessions.create(language or self._language)
+        return SessionInfo(session.session_id, session.language)
+
+    def close_session(self, session_id: str) -> None:
+        """Forget a session."""
+        self._sessions.close(session_id)
+
+    async def text_turn(self, session_id: str, text: str, sink: EventSink) -> None:
+        """Run one typed turn; bad input raises before any event."""
+        utterance = validate_text(text)
+        session = self._sessions.get(session_id)
+        await self._pipeline.run_text(session, utterance, sink)
+
+    def vehicle_state(self) -> Mapping[str, SignalValue]:
+        """Confirmed vehicle state."""
+        return self._vehicle.snapshot()
+
+    def watch_state(self, listener: Callable[[str, SignalValue], None]) -> Callable[[], None]:
+        """Subscribe to confirmed changes."""
+        return self._vehicle.subscribe(listener)
+
+    def skills(self) -> list[SkillInfo]:
+        """The registered skills, by name."""
+        return [self._skills.get(name).info() for name in self._skills.names()]
+
+    def health(self) -> HealthReport:
+        """Serving unless shutting down; degraded parts listed."""
+        return HealthReport(self._serving, self._dialogue.health())
+
+    async def aclose(self) -> None:
+        """Stop serving and release the bus, simulators and models, last built first."""
+        self._serving = False
+        while self._closers:
+            result = self._closers.pop()()
+            if result is not None:
+                await result

@@ -1,0 +1,84 @@
+"""Sessions: one conversation each, with its own turn counter and memory."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cockpit.catalogue import IntentMatch
+from cockpit.errors import InputError
+from cockpit.skill_api import SkillPlan
+
+
+@dataclass(frozen=True)
+class PendingConfirmation:
+    """A plan the policy wants the driver to confirm before it runs."""
+
+    match: IntentMatch
+    """The intent that produced the plan."""
+    plan: SkillPlan
+    """The writes and replies waiting for a yes."""
+
+
+@dataclass
+class Session:
+    """One conversation."""
+
+    session_id: str
+    """Opaque identifier."""
+    language: str = "en"
+    """Language (BCP 47 primary tag)."""
+    turns: int = 0
+    """Turns started so far; the next turn's index."""
+    memory: dict[str, Any] = field(default_factory=dict)
+    """Facts earlier turns left for follow-ups."""
+    pending: PendingConfirmation | None = None
+    """A plan waiting for the driver's yes or no."""
+    last_used: float = 0.0
+    """Monotonic time of the last turn, for eviction."""
+
+    def next_turn(self) -> int:
+        """Claim the next turn index."""
+        index = self.turns
+        self.turns += 1
+        return index
+
+
+class SessionStore:
+    """Open sessions, bounded: beyond ``capacity`` the least recently used one is closed."""
+
+    def __init__(self, capacity: int = 64, clock: Callable[[], float] = time.monotonic) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self._capacity = capacity
+        self._clock = clock
+        self._sessions: OrderedDict[str, Session] = OrderedDict()
+
+    def create(self, language: str = "en") -> Session:
+        """Open a session with a fresh unguessable id."""
+        session = Session(secrets.token_hex(8), language, last_used=self._clock())
+        self._sessions[session.session_id] = session
+        while len(self._sessions) > self._capacity:
+            self._sessions.popitem(last=False)
+        return session
+
+    def get(self, session_id: str) -> Session:
+        """The open session ``session_id``; an unknown id is an :class:`InputError`."""
+        session = self._sessions.get(session_id)
+        if session is None:
+            raise InputError("unknown-session", f"no open session {session_id!r}; create one first")
+        session.last_used = self._clock()
+        self._sessions.move_to_end(session_id)
+        return session
+
+    def close(self, session_id: str) -> None:
+        """Forget a session; an unknown id is an :class:`InputError`."""
+        if self._sessions.pop(session_id, None) is None:
+            raise InputError("unknown-session", f"no open session {session_id!r}")
+
+    def __len__(self) -> int:
+        return len(self._sessions)

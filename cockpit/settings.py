@@ -1,0 +1,153 @@
+"""Settings, parsed once at the composition root.
+
+Precedence, lowest first: defaults, a TOML file (``--config`` or ``$COCKPIT_CONFIG``),
+environment variables (``COCKPIT_SERVER_PORT=50052`` sets ``server.port``), explicit overrides
+(CLI flags). Nothing else in the code reads the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cockpit.errors import ConfigError
+
+ENV_PREFIX = "COCKPIT_"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Where and how the gRPC server listens."""
+
+    host: str = "127.0.0.1"
+    """Listen address; loopback by default (the car's own computer)."""
+    port: int = 50051
+    """TCP port; 0 picks a free one."""
+    grace_s: float = 5.0
+    """How long in-flight turns may run on after SIGTERM."""
+
+
+@dataclass(frozen=True)
+class CanSettings:
+    """The CAN bus and the simulated car on it."""
+
+    interface: str = "virtual"
+    """python-can interface name (``virtual``, ``socketcan``, ...). Never ``udp_multicast``."""
+    channel: str = "cockpit"
+    """python-can channel (virtual bus name, ``vcan0``, ...)."""
+    bitrate: int = 500_000
+    """Nominal bit rate, for interfaces that take one and for bus-load figures."""
+    simulate: bool = True
+    """Start the simulated ECUs and powertrain in-process (the default car)."""
+    drive_profile: str = "parked"
+    """Name of the powertrain simulator's drive profile."""
+    confirm_timeout_s: float = 1.0
+    """How long an action waits for its ECU's status frame before it is a ``timeout``."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the composition root needs to build the service."""
+
+    server: ServerSettings = field(default_factory=ServerSettings)
+    """gRPC server settings."""
+    can: CanSettings = field(default_factory=CanSettings)
+    """Bus and simulator settings."""
+    language: str = "en"
+    """Default session language."""
+    max_sessions: int = 64
+    """Open sessions kept at once; the least recently used is closed beyond this."""
+
+
+def _coerce(raw: Any, like: Any, key: str) -> Any:
+    """Convert ``raw`` (from TOML or the environment) to the type of the default ``like``."""
+    if isinstance(like, bool):
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError("bad-setting", f"{key} must be true or false, not {raw!r}")
+    try:
+        return type(like)(raw)
+    except (TypeError, ValueError) as err:
+        raise ConfigError("bad-setting", f"{key} must be a {type(like).__name__}, not {raw!r}") from err
+
+
+def _apply(obj: Any, values: Mapping[str, Any], prefix: str = "") -> Any:
+    """A copy of dataclass ``obj`` with nested ``values`` applied; unknown keys are errors."""
+    names = {f.name: f for f in dataclasses.fields(obj)}
+    changes: dict[str, Any] = {}
+    for key, raw in values.items():
+        path = f"{prefix}{key}"
+        if key not in names:
+            raise ConfigError("unknown-setting", f"unknown setting {path!r}; known: {', '.join(sorted(names))}")
+        current = getattr(obj, key)
+        if dataclasses.is_dataclass(current):
+            if not isinstance(raw, Mapping):
+                raise ConfigError("bad-setting", f"{path} is a table of settings")
+            changes[key] = _apply(current, raw, path + ".")
+        else:
+            changes[key] = _coerce(raw, current, path)
+    return dataclasses.replace(obj, **changes)
+
+
+def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"server.port": 1}`` -> ``{"server": {"port": 1}}``."""
+    out: dict[str, Any] = {}
+    for dotted, value in flat.items():
+        node = out
+        *parents, leaf = dotted.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return out
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    """``COCKPIT_SERVER_PORT`` -> ``server.port``; only sections and names that exist are read."""
+    flat: dict[str, Any] = {}
+    sections = {f.name for f in dataclasses.fields(Settings) if dataclasses.is_dataclass(f.default_factory)}
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "CONFIG":
+            continue
+        key = name[len(ENV_PREFIX) :].lower()
+        section, _, rest = key.partition("_")
+        flat[f"{section}.{rest}" if section in sections and rest else key] = value
+    return _nest(flat)
+
+
+def load_settings(
+    config_path: str | Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build :class:`Settings` from defaults, a TOML file, the environment and overrides.
+
+    ``overrides`` takes dotted keys (``{"server.port": 0}``); ``None`` values are ignored so
+    unset CLI flags can be passed straight through.
+    """
+    environ = os.environ if env is None else env
+    settings = Settings()
+    path = config_path or environ.get(ENV_PREFIX + "CONFIG")
+    if path:
+        try:
+            with open(path, "rb") as fh:
+                settings = _apply(settings, tomllib.load(fh))
+        except OSError as err:
+            raise ConfigError("config-unreadable", f"cannot read config file {path}: {err.strerror}") from err
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError("config-invalid", f"config file {path} is not valid TOML: {err}") from err
+    settings = _apply(settings, _from_env(environ))
+    if overrides:
+        settings = _apply(settings, _nest({k: v for k, v in overrides.items() if v is not None}))
+    if settings.can.interface == "udp_multicast":
+        raise ConfigError("bad-setting", "can.interface udp_multicast leaves loopback; use virtual or socketcan")
+    return settings

@@ -1,0 +1,88 @@
+"""Settings precedence, session bounds and the policy's ranges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cockpit import vss
+from cockpit.errors import ConfigError, InputError
+from cockpit.events import PolicyDecision
+from cockpit.policy import Policy
+from cockpit.registry import Registry
+from cockpit.sessions import SessionStore
+from cockpit.settings import load_settings
+from cockpit.skill_api import SignalWrite
+
+
+def test_settings_precedence(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('language = "ko"\n[server]\nport = 6000\n[can]\nchannel = "bench"\nsimulate = false\n')
+    env = {"COCKPIT_SERVER_PORT": "7000", "COCKPIT_CAN_CONFIRM_TIMEOUT_S": "0.25"}
+    s = load_settings(cfg, overrides={"server.host": "::1", "server.grace_s": None}, env=env)
+    assert (s.language, s.server.port, s.server.host, s.server.grace_s) == ("ko", 7000, "::1", 5.0)
+    assert (s.can.channel, s.can.simulate, s.can.confirm_timeout_s) == ("bench", False, 0.25)
+
+
+def test_settings_errors_name_the_problem(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="unknown setting 'server.prot'"):
+        load_settings(overrides={"server.prot": 1}, env={})
+    with pytest.raises(ConfigError, match="must be a int"):
+        load_settings(env={"COCKPIT_SERVER_PORT": "eighty"})
+    with pytest.raises(ConfigError, match="leaves loopback"):
+        load_settings(overrides={"can.interface": "udp_multicast"}, env={})
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[server\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(bad, env={})
+
+
+def test_sessions_unknown_and_eviction() -> None:
+    store = SessionStore(capacity=2)
+    a, b = store.create(), store.create()
+    store.get(a.session_id)  # a is now the most recently used
+    store.create()
+    assert len(store) == 2
+    with pytest.raises(InputError) as err:
+        store.get(b.session_id)
+    assert err.value.code == "unknown-session"
+    assert store.get(a.session_id).session_id == a.session_id
+
+
+def test_registry_rejects_duplicates_and_lists_valid_names() -> None:
+    reg: Registry[int] = Registry("skill")
+    reg.register("climate", 1)
+    with pytest.raises(ConfigError, match="already registered"):
+        reg.register("climate", 2)
+    with pytest.raises(ConfigError, match="valid: climate"):
+        reg.get("windows")
+
+
+@given(st.floats(min_value=-100, max_value=200, allow_nan=False))
+def test_temperature_policy_matches_the_range_and_step(celsius: float) -> None:
+    result = Policy().check_write(SignalWrite(vss.DRIVER_TEMPERATURE, celsius), {})
+    ok = 16.0 <= celsius <= 30.0 and (celsius * 2).is_integer()
+    assert (result.decision is PolicyDecision.ALLOWED) == ok
+    if not ok:
+        assert result.reason
+
+
+@pytest.mark.parametrize(
+    ("signal", "value", "decision"),
+    [
+        (vss.DRIVER_FAN_SPEED, 101, PolicyDecision.REFUSED),
+        (vss.DRIVER_FAN_SPEED, 100, PolicyDecision.ALLOWED),
+        (vss.MEDIA_VOLUME, -1, PolicyDecision.REFUSED),
+        (vss.MEDIA_VOLUME, 90, PolicyDecision.NEEDS_CONFIRMATION),
+        (vss.DRIVER_SEAT_HEATING, 67, PolicyDecision.ALLOWED),
+        (vss.AC_ACTIVE, "yes", PolicyDecision.REFUSED),
+        (vss.SPEED, 0.0, PolicyDecision.REFUSED),
+        ("Vehicle.Body.Windshield.Front.Wiping.Mode", "FAST", PolicyDecision.REFUSED),
+        (vss.DRIVER_TEMPERATURE, float("nan"), PolicyDecision.REFUSED),
+    ],
+)
+def test_policy_table(signal: str, value: object, decision: PolicyDecision) -> None:
+    assert Policy().check_write(SignalWrite(signal, value), {}).decision is decision  # type: ignore[arg-type]
