@@ -1,0 +1,37 @@
+"""`python -m bench [--only SUITE] [--json FILE]`: run the benchmarks and print a table."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from bench.common import Figure, render, to_json
+
+SUITES = ["bench.text_turn"]
+"""Benchmark modules; each has ``run(quick: bool) -> list[Figure]``."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the suites and report."""
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__)
+    parser.add_argument("--only", action="append", help="run only this suite (repeatable), e.g. text_turn")
+    parser.add_argument("--quick", action="store_true", help="fewer iterations (smoke run)")
+    parser.add_argument("--json", type=Path, default=Path("bench/out/latest.json"), help="where to write figures")
+    args = parser.parse_args(argv)
+    figures: list[Figure] = []
+    for name in SUITES:
+        short = name.rsplit(".", 1)[-1]
+        if args.only and short not in args.only:
+            continue
+        print(f"== {short}", file=sys.stderr, flush=True)
+        figures.extend(importlib.import_module(name).run(quick=args.quick))
+    print(render(figures))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(to_json(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Model manifest and the code that fetches and verifies each artefact."""
