@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -40,17 +39,14 @@ class Figure:
 
 
 def percentile(samples: Sequence[float], q: float) -> float:
-    """The q-th percentile (0..100) by linear interpolation between closest ranks."""
+    """The q-th percentile (0..100), linear interpolation between closest ranks."""
     if not samples:
         raise ValueError("no samples")
     ordered = sorted(samples)
-    if len(ordered) == 1:
-        return ordered[0]
-    return (
-        statistics.quantiles(ordered, n=100, method="inclusive")[max(0, min(98, round(q) - 1))]
-        if 0 < q < 100
-        else (ordered[0] if q <= 0 else ordered[-1])
-    )
+    pos = (len(ordered) - 1) * min(max(q, 0.0), 100.0) / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
 def render(figures: Sequence[Figure]) -> str:
