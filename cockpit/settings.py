@@ -51,6 +51,52 @@ class CanSettings:
 
 
 @dataclass(frozen=True)
+class ModelSettings:
+    """Where model artefacts are cached (see ``models/manifest.toml``)."""
+
+    cache_dir: str = ""
+    """Cache directory; empty means ``$COCKPIT_MODEL_DIR`` or ``~/.cache/cockpit/models``."""
+
+
+@dataclass(frozen=True)
+class LlmSettings:
+    """The embedded language model for open dialogue and tool calls."""
+
+    enabled: bool = True
+    """Use the language model; when False (or when it fails to load) dialogue is degraded."""
+    model: str = "qwen2.5-0.5b-instruct-q4_k_m"
+    """Manifest name of the GGUF to load, used when ``model_path`` is empty."""
+    model_path: str = ""
+    """Any GGUF by path, instead of the manifest model."""
+    threads: int = 2
+    """Threads for generation."""
+    context_tokens: int = 4096
+    """Context window (n_ctx)."""
+    max_reply_tokens: int = 96
+    """Longest spoken answer, in tokens."""
+    history_tokens: int = 1024
+    """Token budget for a session's chat history in the prompt."""
+    seed: int = 0
+    """Sampling seed; decoding is greedy by default, so replies are deterministic."""
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """Wake word, endpointing and speech recognition."""
+
+    wake_models: tuple[str, ...] = ("hey_jarvis_v0.1",)
+    """Manifest names of the wake-word heads to run."""
+    wake_threshold: float = 0.5
+    """Score at or above which a wake word is detected."""
+    asr_engine: str = "auto"
+    """``auto`` (Vosk where a model for the language exists, else PocketSphinx), ``vosk``, ``pocketsphinx``."""
+    max_utterance_s: float = 10.0
+    """Longest command after the wake word."""
+    no_speech_timeout_s: float = 4.0
+    """How long to wait for speech after the wake word."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the composition root needs to build the service."""
 
@@ -62,6 +108,12 @@ class Settings:
     """Default session language."""
     max_sessions: int = 64
     """Open sessions kept at once; the least recently used is closed beyond this."""
+    models: ModelSettings = field(default_factory=ModelSettings)
+    """Model cache."""
+    llm: LlmSettings = field(default_factory=LlmSettings)
+    """Language model."""
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
+    """Voice front end."""
 
 
 def _coerce(raw: Any, like: Any, key: str) -> Any:
@@ -75,6 +127,11 @@ def _coerce(raw: Any, like: Any, key: str) -> Any:
         if text in ("0", "false", "no", "off"):
             return False
         raise ConfigError("bad-setting", f"{key} must be true or false, not {raw!r}")
+    if isinstance(like, tuple):
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, list | tuple):
+            raise ConfigError("bad-setting", f"{key} must be a list, not {raw!r}")
+        return tuple(str(i).strip() for i in items if str(i).strip())
     try:
         return type(like)(raw)
     except (TypeError, ValueError) as err:

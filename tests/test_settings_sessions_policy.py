@@ -86,3 +86,11 @@ def test_temperature_policy_matches_the_range_and_step(celsius: float) -> None:
 )
 def test_policy_table(signal: str, value: object, decision: PolicyDecision) -> None:
     assert Policy().check_write(SignalWrite(signal, value), {}).decision is decision  # type: ignore[arg-type]
+
+
+def test_list_settings_from_env_and_toml(tmp_path: Path) -> None:
+    s = load_settings(env={"COCKPIT_VOICE_WAKE_MODELS": "hey_jarvis_v0.1, alexa_v0.1", "COCKPIT_LLM_THREADS": "1"})
+    assert s.voice.wake_models == ("hey_jarvis_v0.1", "alexa_v0.1") and s.llm.threads == 1
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[voice]\nwake_models = ["alexa_v0.1"]\n')
+    assert load_settings(cfg, env={}).voice.wake_models == ("alexa_v0.1",)
