@@ -1,0 +1,163 @@
+"""The skill registry: the built-in skills plus any a package adds through an entry point.
+
+An outside package adds a skill by declaring, in its own ``pyproject.toml``::
+
+    [project.entry-points."cockpit.skills"]
+    weather = "cockpit_weather:WeatherSkill"
+
+The entry point names a :class:`~cockpit.skill_api.Skill` subclass (built with no arguments), a
+skill instance, or a factory returning one; it is registered under the skill's ``name``, which
+must equal the entry-point name. cockpit's own ``pyproject.toml`` lists the built-ins the same
+way; those entries are recognised and skipped, since the built-ins are constructed here with
+their collaborators. The registry is a value built once at the composition root, never a global.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from cockpit.errors import ConfigError
+from cockpit.registry import Registry
+from cockpit.skill_api import Skill
+
+if TYPE_CHECKING:
+    from skills.navigation import GeoPoint
+
+ENTRY_POINT_GROUP = "cockpit.skills"
+"""The entry-point group outside packages use to add skills."""
+
+BUILTIN_SKILLS: tuple[str, ...] = (
+    "skills.climate:ClimateSkill",
+    "skills.navigation:NavigationSkill",
+    "skills.media:MediaSkill",
+)
+"""The built-in skills as ``module:Class`` specs (also how ``pyproject.toml`` declares them)."""
+
+
+class EntryPointLike(Protocol):
+    """What the registry needs of an :class:`importlib.metadata.EntryPoint`."""
+
+    @property
+    def name(self) -> str:
+        """The entry point's name (the skill name)."""
+
+    @property
+    def value(self) -> str:
+        """``module:Attribute``."""
+
+    def load(self) -> Any:
+        """Import and return the object the entry point names."""
+
+
+def installed_entry_points(group: str = ENTRY_POINT_GROUP) -> list[EntryPointLike]:
+    """The entry points installed packages declare in ``group``."""
+    return list(importlib.metadata.entry_points(group=group))
+
+
+def build_skill_registry(
+    extra_entry_points: bool = True,
+    *,
+    entry_points: Iterable[EntryPointLike] | None = None,
+    origin: GeoPoint | None = None,
+    media_library_path: Path | None = None,
+) -> Registry[Skill]:
+    """The climate, navigation and media skills, plus skills added through entry points.
+
+    ``extra_entry_points`` turns discovery off. ``entry_points`` replaces discovery in the
+    installed metadata (for tests, or a curated list). ``origin`` is the
+    car's position for navigation and
+    ``media_library_path`` the media library file; both default to the shipped ones. A name
+    registered twice, an entry point that cannot be loaded, or one that is not a skill raises
+    :class:`~cockpit.errors.ConfigError`.
+    """
+    from skills.climate import ClimateSkill
+    from skills.media import MediaSkill
+    from skills.navigation import NavigationSkill
+
+    navigation = NavigationSkill() if origin is None else NavigationSkill(origin)
+    media = MediaSkill() if media_library_path is None else MediaSkill(library_path=media_library_path)
+    registry: Registry[Skill] = Registry("skill")
+    builtins: tuple[Skill, ...] = (ClimateSkill(), navigation, media)
+    for builtin in builtins:
+        registry.register(builtin.name, builtin)
+    if not extra_entry_points:
+        return registry
+    builtin_classes = {ClimateSkill, NavigationSkill, MediaSkill}
+    for entry_point in installed_entry_points() if entry_points is None else entry_points:
+        if _spec(entry_point.value) in BUILTIN_SKILLS:
+            continue
+        target = _load(entry_point)
+        if target in builtin_classes or type(target) in builtin_classes:
+            continue  # a built-in reached through another path (an alias module, a re-export)
+        skill = _instantiate(entry_point, target)
+        if skill.name != entry_point.name:
+            raise ConfigError(
+                "skill-name-mismatch",
+                f"entry point {entry_point.name!r} ({entry_point.value}) gives a skill called {skill.name!r}; "
+                "make the entry-point name the skill's name",
+            )
+        registry.register(skill.name, skill)
+    return registry
+
+
+def skill_for_intent(registry: Registry[Skill], intent_name: str) -> Skill:
+    """The skill that handles ``intent_name``; the error lists every intent the registry handles.
+
+    The skill named by the intent's prefix (``climate`` for ``climate.set_ac``) is asked first,
+    then any other skill that lists the intent.
+    """
+    prefix = intent_name.split(".", 1)[0]
+    if prefix in registry:
+        skill = registry.get(prefix)
+        if intent_name in skill.intents:
+            return skill
+    for name in registry.names():
+        skill = registry.get(name)
+        if intent_name in skill.intents:
+            return skill
+    handled = sorted(i for name in registry.names() for i in registry.get(name).intents)
+    raise ConfigError("unknown-intent", f"no skill handles {intent_name!r}; handled: {', '.join(handled) or '(none)'}")
+
+
+def _spec(value: str) -> str:
+    """``module : Class [extras]`` as ``module:Class``."""
+    module, _, rest = value.partition(":")
+    return f"{module.strip()}:{rest.split('[', 1)[0].strip()}"
+
+
+def _load(entry_point: EntryPointLike) -> Any:
+    try:
+        return entry_point.load()
+    except Exception as err:  # any import-time failure of a plug-in is a configuration problem
+        raise ConfigError(
+            "skill-entry-point-failed",
+            f"cannot load skill entry point {entry_point.name!r} ({entry_point.value}): {err}",
+        ) from err
+
+
+def _instantiate(entry_point: EntryPointLike, target: Any) -> Skill:
+    if isinstance(target, Skill):
+        return target
+    if isinstance(target, type) and not issubclass(target, Skill):
+        raise ConfigError(
+            "bad-skill-entry-point", f"entry point {entry_point.name!r} ({entry_point.value}) is not a Skill subclass"
+        )
+    if not callable(target):
+        raise ConfigError(
+            "bad-skill-entry-point", f"entry point {entry_point.name!r} ({entry_point.value}) is not a skill"
+        )
+    try:
+        skill = target()
+    except Exception as err:
+        raise ConfigError(
+            "skill-entry-point-failed", f"cannot build skill {entry_point.name!r} ({entry_point.value}): {err}"
+        ) from err
+    if not isinstance(skill, Skill):
+        raise ConfigError(
+            "bad-skill-entry-point",
+            f"entry point {entry_point.name!r} ({entry_point.value}) returned {type(skill).__name__}, not a Skill",
+        )
+    return skill

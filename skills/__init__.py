@@ -1,0 +1,6 @@
+"""The built-in skills, one package each: climate, navigation and media.
+
+Each package holds its sentence templates (``templates.yaml``, data), its handler (a
+:class:`cockpit.skill_api.Skill`) and any data the handler needs. Importing this package imports
+no skill: :mod:`cockpit.skill_registry` builds them at the composition root.
+"""

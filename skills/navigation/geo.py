@@ -1,0 +1,88 @@
+"""Small, pure geometry and phrasing for navigation: points, great-circle distance, ETA words."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+EARTH_RADIUS_KM = 6371.0088
+"""Mean Earth radius (IUGG), the usual choice for haversine distances."""
+
+
+@dataclass(frozen=True)
+class GeoPoint:
+    """A position on the Earth in WGS84 degrees."""
+
+    latitude: float
+    """Degrees north (negative: south)."""
+    longitude: float
+    """Degrees east (negative: west)."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Somewhere the car can be sent."""
+
+    name: str
+    """How the place is said aloud, e.g. ``Beijing, China`` or ``Starbucks Riverside``."""
+    point: GeoPoint
+    """Where it is."""
+    category: str = ""
+    """POI category (``coffee``, ...) or ``city``; empty for named places such as home."""
+
+    def as_memory(self) -> dict[str, object]:
+        """Plain data for the session memory (follow-ups such as "navigate there")."""
+        return {
+            "name": self.name,
+            "latitude": self.point.latitude,
+            "longitude": self.point.longitude,
+            "category": self.category,
+        }
+
+
+def distance_km(a: GeoPoint, b: GeoPoint) -> float:
+    """Great-circle (haversine) distance between two points, in kilometres."""
+    lat1, lat2 = math.radians(a.latitude), math.radians(b.latitude)
+    dlat = lat2 - lat1
+    dlon = math.radians(b.longitude - a.longitude)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def offset(origin: GeoPoint, km: float, bearing_deg: float) -> GeoPoint:
+    """The point ``km`` kilometres from ``origin`` along the initial bearing ``bearing_deg`` (0 = north)."""
+    delta = km / EARTH_RADIUS_KM
+    theta = math.radians(bearing_deg)
+    lat1, lon1 = math.radians(origin.latitude), math.radians(origin.longitude)
+    lat2 = math.asin(math.sin(lat1) * math.cos(delta) + math.cos(lat1) * math.sin(delta) * math.cos(theta))
+    lon2 = lon1 + math.atan2(
+        math.sin(theta) * math.sin(delta) * math.cos(lat1), math.cos(delta) - math.sin(lat1) * math.sin(lat2)
+    )
+    lon_deg = (math.degrees(lon2) + 540.0) % 360.0 - 180.0
+    return GeoPoint(round(math.degrees(lat2), 6), round(lon_deg, 6))
+
+
+def spoken_distance(km: float) -> str:
+    """``0.35`` -> ``350 metres``; ``4.26`` -> ``4.3 kilometres``; ``1943.2`` -> ``1943 kilometres``."""
+    if km < 0.995:
+        metres = max(10, round(km * 100) * 10)
+        return f"{metres} metres"
+    text = f"{round(km, 1):g}" if km < 9.95 else f"{km:.0f}"
+    return "1 kilometre" if text == "1" else f"{text} kilometres"
+
+
+def spoken_duration(hours: float) -> str:
+    """A travel time as said aloud: ``less than a minute``, ``12 minutes``, ``2 hours 5 minutes``, ``3 days``."""
+    minutes = round(hours * 60)
+    if minutes < 1:
+        return "less than a minute"
+    if minutes < 60:
+        return _plural(minutes, "minute")
+    if minutes < 48 * 60:
+        h, m = divmod(minutes, 60)
+        return _plural(h, "hour") + (f" {_plural(m, 'minute')}" if m else "")
+    return _plural(round(minutes / (24 * 60)), "day")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -1,0 +1,168 @@
+"""The navigation skill: destinations, nearby places, cancelling guidance and arrival times.
+
+Resolution is offline: named places and POIs are simulated around the car's position
+(:mod:`skills.navigation.places`), cities come from GeoNames (:mod:`skills.navigation.cities`).
+A destination the user speaks is only ever data: it is looked up, and echoed in a reply after
+being cleaned, never used as a format string, a path or anything else.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from cockpit import vss
+from cockpit.catalogue import CATALOGUE, IntentMatch
+from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan
+from skills.navigation.cities import CityIndex, normalise
+from skills.navigation.geo import GeoPoint, Place, distance_km, spoken_distance, spoken_duration
+from skills.navigation.places import SimulatedPlaces
+
+DEFAULT_ORIGIN = GeoPoint(22.6, 114.05)
+"""Where the simulated car stands: Shenzhen, near BYD's headquarters. The cockpit has no GNSS
+signal, so this is also the car's current position for distances and arrival times."""
+AVERAGE_SPEED_KMH = 50.0
+"""Assumed average speed for arrival times. The distance is the great-circle one; 50 km/h over it
+is a blend of city traffic and expressway that also absorbs roads being longer than the straight
+line. Good enough for "about 20 minutes"; a real route engine would replace both."""
+LAST_PLACE = "last_place"
+"""Memory key: the place a query found or a route went to, for "navigate there"."""
+DESTINATION = "destination"
+"""Memory key: the destination last set, so the ETA can name it."""
+
+_FOLLOW_UPS = frozenset({"there", "it", "that", "that place", "this place", "that one", "the place", "same place"})
+_MAX_ECHO = 60
+
+
+def spoken_text(text: str, limit: int = _MAX_ECHO) -> str:
+    """User text made safe to say back: control and format characters dropped, spaces collapsed, capped."""
+    visible = "".join(ch if unicodedata.category(ch)[0] not in "CZ" or ch == " " else " " for ch in text)
+    words = " ".join(visible.split())
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
+def _coordinate(value: SignalValue | None) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _point_from_state(state: Mapping[str, SignalValue]) -> GeoPoint | None:
+    lat, lon = _coordinate(state.get(vss.NAV_LATITUDE)), _coordinate(state.get(vss.NAV_LONGITUDE))
+    if lat is None or lon is None or (lat == 0 and lon == 0):
+        return None  # 0/0 is what an ECU reports when no destination is set
+    return GeoPoint(lat, lon)
+
+
+def _place_from_memory(value: Any) -> Place | None:
+    if not isinstance(value, Mapping):
+        return None
+    try:
+        point = GeoPoint(float(value["latitude"]), float(value["longitude"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return Place(str(value.get("name", "there")), point, str(value.get("category", "")))
+
+
+class NavigationSkill(Skill):
+    """Route guidance to cities and simulated places; nearby search; cancel; arrival time."""
+
+    name = "navigation"
+    description = "Starts route guidance to cities and places, finds nearby places and tells the arrival time."
+    intents = tuple(name for name in CATALOGUE if name.startswith("navigation."))
+
+    def __init__(
+        self,
+        origin: GeoPoint = DEFAULT_ORIGIN,
+        average_speed_kmh: float = AVERAGE_SPEED_KMH,
+        places: SimulatedPlaces | None = None,
+        cities: CityIndex | None = None,
+    ) -> None:
+        """``origin`` is the car's position; ``places``/``cities`` default to the shipped data around it."""
+        if average_speed_kmh <= 0:
+            raise ValueError("average_speed_kmh must be positive")
+        self.origin = origin
+        """The car's position: the centre of the simulated places and the start of every route."""
+        self.average_speed_kmh = average_speed_kmh
+        """Speed used for arrival times (km/h)."""
+        self._places = places or SimulatedPlaces(origin)
+        self._cities = cities or CityIndex()
+
+    def _plan(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
+        if match.intent == "navigation.navigate_to":
+            return self._navigate_to(match.slots.get("destination"), context)
+        if match.intent == "navigation.find_nearby":
+            return self._find_nearby(match.slots.get("category"))
+        if match.intent == "navigation.cancel":
+            return self._cancel(context.state)
+        return self._eta(context)
+
+    def resolve(self, destination: str, memory: Mapping[str, Any] | None = None) -> Place | None:
+        """The place ``destination`` names: a follow-up ("there"), a simulated place, or a city."""
+        if normalise(destination) in _FOLLOW_UPS:
+            return _place_from_memory((memory or {}).get(LAST_PLACE))
+        return self._places.resolve(destination, self.origin) or self._cities.lookup(destination)
+
+    def _navigate_to(self, destination: Any, context: SkillContext) -> SkillPlan:
+        if not isinstance(destination, str) or not normalise(destination):
+            return SkillPlan(refusal="Where would you like to go?")
+        place = self.resolve(destination, context.memory)
+        if place is None:
+            if normalise(destination) in _FOLLOW_UPS:
+                return SkillPlan(refusal="I don't know which place you mean. Ask me to find one first.")
+            return SkillPlan(refusal=f"I couldn't find {spoken_text(destination)}.")
+        writes = (
+            SignalWrite(vss.NAV_LATITUDE, place.point.latitude),
+            SignalWrite(vss.NAV_LONGITUDE, place.point.longitude),
+        )
+        km = distance_km(self.origin, place.point)
+        heading = "home" if place.name == "home" else f"to {place.name}"
+        done = f"Navigating {heading}: {spoken_distance(km)}, about {self._duration(km)}."
+        return SkillPlan(writes, done=done, memory={LAST_PLACE: place.as_memory(), DESTINATION: place.as_memory()})
+
+    def _find_nearby(self, category: Any) -> SkillPlan:
+        key = category if category in self._places.categories else None
+        if key is None and isinstance(category, str):
+            key = self._places.category(category)
+        if key is None:
+            what = spoken_text(category) if isinstance(category, str) and category.strip() else "that kind of place"
+            return SkillPlan(refusal=f"I can't search for {what}.")
+        place = self._places.nearest(key, self.origin)
+        if place is None:
+            return SkillPlan(done=f"I couldn't find a {self._places.label(key)} nearby.")
+        km = distance_km(self.origin, place.point)
+        done = f"The nearest {self._places.label(key)} is {place.name}, {spoken_distance(km)} away."
+        return SkillPlan(done=done, memory={LAST_PLACE: place.as_memory()})
+
+    def _cancel(self, state: Mapping[str, SignalValue]) -> SkillPlan:
+        if state.get(vss.NAV_GUIDANCE_ACTIVE) is not True:
+            return SkillPlan(done="There's no active route.")
+        return SkillPlan((SignalWrite(vss.NAV_GUIDANCE_ACTIVE, False),), done="Route guidance cancelled.")
+
+    def _eta(self, context: SkillContext) -> SkillPlan:
+        target = _point_from_state(context.state)
+        if target is None or context.state.get(vss.NAV_GUIDANCE_ACTIVE) is False:
+            return SkillPlan(done="No destination is set.")
+        km = distance_km(self.origin, target)
+        remembered = _place_from_memory(context.memory.get(DESTINATION))
+        if remembered is not None and distance_km(remembered.point, target) < 0.05:
+            where = remembered.name
+        else:
+            where = "Your destination"
+        return SkillPlan(done=f"{_capitalise(where)} is {spoken_distance(km)} away, about {self._duration(km)}.")
+
+    def _duration(self, km: float) -> str:
+        return spoken_duration(km / self.average_speed_kmh)
+
+    def describe_state(self, state: Mapping[str, SignalValue]) -> str:
+        """E.g. ``Route guidance active, destination 12 kilometres away.``; empty when idle."""
+        target = _point_from_state(state)
+        if target is None or state.get(vss.NAV_GUIDANCE_ACTIVE) is False:
+            return ""
+        return f"Route guidance active, destination {spoken_distance(distance_km(self.origin, target))} away."
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
