@@ -10,7 +10,6 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from cockpit.catalogue import IntentMatch
 from cockpit.events import EventType
@@ -44,6 +43,10 @@ class DialogueResponder(abc.ABC):
         """Degradations to report (empty when healthy)."""
         return ()
 
+    def close(self) -> None:
+        """Release the model, if any (called once at shutdown)."""
+        return None
+
 
 class NoLanguageModel(DialogueResponder):
     """The responder when no language model is configured: a clear, honest apology."""
@@ -61,5 +64,3 @@ def token_event(emit: Emit, text: str) -> None:
     """Report one streamed token."""
     emit(EventType.LLM_TOKEN, text=text)
 
-
-__all__: list[Any] = ["DialogueOutcome", "DialogueResponder", "Emit", "NoLanguageModel", "token_event"]

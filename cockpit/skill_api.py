@@ -91,6 +91,10 @@ class Skill(abc.ABC):
     def _plan(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
         """The skill's own logic."""
 
+    def warm(self) -> None:
+        """Load anything slow (indexes, data files) ahead of the first request; default: nothing."""
+        return None
+
     def describe_state(self, state: Mapping[str, SignalValue]) -> str:
         """A short, speakable summary of the part of the car this skill owns (for the LLM prompt)."""
         return ""

