@@ -85,7 +85,7 @@ class TurnPipeline:
             await self._handle(session, result, turn)
         else:
             feature = getattr(result, "feature", "that")
-            reason = f"Sorry, I can't control the {feature} in this car."
+            reason = f"Sorry, I can't help with {feature} in this car."
             turn.emit(EventType.POLICY, decision=PolicyDecision.REFUSED.value, reason=reason)
             turn.emit(EventType.REPLY, text=reason)
 

@@ -91,7 +91,7 @@ async def test_unsupported_request_is_refused_politely() -> None:
     car = FakeVehicle()
     rec = await turn("open the windows", car)
     assert rec.types() == ["policy", "reply"]
-    assert "can't control the windows" in rec.events[-1].data["text"]
+    assert "can't help with windows" in rec.events[-1].data["text"]
     assert car.sent == []
 
 

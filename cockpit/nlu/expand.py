@@ -1,0 +1,128 @@
+"""Enumerate and sample the wordings of templates and phrases (pure functions).
+
+The matcher uses :func:`expand_phrase` to turn a slot list's phrases into plain strings; tests use
+:func:`sample_sentence` to draw whole sentences a template accepts and check they match back.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from cockpit.errors import IntentError
+from cockpit.nlu.model import Group, RuleRef, Seq, SlotList, SlotRef, ValueList, WildcardList, Words
+from cockpit.nlu.numbers import to_words
+
+T = TypeVar("T")
+Choose = Callable[[Sequence[T]], T]
+"""Picks one element of a non-empty sequence (``random.choice``, or a Hypothesis draw)."""
+
+MAX_PHRASE_EXPANSIONS = 5000
+"""A slot-list phrase with more wordings than this is a mistake in the data."""
+
+
+def expand_phrase(seq: Seq, limit: int = MAX_PHRASE_EXPANSIONS) -> list[str]:
+    """Every wording of a slot-free ``seq``, as normalised strings (duplicates removed, order kept)."""
+    out: list[str] = []
+    for words in _expand(seq, limit):
+        text = " ".join(w for w in words if w)
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def _expand(seq: Seq, limit: int) -> list[tuple[str, ...]]:
+    parts: list[list[tuple[str, ...]]] = []
+    for item in seq.items:
+        if isinstance(item, Words):
+            parts.append([(item.text,)])
+        elif isinstance(item, Group):
+            options = [w for alt in item.alternatives for w in _expand(alt, limit)]
+            if item.optional:
+                options.append(())
+            parts.append(options)
+        else:
+            raise IntentError("template-invalid", f"cannot expand {item!r} into plain words")
+    total = 1
+    for options in parts:
+        total *= len(options)
+        if total > limit:
+            raise IntentError("template-invalid", f"a phrase has more than {limit} wordings")
+    return [tuple(w for chunk in combo for w in chunk) for combo in itertools.product(*parts)]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A sentence drawn from a template, with the slot values it spells out."""
+
+    text: str
+    """The sentence (normalised words)."""
+    slots: dict[str, Any]
+    """Values of the slots it fills, as the matcher should read them (before fixed values and signs)."""
+
+
+def sample_sentence(
+    seq: Seq,
+    lists: Mapping[str, SlotList],
+    choose: Choose[Any],
+    wildcard_samples: Mapping[str, Sequence[str]] | None = None,
+) -> Sample:
+    """One sentence ``seq`` accepts: alternatives, optional parts and slot values drawn with ``choose``.
+
+    Numbers are drawn within the list's range, as digits or words (with a unit where the list
+    has one); wildcard values come from ``wildcard_samples[list]`` or else the list's ``samples``.
+    """
+    slots: dict[str, Any] = {}
+    text = _sample(seq, lists, choose, wildcard_samples or {}, slots)
+    return Sample(text, slots)
+
+
+def _sample(
+    seq: Seq, lists: Mapping[str, SlotList], choose: Choose[Any], wild: Mapping[str, Sequence[str]], out: dict[str, Any]
+) -> str:
+    words: list[str] = []
+    for item in seq.items:
+        if isinstance(item, Words):
+            words.append(item.text)
+        elif isinstance(item, Group):
+            options: list[Seq | None] = list(item.alternatives)
+            if item.optional:
+                options.append(None)
+            picked = choose(options)
+            if picked is not None:
+                words.append(_sample(picked, lists, choose, wild, out))
+        elif isinstance(item, SlotRef):
+            text, value = _sample_slot(lists[item.list_name], lists, choose, wild)
+            words.append(text)
+            out[item.slot] = value
+        elif isinstance(item, RuleRef):  # pragma: no cover - the loader inlines rules
+            raise IntentError("template-invalid", f"rule <{item.name}> was not inlined")
+    return " ".join(w for w in words if w)
+
+
+def _sample_slot(
+    lst: SlotList, lists: Mapping[str, SlotList], choose: Choose[Any], wild: Mapping[str, Sequence[str]]
+) -> tuple[str, Any]:
+    if isinstance(lst, ValueList):
+        phrase, value = choose(lst.values)
+        return _sample(phrase, lists, choose, wild, {}), value
+    if isinstance(lst, WildcardList):
+        pool = wild.get(lst.name) or lst.samples
+        if not pool:
+            raise IntentError("template-invalid", f"wildcard list {lst.name!r} has no samples")
+        text = str(choose(list(pool)))
+        return text, text
+    if lst.words and choose([True, False]):
+        phrase, value = choose(lst.words)
+        return _sample(phrase, lists, choose, wild, {}), value
+    low, high = int(-(-lst.low // 1)), int(lst.high // 1)
+    span = list(range(low, high + 1))
+    number = choose(span) if len(span) <= 200 else choose([low, high, (low + high) // 2, low + 1, high - 1])
+    spoken = str(choose([str(number), to_words(number)]))
+    if lst.unit == "percent" and choose([True, False]):
+        spoken += " percent"
+    elif lst.unit in ("temperature", "temperature_delta") and (lst.require_unit or choose([True, False])):
+        spoken += " " + str(choose(["degrees", "degrees celsius", "celsius", "degree"]))
+    return spoken, number
