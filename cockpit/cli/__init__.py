@@ -1,0 +1,1 @@
+"""The ``cockpit`` command line (see :mod:`cockpit.cli.main`)."""

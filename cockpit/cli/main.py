@@ -1,0 +1,215 @@
+"""``cockpit``: the command line of the cockpit service.
+
+::
+
+    cockpit serve [--host 127.0.0.1] [--port 50051] [--config FILE]
+    cockpit ask [--json] [--same-session] [--server HOST:PORT] UTTERANCE... | -
+
+``ask`` runs each utterance as one turn (turn index = position, from 0) through the service,
+in this process by default or on a running server with ``--server``; ``--json`` prints exactly
+the event lines of DESIGN.md, the same in both modes. Commands are a table, so ``listen`` and
+``models`` slot in beside these.
+
+Exit status: 0 done; 1 a turn failed (bad input, an ``error`` event, an unreachable server);
+2 bad usage or settings; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from cockpit.cli.render import HumanRenderer, JsonRenderer, Renderer
+from cockpit.cli.turns import EmbeddedTurns, RemoteTurns, ServiceFactory, TurnRunner, default_factory, open_service
+from cockpit.errors import CockpitError, ConfigError, InputError
+from cockpit.events import Event, EventType
+
+EXIT_OK = 0
+"""Everything ran."""
+EXIT_FAILED = 1
+"""A turn or the server failed."""
+EXIT_USAGE = 2
+"""Bad arguments or settings (argparse's own code)."""
+EXIT_INTERRUPTED = 130
+"""Ctrl-C."""
+
+ASK_TIMEOUT_S = 120.0
+"""Deadline of one remote turn (a language-model answer can take several seconds)."""
+
+
+@dataclass(frozen=True)
+class Io:
+    """Where a command reads and writes (the process's streams unless a test passes its own)."""
+
+    stdin: TextIO
+    """Utterances for ``ask -``."""
+    stdout: TextIO
+    """Results: event lines, transcripts."""
+    stderr: TextIO
+    """Problems, and the server's address."""
+
+
+Handler = Callable[[argparse.Namespace, ServiceFactory, Io], Coroutine[Any, Any, int]]
+
+
+def _fail(io: Io, message: str) -> None:
+    print(f"cockpit: {message}", file=io.stderr, flush=True)
+
+
+# -- serve ----------------------------------------------------------------------------------------
+
+
+def _add_serve(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=None, help="listen address (default: server.host, 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=None, help="TCP port, 0 picks a free one (default: 50051)")
+    parser.add_argument("--config", metavar="FILE", default=None, help="TOML settings file")
+
+
+async def _serve(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> int:
+    from cockpit.server.runner import CockpitServer, serve
+    from cockpit.settings import load_settings
+
+    settings = load_settings(args.config, overrides={"server.host": args.host, "server.port": args.port})
+    logging.basicConfig(level=logging.INFO, stream=io.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def ready(server: CockpitServer) -> None:
+        print(f"cockpit: serving on {server.target}", file=io.stdout, flush=True)
+
+    async with AsyncExitStack() as stack:
+        service = await open_service(factory, settings, stack)
+        s = settings.server
+        await serve(service, s.host, s.port, s.grace_s, ready=ready)
+    return EXIT_OK
+
+
+# -- ask ------------------------------------------------------------------------------------------
+
+
+def _add_ask(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("utterances", nargs="+", metavar="UTTERANCE", help="one turn each; - reads one per line")
+    parser.add_argument("--json", action="store_true", help="print the event stream as JSON lines")
+    parser.add_argument("--same-session", action="store_true", help="run every turn in one session")
+    parser.add_argument("--server", metavar="HOST:PORT", default=None, help="use a running server, not this process")
+    parser.add_argument("--config", metavar="FILE", default=None, help="TOML settings file (embedded mode)")
+
+
+def _utterances(args: argparse.Namespace, io: Io) -> list[str]:
+    if args.utterances == ["-"]:
+        return [line.rstrip("\r\n") for line in io.stdin if line.strip()]
+    if "-" in args.utterances:
+        raise ConfigError("bad-usage", "- (read stdin) cannot be mixed with utterances")
+    return list(args.utterances)
+
+
+async def _ask(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> int:
+    utterances = _utterances(args, io)
+    renderer: Renderer = JsonRenderer(io.stdout) if args.json else HumanRenderer(io.stdout)
+    async with AsyncExitStack() as stack:
+        runner: TurnRunner
+        if args.server:
+            from cockpit.server.client import CockpitClient
+
+            client = await stack.enter_async_context(CockpitClient(args.server, timeout_s=ASK_TIMEOUT_S))
+            runner = RemoteTurns(client, args.same_session)
+        else:
+            from cockpit.settings import load_settings
+
+            service = await open_service(factory, load_settings(args.config), stack)
+            runner = EmbeddedTurns(service, args.same_session)
+        stack.push_async_callback(runner.aclose)
+        return await _run_turns(utterances, runner, renderer, io)
+    return EXIT_OK  # not reached: the stack swallows no exception (mypy cannot tell)
+
+
+async def _run_turns(utterances: Sequence[str], runner: TurnRunner, renderer: Renderer, io: Io) -> int:
+    status = EXIT_OK
+    for index, text in enumerate(utterances):
+        errors: list[Event] = []
+
+        def sink(event: Event, index: int = index, errors: list[Event] = errors) -> None:
+            # The turn index is the utterance's position, whichever session the turn ran in.
+            event = dataclasses.replace(event, turn=index)
+            if event.type is EventType.ERROR:
+                errors.append(event)
+            renderer.event(event)
+
+        renderer.begin(index, text)
+        try:
+            await runner.run(text, sink)
+        except InputError as err:  # this utterance was refused; the others still run
+            _fail(io, f"turn {index}: {err}")
+            status = EXIT_FAILED
+        finally:
+            renderer.end()
+        if errors:
+            _fail(io, f"turn {index} failed: {errors[0].data.get('code', '?')}: {errors[0].data.get('message', '')}")
+            status = EXIT_FAILED
+    return status
+
+
+# -- the command table ----------------------------------------------------------------------------
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {
+    "serve": ("run the gRPC server", _add_serve, _serve),
+    "ask": ("run typed turns and print their events", _add_ask, _ask),
+}
+"""Subcommands: name -> (help, add arguments, handler). ``listen`` and ``models`` join here."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="cockpit", description="Offline in-vehicle voice assistant.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (help_text, add_arguments, handler) in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        add_arguments(sub)
+        sub.set_defaults(handler=handler)
+    return parser
+
+
+async def amain(
+    argv: Sequence[str] | None = None,
+    *,
+    service_factory: ServiceFactory | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """:func:`main` for callers already inside an event loop; returns the exit status."""
+    io = Io(stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, or a usage error argparse already printed
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    handler: Handler = args.handler
+    try:
+        return await handler(args, service_factory or default_factory, io)
+    except ConfigError as err:
+        _fail(io, str(err))
+        return EXIT_USAGE
+    except CockpitError as err:
+        _fail(io, str(err))
+        return EXIT_FAILED
+    except ImportError as err:  # the composition root or a backend is not installed
+        _fail(io, f"cannot load the service: {err}")
+        return EXIT_FAILED
+
+
+def main(argv: Sequence[str] | None = None, *, service_factory: ServiceFactory | None = None) -> int:
+    """Console entry point (``cockpit = "cockpit.cli.main:main"``); returns the exit status."""
+    try:
+        return asyncio.run(amain(argv, service_factory=service_factory))
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

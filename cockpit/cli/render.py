@@ -1,0 +1,144 @@
+"""How ``cockpit ask`` prints a turn: exact JSON lines, or lines a person reads.
+
+Both renderers take the events as they come, so a streamed answer appears while it is generated.
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+from typing import Any, TextIO
+
+from cockpit.events import ActionStatus, Event, EventType, PolicyDecision
+
+_STATUS_MARK = {
+    ActionStatus.CONFIRMED.value: "✓",
+    ActionStatus.REJECTED.value: "✗",
+    ActionStatus.TIMEOUT.value: "⌛",
+}
+
+
+class Renderer(abc.ABC):
+    """Prints the events of the turns of one ``ask``."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def begin(self, turn: int, text: str) -> None:  # noqa: B027 (optional hook)
+        """A turn starts with ``text``."""
+
+    @abc.abstractmethod
+    def event(self, event: Event) -> None:
+        """One event of the current turn."""
+
+    def end(self) -> None:  # noqa: B027 (optional hook)
+        """The current turn is over (also after a failure)."""
+
+    def _line(self, text: str) -> None:
+        print(text, file=self._out, flush=True)
+
+
+class JsonRenderer(Renderer):
+    """One ``Event.to_json()`` line per event and nothing else (DESIGN.md's event stream)."""
+
+    def event(self, event: Event) -> None:
+        """Print the event's JSON line."""
+        self._line(event.to_json())
+
+
+def format_value(value: Any) -> str:
+    """A slot or signal value for people: bare words and numbers as they are, other text quoted."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value and not any(c.isspace() or c in "\"'=" for c in value):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+class HumanRenderer(Renderer):
+    """A transcript a person reads::
+
+    you> set the driver temperature to 21
+    intent climate.set_temperature celsius=21.0 zone=driver
+    → Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature = 21.0 sent
+    ✓ Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature confirmed (12 ms)
+    car> Driver temperature set to 21 degrees.
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        super().__init__(out)
+        self._tokens_open = False
+        self._sent_at: dict[str, float] = {}
+
+    def begin(self, turn: int, text: str) -> None:
+        """Print what the user said (a blank line between turns)."""
+        if turn > 0:
+            self._line("")
+        self._line(f"you> {text}")
+        self._sent_at.clear()
+
+    def end(self) -> None:
+        """Finish a streamed answer's line."""
+        self._close_tokens()
+
+    def _close_tokens(self) -> None:
+        if self._tokens_open:
+            self._line("")
+            self._tokens_open = False
+
+    def event(self, event: Event) -> None:
+        """Print the event as one line (streamed tokens share one)."""
+        d = event.data
+        if event.type is EventType.LLM_TOKEN:
+            if not self._tokens_open:
+                self._out.write("llm> ")
+                self._tokens_open = True
+            self._out.write(str(d.get("text", "")))
+            self._out.flush()
+            return
+        self._close_tokens()
+        line = self._describe(event)
+        if line is not None:
+            self._line(line)
+
+    def _describe(self, event: Event) -> str | None:
+        d = event.data
+        match event.type:
+            case EventType.WAKE:
+                return f"(wake word {d.get('model', '?')}, score {d.get('score', 0):.2f})"
+            case EventType.SPEECH_START:
+                return "(listening)"
+            case EventType.SPEECH_END:
+                return "(end of speech)"
+            case EventType.TRANSCRIPT:
+                return f"heard> {d.get('text', '')}" if d.get("final") else None
+            case EventType.INTENT:
+                slots = " ".join(f"{k}={format_value(v)}" for k, v in dict(d.get("slots") or {}).items())
+                source = "" if d.get("source", "rules") == "rules" else f" [{d.get('source')}]"
+                return f"intent {d.get('intent', '?')}{' ' + slots if slots else ''}{source}"
+            case EventType.POLICY:
+                decision = d.get("decision", "")
+                if decision == PolicyDecision.ALLOWED.value and not d.get("reason"):
+                    return None
+                return f"policy {decision}: {d.get('reason', '')}".rstrip(": ")
+            case EventType.ACTION:
+                return self._action(event)
+            case EventType.STATE:
+                return None  # the confirmed action line already says it
+            case EventType.REPLY:
+                return f"car> {d.get('text', '')}"
+            case EventType.TTS_AUDIO:
+                return f"(speech audio, {d.get('sample_rate_hz', '?')} Hz)"
+            case EventType.ERROR:
+                return f"error {d.get('code', '?')}: {d.get('message', '')}"
+        return None
+
+    def _action(self, event: Event) -> str:
+        d = event.data
+        signal, status = str(d.get("signal", "?")), str(d.get("status", "?"))
+        if status == ActionStatus.SENT.value:
+            self._sent_at[signal] = event.t_ms
+            return f"→ {signal} = {format_value(d.get('value'))} sent"
+        took = f" ({event.t_ms - self._sent_at[signal]:.0f} ms)" if signal in self._sent_at else ""
+        reason = f": {d['reason']}" if d.get("reason") else ""
+        return f"{_STATUS_MARK.get(status, '…')} {signal} {status}{took}{reason}"

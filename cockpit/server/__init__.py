@@ -1,0 +1,12 @@
+"""The gRPC adapter: the only package that imports grpc and the generated ``cockpit.v1`` code.
+
+- :mod:`cockpit.server.runner`: :func:`serve` and :class:`CockpitServer` (health, reflection, shutdown).
+- :mod:`cockpit.server.servicer`: ``cockpit.v1.Cockpit`` over an :class:`~cockpit.service_api.AssistantService`.
+- :mod:`cockpit.server.status`: cockpit errors to gRPC status codes (never UNKNOWN).
+- :mod:`cockpit.server.convert`: events, values and skills to and from protobuf messages.
+- :mod:`cockpit.server.client`: the same API from the client side, in cockpit's own types.
+"""
+
+from cockpit.server.runner import CockpitServer, serve, start_server
+
+__all__ = ["CockpitServer", "serve", "start_server"]

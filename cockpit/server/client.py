@@ -1,0 +1,113 @@
+"""A client of ``cockpit.v1.Cockpit`` that speaks cockpit's own types.
+
+What the CLI's ``--server`` mode uses: events come back as :class:`~cockpit.events.Event` (so
+``Event.to_json()`` prints the same lines as the embedded service) and failures as
+:class:`~cockpit.errors.CockpitError` subclasses, the way the service itself raises them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import grpc
+
+from cockpit.errors import CockpitError, InputError, ResourceExhaustedError
+from cockpit.events import Event
+from cockpit.server import convert
+from cockpit.server.status import ERROR_CODE_KEY
+from cockpit.service_api import SessionInfo
+from cockpit.skill_api import SignalValue, SkillInfo
+from cockpit.v1 import cockpit_pb2 as pb
+from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
+
+
+class RemoteError(CockpitError):
+    """A call to a cockpit server failed for a reason other than a bad request."""
+
+    def __init__(self, code: str, message: str, status: str) -> None:
+        super().__init__(code, message)
+        self.status = status
+        """The gRPC status name, e.g. ``UNAVAILABLE``."""
+
+
+def error_from_rpc(err: grpc.aio.AioRpcError, target: str) -> CockpitError:
+    """The cockpit error a failed RPC stands for (bad requests as :class:`InputError`)."""
+    status = err.code()
+    details = err.details() or ""
+    code = ""
+    for key, value in err.trailing_metadata() or ():
+        if key == ERROR_CODE_KEY:
+            code = value if isinstance(value, str) else value.decode("ascii", "replace")
+    message = details.removeprefix(f"{code}: ") if code else details
+    if status is grpc.StatusCode.RESOURCE_EXHAUSTED:
+        return ResourceExhaustedError(code or "message-too-large", message)
+    if status is grpc.StatusCode.INVALID_ARGUMENT:
+        return InputError(code or "invalid-argument", message)
+    if status is grpc.StatusCode.UNAVAILABLE and not code:
+        return RemoteError(
+            "server-unavailable", f"cannot reach the cockpit server at {target} ({details})", status.name
+        )
+    if status is grpc.StatusCode.DEADLINE_EXCEEDED:
+        return RemoteError("deadline-exceeded", f"the cockpit server at {target} did not answer in time", status.name)
+    return RemoteError(code or status.name.lower().replace("_", "-"), message or status.name, status.name)
+
+
+class CockpitClient:
+    """The Cockpit API of one server; use as ``async with CockpitClient("127.0.0.1:50051") as c``."""
+
+    def __init__(self, target: str, timeout_s: float | None = None) -> None:
+        self.target = target
+        """``host:port`` of the server."""
+        self._timeout_s = timeout_s
+        self._channel = grpc.aio.insecure_channel(
+            target, options=[("grpc.max_receive_message_length", 4 * 1024 * 1024)]
+        )
+        self._stub = pb_grpc.CockpitStub(self._channel)
+
+    async def __aenter__(self) -> CockpitClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the channel (calls in flight are cancelled)."""
+        await self._channel.close()
+
+    async def _unary(self, method: Any, request: Any) -> Any:
+        try:
+            return await method(request, timeout=self._timeout_s)
+        except grpc.aio.AioRpcError as err:
+            raise error_from_rpc(err, self.target) from None
+
+    async def create_session(self, language: str = "") -> SessionInfo:
+        """Open a session (the server's default language when ``language`` is empty)."""
+        reply = await self._unary(self._stub.CreateSession, pb.CreateSessionRequest(language=language))
+        return SessionInfo(reply.session_id, reply.language)
+
+    async def close_session(self, session_id: str) -> None:
+        """Forget a session."""
+        await self._unary(self._stub.CloseSession, pb.CloseSessionRequest(session_id=session_id))
+
+    async def send_text(self, text: str, session: SessionInfo | str = "") -> AsyncIterator[Event]:
+        """One typed turn in ``session`` (a fresh one-shot session when empty); events as they come."""
+        session_id = session.session_id if isinstance(session, SessionInfo) else session
+        call = self._stub.SendText(pb.TextTurnRequest(session_id=session_id, text=text), timeout=self._timeout_s)
+        try:
+            async for msg in call:
+                yield convert.proto_to_event(msg)
+        except grpc.aio.AioRpcError as err:
+            raise error_from_rpc(err, self.target) from None
+        finally:
+            call.cancel()  # no-op once the call is done; stops the turn if the caller stopped reading
+
+    async def vehicle_state(self, prefixes: Sequence[str] = ()) -> dict[str, SignalValue]:
+        """Confirmed vehicle state by VSS path, filtered by path prefix."""
+        reply = await self._unary(self._stub.GetVehicleState, pb.GetVehicleStateRequest(signals=list(prefixes)))
+        return {s.path: convert.signal_value_from_proto(s.value) for s in reply.signals}
+
+    async def skills(self) -> list[SkillInfo]:
+        """The server's skills."""
+        reply = await self._unary(self._stub.ListSkills, pb.ListSkillsRequest())
+        return [SkillInfo(s.name, s.description, tuple(s.intents)) for s in reply.skills]

@@ -1,0 +1,188 @@
+"""The gRPC server: the Cockpit servicer, standard health and reflection, graceful shutdown.
+
+``serve()`` is what ``cockpit serve`` runs. :class:`CockpitServer` is the same server as an object
+for tests, benchmarks and embedding: ``port = await server.start()`` (port 0 picks a free one),
+then ``await server.stop(grace_s)``; :func:`start_server` does both steps of starting in one.
+
+Shutdown, on SIGTERM/SIGINT or :meth:`CockpitServer.stop`: health turns NOT_SERVING, watch
+streams end with UNAVAILABLE, new RPCs are refused, and turns in flight get ``grace_s`` seconds
+to finish before they are cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Sequence
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from cockpit.errors import ConfigError
+from cockpit.server.servicer import CockpitServicer
+from cockpit.service_api import AssistantService
+from cockpit.v1 import cockpit_pb2 as pb
+from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
+
+log = logging.getLogger(__name__)
+
+COCKPIT_SERVICE = pb.DESCRIPTOR.services_by_name["Cockpit"].full_name
+"""``cockpit.v1.Cockpit``: the name health and reflection report."""
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+"""Largest message either way; larger ones end in RESOURCE_EXHAUSTED. Room for audio chunks."""
+DEFAULT_HOST = "127.0.0.1"
+"""Loopback: the car's own computer."""
+DEFAULT_PORT = 50051
+"""The conventional gRPC port."""
+DEFAULT_GRACE_S = 5.0
+"""How long turns in flight may run on after a shutdown begins."""
+
+Registrar = Callable[[grpc.aio.Server], str]
+"""Adds one more servicer (e.g. ``Bench``) to the server; returns its full service name."""
+
+
+def _address(host: str, port: int) -> str:
+    """``host:port``, with an IPv6 literal in brackets."""
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{host}:{port}"
+
+
+class CockpitServer:
+    """One grpc.aio server around one service; it does not own (or close) the service."""
+
+    def __init__(
+        self,
+        service: AssistantService,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
+        registrars: Sequence[Registrar] = (),
+        max_message_bytes: int = MAX_MESSAGE_BYTES,
+    ) -> None:
+        self.host = host
+        """Listen address."""
+        self.port = port
+        """Requested port until :meth:`start`, then the bound one."""
+        self._service = service
+        self._registrars = tuple(registrars)
+        self._max_message_bytes = max_message_bytes
+        self._server: grpc.aio.Server | None = None
+        self._servicer: CockpitServicer | None = None
+        self._health: health.aio.HealthServicer | None = None
+        self._stop_begun = False
+        self._stopped = asyncio.Event()
+
+    @property
+    def target(self) -> str:
+        """``host:port`` for a client channel (valid after :meth:`start`)."""
+        return _address(self.host, self.port)
+
+    async def start(self) -> int:
+        """Bind, register every service, mark it SERVING and start; returns the bound port."""
+        if self._server is not None:
+            raise RuntimeError("server already started")
+        options = [
+            ("grpc.max_receive_message_length", self._max_message_bytes),
+            ("grpc.max_send_message_length", self._max_message_bytes),
+            ("grpc.so_reuseport", 0),  # a busy port is an error, not a second listener
+        ]
+        server = grpc.aio.server(options=options)
+        self._servicer = CockpitServicer(self._service)
+        pb_grpc.add_CockpitServicer_to_server(self._servicer, server)
+        self._health = health.aio.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
+        names = [COCKPIT_SERVICE, *(register(server) for register in self._registrars)]
+        reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+        address = _address(self.host, self.port)
+        try:
+            self.port = server.add_insecure_port(address)
+        except RuntimeError as err:
+            raise ConfigError("listen-failed", f"cannot listen on {address}: {err}; pick another --port") from err
+        for name in ("", *names):
+            await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        await server.start()
+        self._server = server
+        log.info("cockpit server listening on %s", self.target)
+        return self.port
+
+    async def stop(self, grace_s: float = DEFAULT_GRACE_S) -> None:
+        """Graceful shutdown: NOT_SERVING, refuse new RPCs, let turns finish for ``grace_s``."""
+        if self._server is None:
+            return  # never started
+        if self._stop_begun:  # a second caller waits for the first one's shutdown
+            await self._stopped.wait()
+            return
+        self._stop_begun = True
+        assert self._servicer is not None and self._health is not None
+        log.info(
+            "cockpit server shutting down (%d turns in flight, grace %.1f s)", self._servicer.turns_in_flight, grace_s
+        )
+        self._servicer.begin_shutdown()
+        await self._health.enter_graceful_shutdown()
+        await self._server.stop(grace_s)
+        self._stopped.set()
+
+    async def wait_for_termination(self) -> None:
+        """Return once :meth:`stop` has finished (at once if the server never started)."""
+        if self._server is None:
+            return
+        await self._stopped.wait()
+
+    async def __aenter__(self) -> CockpitServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop(0)
+
+
+async def start_server(
+    service: AssistantService,
+    host: str = DEFAULT_HOST,
+    port: int = 0,
+    registrars: Sequence[Registrar] = (),
+) -> tuple[CockpitServer, int]:
+    """Start a server for ``service`` (port 0: a free one); returns it and its port. Stop it with
+    ``await server.stop(grace_s)``."""
+    server = CockpitServer(service, host, port, registrars)
+    return server, await server.start()
+
+
+async def serve(
+    service: AssistantService,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    grace_s: float = DEFAULT_GRACE_S,
+    *,
+    ready: Callable[[CockpitServer], None] | None = None,
+    stop: asyncio.Event | None = None,
+    registrars: Sequence[Registrar] = (),
+    handle_signals: bool = True,
+) -> None:
+    """Serve ``service`` until SIGTERM/SIGINT (or ``stop`` is set), then shut down gracefully.
+
+    ``ready`` is called once the server listens (its ``port`` is the bound one). Signal handlers
+    are installed only when ``handle_signals`` is true and this runs on the main thread.
+    """
+    server = CockpitServer(service, host, port, registrars)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    if handle_signals:  # before start: a SIGTERM right after the port opens must not kill turns
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(signum, stop.set)
+                installed.append(signum)
+            except (ValueError, RuntimeError, NotImplementedError):  # not the main thread, or no signals here
+                log.debug("cannot handle signal %s here", signum)
+    try:
+        await server.start()
+        if ready is not None:
+            ready(server)
+        await stop.wait()
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
+        await server.stop(grace_s)

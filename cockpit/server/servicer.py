@@ -1,0 +1,242 @@
+"""``cockpit.v1.Cockpit`` over an :class:`~cockpit.service_api.AssistantService`.
+
+The only module that turns requests into service calls and events into responses. Requests are
+validated before the service sees them; every failure leaves through
+:class:`~cockpit.server.status.Guard`, so no RPC ends in ``UNKNOWN``. Events stream out as the
+turn produces them: the service's sink feeds an :class:`~cockpit.server.streams.EventFeed` that
+the response stream drains, and a cancelled RPC cancels its turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any, TypeAlias
+
+import grpc
+
+from cockpit.errors import InputError
+from cockpit.events import Event
+from cockpit.server import convert
+from cockpit.server.status import Guard, RpcFailure, abort
+from cockpit.server.streams import EventFeed, StateFeed
+from cockpit.service_api import MAX_TEXT_BYTES, AssistantService
+from cockpit.v1 import cockpit_pb2 as pb
+from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
+
+log = logging.getLogger(__name__)
+
+Context: TypeAlias = grpc.aio.ServicerContext[Any, Any]
+"""The servicer context of grpc.aio (request and response types vary per RPC)."""
+
+SAMPLE_RATE_HZ = 16_000
+"""The one sample rate the voice path takes."""
+CHANNELS = 1
+"""Mono."""
+
+SHUTTING_DOWN = RpcFailure(
+    grpc.StatusCode.UNAVAILABLE, "server-shutting-down", "the cockpit server is shutting down; reconnect shortly"
+)
+AUDIO_NOT_SERVED = RpcFailure(
+    grpc.StatusCode.UNIMPLEMENTED,
+    "audio-not-served",
+    "audio chunks are not served yet; send text messages in this stream, or use SendText",
+)
+
+
+def validate_text(text: str) -> str:
+    """The utterance unchanged; blank or oversized text is an :class:`InputError` (before the service)."""
+    if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
+        raise InputError("text-too-long", f"text is longer than {MAX_TEXT_BYTES} bytes; say one request at a time")
+    if not text.strip():
+        raise InputError("text-empty", "text is empty; send the words of one request")
+    return text
+
+
+def validate_audio_format(fmt: pb.AudioFormat) -> None:
+    """16 kHz mono LINEAR16, or an :class:`InputError` naming what is wrong."""
+    if fmt.sample_rate_hz != SAMPLE_RATE_HZ:
+        raise InputError("audio-format", f"sample_rate_hz must be {SAMPLE_RATE_HZ}, not {fmt.sample_rate_hz}")
+    if fmt.channels != CHANNELS:
+        raise InputError("audio-format", f"channels must be {CHANNELS} (mono), not {fmt.channels}")
+    if fmt.encoding != pb.AUDIO_ENCODING_LINEAR16:
+        raise InputError("audio-format", f"encoding must be LINEAR16, not {pb.AudioEncoding.Name(fmt.encoding)}")
+
+
+class CockpitServicer(pb_grpc.CockpitServicer):
+    """The ``Cockpit`` service of ``cockpit.v1``."""
+
+    def __init__(self, service: AssistantService) -> None:
+        self._service = service
+        self._stopping = asyncio.Event()
+        self._turns: set[asyncio.Task[None]] = set()
+
+    def begin_shutdown(self) -> None:
+        """Stop starting turns and end watch streams; turns in flight run on."""
+        self._stopping.set()
+
+    @property
+    def turns_in_flight(self) -> int:
+        """Turns running now."""
+        return len(self._turns)
+
+    # -- sessions ---------------------------------------------------------------------------------
+
+    async def CreateSession(self, request: pb.CreateSessionRequest, context: Context) -> pb.Session:
+        """Open a session in the requested (or the default) language."""
+        async with Guard(context):
+            info = (
+                self._service.create_session(request.language) if request.language else self._service.create_session()
+            )
+            return convert.session_to_proto(info)
+
+    async def CloseSession(self, request: pb.CloseSessionRequest, context: Context) -> pb.CloseSessionResponse:
+        """Forget a session."""
+        async with Guard(context):
+            if not request.session_id:
+                raise InputError("unknown-session", "session_id is empty; pass the id CreateSession returned")
+            self._service.close_session(request.session_id)
+            return pb.CloseSessionResponse()
+
+    # -- turns ------------------------------------------------------------------------------------
+
+    async def SendText(self, request: pb.TextTurnRequest, context: Context) -> AsyncIterator[pb.Event]:
+        """One typed turn, its events streamed as they come."""
+        async with Guard(context):
+            if self._stopping.is_set():
+                await abort(context, SHUTTING_DOWN)
+            text = validate_text(request.text)
+            session_id, one_shot = self._session(request.session_id)
+            try:
+                async for event in self._turn(session_id, text, context):
+                    yield event
+            finally:
+                if one_shot:
+                    self._close_quietly(session_id)
+
+    async def Converse(
+        self, request_iterator: AsyncIterator[pb.ConverseRequest], context: Context
+    ) -> AsyncIterator[pb.Event]:
+        """A conversation: a config message, then text turns (audio is not served yet)."""
+        async with Guard(context):
+            requests = aiter(request_iterator)
+            first = await self._next_request(requests, context)
+            if first is None:
+                return
+            if first.WhichOneof("message") != "config":
+                raise InputError("config-first", "the first Converse message must carry config")
+            if first.config.HasField("audio_format"):
+                validate_audio_format(first.config.audio_format)
+            session_id, one_shot = self._session(first.config.session_id)
+            try:
+                while (request := await self._next_request(requests, context)) is not None:
+                    kind = request.WhichOneof("message")
+                    if kind == "text":
+                        async for event in self._turn(session_id, validate_text(request.text), context):
+                            yield event
+                    elif kind == "audio_chunk":
+                        await abort(context, AUDIO_NOT_SERVED)
+                    elif kind == "config":
+                        raise InputError("config-repeated", "config may only be the first Converse message")
+                    else:
+                        raise InputError("request-empty", "a Converse message must carry text or audio_chunk")
+            finally:
+                if one_shot:
+                    self._close_quietly(session_id)
+
+    def _session(self, session_id: str) -> tuple[str, bool]:
+        """The session to use, and whether it was made just for this RPC (and is closed after it)."""
+        if session_id:
+            return session_id, False  # the service checks it at the first turn, before any event
+        return self._service.create_session().session_id, True
+
+    def _close_quietly(self, session_id: str) -> None:
+        try:
+            self._service.close_session(session_id)
+        except Exception:  # evicted meanwhile, or the service is closing: nothing left to free
+            log.debug("closing one-shot session %s failed", session_id, exc_info=True)
+
+    async def _next_request(
+        self, requests: AsyncIterator[pb.ConverseRequest], context: Context
+    ) -> pb.ConverseRequest | None:
+        """The next client message, None when the client is done; UNAVAILABLE once shutting down."""
+        if self._stopping.is_set():
+            await abort(context, SHUTTING_DOWN)
+        reading = asyncio.ensure_future(anext(requests, None))
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait((reading, stopping), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if not reading.done():
+                reading.cancel()
+        if not reading.done() or reading.cancelled():
+            await abort(context, SHUTTING_DOWN)
+        return reading.result()
+
+    async def _turn(self, session_id: str, text: str, context: Context) -> AsyncIterator[pb.Event]:
+        """Run one turn as a task and yield its events as they arrive; cancel it if the RPC ends."""
+        feed: EventFeed[Event] = EventFeed()
+        task = asyncio.create_task(self._service.text_turn(session_id, text, feed.put))
+        self._turns.add(task)
+
+        def finished(done: asyncio.Task[None]) -> None:
+            self._turns.discard(done)
+            feed.close()
+
+        task.add_done_callback(finished)
+        context.add_done_callback(lambda _ctx: task.cancel())
+        try:
+            async for event in feed:
+                yield convert.event_to_proto(event)
+            await task  # raises what the turn raised (InputError before any event, ...)
+        finally:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    # -- vehicle state and skills -----------------------------------------------------------------
+
+    async def GetVehicleState(self, request: pb.GetVehicleStateRequest, context: Context) -> pb.VehicleState:
+        """The confirmed state, filtered by path prefix."""
+        async with Guard(context):
+            prefixes = tuple(request.signals)
+            return pb.VehicleState(signals=convert.signals_to_proto(self._service.vehicle_state(), prefixes))
+
+    async def WatchVehicleState(
+        self, request: pb.WatchVehicleStateRequest, context: Context
+    ) -> AsyncIterator[pb.Signal]:
+        """The current values, then every confirmed change, until cancelled or shutting down."""
+        async with Guard(context):
+            prefixes = tuple(request.signals)
+            feed = StateFeed(lambda path: convert.matches(path, prefixes))
+            unsubscribe = self._service.watch_state(feed.listener)
+            try:
+                current = sorted(
+                    (p, v) for p, v in self._service.vehicle_state().items() if convert.matches(p, prefixes)
+                )
+                for path, value in feed.seed(current):
+                    yield pb.Signal(path=path, value=convert.signal_value_to_proto(value))
+                while True:
+                    batch = asyncio.ensure_future(feed.next_batch())
+                    stopping = asyncio.ensure_future(self._stopping.wait())
+                    try:
+                        await asyncio.wait((batch, stopping), return_when=asyncio.FIRST_COMPLETED)
+                    finally:
+                        stopping.cancel()
+                        if not batch.done():
+                            batch.cancel()
+                    if batch.cancelled() or not batch.done():
+                        await abort(context, SHUTTING_DOWN)
+                    for path, value in batch.result():
+                        yield pb.Signal(path=path, value=convert.signal_value_to_proto(value))
+            finally:
+                unsubscribe()
+
+    async def ListSkills(self, request: pb.ListSkillsRequest, context: Context) -> pb.ListSkillsResponse:
+        """The registered skills."""
+        async with Guard(context):
+            return pb.ListSkillsResponse(skills=[convert.skill_to_proto(s) for s in self._service.skills()])
