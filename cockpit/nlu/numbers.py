@@ -102,7 +102,7 @@ def _fraction_digits(tokens: list[str]) -> str | None:
     for tok in tokens:
         if tok in UNITS:
             out.append(str(UNITS[tok]))
-        elif tok.isdigit():
+        elif tok.isascii() and tok.isdigit():
             out.append(tok)
         else:
             return None
@@ -113,7 +113,7 @@ def _cardinal(tokens: list[str]) -> int | None:
     """Whole numbers: [N million] [N thousand] [N hundred] [and] [tens [unit] | teen | unit]."""
     if not tokens:
         return None
-    if len(tokens) == 1 and tokens[0].isdigit():
+    if len(tokens) == 1 and tokens[0].isascii() and tokens[0].isdigit():
         return int(tokens[0])
     total, pos = 0, 0
     for scale in ("million", "thousand"):
