@@ -4,6 +4,7 @@
 
     cockpit serve [--host 127.0.0.1] [--port 50051] [--config FILE]
     cockpit ask [--json] [--same-session] [--server HOST:PORT] UTTERANCE... | -
+    cockpit models list|pull|verify [--json] [NAME...]
 
 ``ask`` runs each utterance as one turn (turn index = position, from 0) through the service,
 in this process by default or on a running server with ``--server``; ``--json`` prints exactly
@@ -154,11 +155,24 @@ async def _run_turns(utterances: Sequence[str], runner: TurnRunner, renderer: Re
     return status
 
 
+async def _models(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> int:
+    from models.cli import run as run_models
+
+    return await asyncio.to_thread(run_models, args, io.stdout)
+
+
+def _add_models(parser: argparse.ArgumentParser) -> None:
+    from models.cli import add_arguments
+
+    add_arguments(parser)
+
+
 # -- the command table ----------------------------------------------------------------------------
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {
     "serve": ("run the gRPC server", _add_serve, _serve),
     "ask": ("run typed turns and print their events", _add_ask, _ask),
+    "models": ("list, pull or verify the models (every artefact pinned by sha256)", _add_models, _models),
 }
 """Subcommands: name -> (help, add arguments, handler). ``listen`` and ``models`` join here."""
 
