@@ -75,7 +75,9 @@ def traffic_lines(tap: BusTap, since: float, codec: DbcCodec) -> list[str]:
             if status.get("ACK_COUNTER") != cmd.get("COUNTER"):
                 continue
             rname = codec.database.get_message_by_frame_id(reply.arbitration_id).name
-            lines.append(f"  can< 0x{reply.arbitration_id:03X} {rname:<11} {bytes(reply.data).hex(' ')}  {_signals(status)}")
+            lines.append(
+                f"  can< 0x{reply.arbitration_id:03X} {rname:<11} {bytes(reply.data).hex(' ')}  {_signals(status)}"
+            )
             break
     return lines
 
