@@ -29,9 +29,9 @@ class Figure:
     @property
     def ratio(self) -> float | None:
         """value / baseline, when there is a baseline."""
-        if self.baseline in (None, 0):
+        if self.baseline is None or self.baseline == 0:
             return None
-        return self.value / self.baseline  # type: ignore[operator]
+        return self.value / self.baseline
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form, ratio included."""

@@ -51,8 +51,8 @@ async def _measure(turn: Callable[[str, Callable[[Event], None]], Awaitable[None
 
 async def _run(n: int) -> list[Figure]:
     from cockpit.app import build_service
-    from cockpit.server.client import CockpitClient
     from cockpit.server import start_server
+    from cockpit.server.client import CockpitClient
     from cockpit.settings import load_settings
 
     settings = load_settings(overrides={"server.port": 0, "llm.enabled": False})
@@ -63,9 +63,10 @@ async def _run(n: int) -> list[Figure]:
         async def local(text: str, sink: Callable[[Event], None]) -> None:
             await service.text_turn(session, text, sink)
 
-        await _measure(local, 20)  # warm-up
-        in_process = await _measure(local, n)
-
+        # "navigate to" waits for the city index the skills build in the background at start-up.
+        await service.text_turn(session, "navigate to shenzhen", lambda e: None)
+        in_process: list[float] = []
+        over_grpc: list[float] = []
         server, port = await start_server(service, host="127.0.0.1", port=0)
         try:
             async with CockpitClient(f"127.0.0.1:{port}") as client:
@@ -75,8 +76,13 @@ async def _run(n: int) -> list[Figure]:
                     async for event in client.send_text(text, remote_session):
                         sink(event)
 
+                await _measure(local, 20)
                 await _measure(remote, 20)
-                over_grpc = await _measure(remote, n)
+                # Interleave blocks so machine noise lands on both paths alike.
+                block = 50
+                for _ in range(0, n, block):
+                    in_process += await _measure(local, block)
+                    over_grpc += await _measure(remote, block)
         finally:
             await server.stop(1.0)
     finally:
