@@ -36,7 +36,9 @@ async def test_acceptance_set_driver_temperature(stack: Stack) -> None:
     # The HVAC ECU's own status frame on the bus carries 21.0 for the driver.
     codec = DbcCodec.load(COCKPIT_DBC)
     status = stack.tap.wait_for(
-        lambda m: m.arbitration_id == HVAC_STATUS and codec.decode(m.arbitration_id, bytes(m.data))["DRIVER_TEMP"] == 21.0,
+        lambda m: (
+            m.arbitration_id == HVAC_STATUS and codec.decode(m.arbitration_id, bytes(m.data))["DRIVER_TEMP"] == 21.0
+        ),
         timeout=1.0,
     )
     assert status is not None
@@ -60,7 +62,7 @@ async def test_a_stopped_ecu_times_out_with_a_reason_and_the_service_stays_healt
         start = time.monotonic()
         rec = await stack.turn("turn on the air conditioning")
         elapsed = time.monotonic() - start
-        (signal, _, status), = [a for a in _actions(rec) if a[2] != "sent"]
+        ((signal, _, status),) = [a for a in _actions(rec) if a[2] != "sent"]
         assert (signal, status) == (vss.AC_ACTIVE, "timeout")
         assert rec.of_type(EventType.ACTION)[-1].data["reason"]
         assert "didn't confirm" in rec.of_type(EventType.REPLY)[0].data["text"]
@@ -84,8 +86,11 @@ CASES: list[tuple[str, str, dict[str, object] | str]] = [
     # climate family
     ("set the driver temperature to twenty one degrees", "climate.set_temperature", {vss.DRIVER_TEMPERATURE: 21.0}),
     ("set the passenger side to 23.5 degrees", "climate.set_temperature", {vss.PASSENGER_TEMPERATURE: 23.5}),
-    ("make it 72 degrees fahrenheit for everyone", "climate.set_temperature",
-     {vss.DRIVER_TEMPERATURE: 22.0, vss.PASSENGER_TEMPERATURE: 22.0}),
+    (
+        "make it 72 degrees fahrenheit for everyone",
+        "climate.set_temperature",
+        {vss.DRIVER_TEMPERATURE: 22.0, vss.PASSENGER_TEMPERATURE: 22.0},
+    ),
     ("make it two degrees warmer", "climate.adjust_temperature", {vss.DRIVER_TEMPERATURE: None}),
     ("turn the fan to forty percent", "climate.set_fan_speed", {vss.DRIVER_FAN_SPEED: 40}),
     ("turn the fan up", "climate.adjust_fan_speed", {vss.DRIVER_FAN_SPEED: None}),

@@ -28,7 +28,7 @@ def test_settings_precedence(tmp_path: Path) -> None:
 
 
 def test_settings_errors_name_the_problem(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="unknown setting 'server.prot'"):
+    with pytest.raises(ConfigError, match=r"unknown setting 'server\.prot'"):
         load_settings(overrides={"server.prot": 1}, env={})
     with pytest.raises(ConfigError, match="must be a int"):
         load_settings(env={"COCKPIT_SERVER_PORT": "eighty"})
