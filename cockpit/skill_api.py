@@ -67,6 +67,21 @@ class SkillInfo:
     """The catalogue intents it handles."""
 
 
+def slot_number(slots: Mapping[str, Any], name: str) -> float | None:
+    """Slot ``name`` as a float: numbers and numeric strings; None for booleans, absence or junk."""
+    value = slots.get(name)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
 class Skill(abc.ABC):
     """One skill. Subclasses fill :meth:`_plan`; the public :meth:`plan` guards the contract."""
 

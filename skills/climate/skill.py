@@ -15,7 +15,7 @@ from typing import Any
 
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
-from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan
+from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan, slot_number
 
 DEFAULT_TEMPERATURE = 22.0
 """Assumed cabin set point (°C) when the car has not reported one: a common comfort default."""
@@ -55,26 +55,12 @@ def round_percent(value: float) -> int | float:
     return math.floor(value + 0.5) if math.isfinite(value) else value
 
 
-def spoken_number(value: float) -> str:
+def spokenslot_number(value: float) -> str:
     """``21.0`` as ``21``, ``21.5`` as ``21.5``: how a number reads aloud."""
     return f"{value:g}"
 
 
-def _number(slots: Mapping[str, Any], name: str) -> float | None:
-    value = slots.get(name)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
-
-
-def _known_number(state: Mapping[str, SignalValue], signal: str) -> float | None:
+def _knownslot_number(state: Mapping[str, SignalValue], signal: str) -> float | None:
     value = state.get(signal)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
@@ -121,7 +107,7 @@ class ClimateSkill(Skill):
     # --- temperature -------------------------------------------------------------------------
 
     def _set_temperature(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
-        celsius = _number(slots, "celsius")
+        celsius = slot_number(slots, "celsius")
         if celsius is None:
             return SkillPlan(refusal="What temperature would you like?")
         zone = _zone(slots)
@@ -132,7 +118,7 @@ class ClimateSkill(Skill):
         return SkillPlan(writes, done=_temperature_reply(writes))
 
     def _adjust_temperature(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
-        delta = _number(slots, "delta_celsius")
+        delta = slot_number(slots, "delta_celsius")
         if delta is None or not math.isfinite(delta):
             return SkillPlan(refusal="By how many degrees should I change the temperature?")
         zone = _zone(slots)
@@ -140,7 +126,7 @@ class ClimateSkill(Skill):
             return SkillPlan(refusal="I can set the driver's side, the passenger's side or both.")
         writes: list[SignalWrite] = []
         for signal in _TEMPERATURE_SIGNALS[zone]:
-            current = _known_number(state, signal)
+            current = _knownslot_number(state, signal)
             base = self._default_temperature if current is None else current
             target = round_to_step(_clamp(signal, base + delta))
             if current is not None and target == current:
@@ -154,25 +140,25 @@ class ClimateSkill(Skill):
     # --- fan ---------------------------------------------------------------------------------
 
     def _set_fan_speed(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
-        percent = _number(slots, "percent")
+        percent = slot_number(slots, "percent")
         if percent is None:
             return SkillPlan(refusal="What fan speed would you like, in percent?")
         value = round_percent(percent)
-        done = "Fan off." if value == 0 else f"Fan speed set to {spoken_number(value)} percent."
+        done = "Fan off." if value == 0 else f"Fan speed set to {spokenslot_number(value)} percent."
         return SkillPlan((SignalWrite(vss.DRIVER_FAN_SPEED, value),), done=done)
 
     def _adjust_fan_speed(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
-        delta = _number(slots, "delta_percent")
+        delta = slot_number(slots, "delta_percent")
         if delta is None or not math.isfinite(delta):
             return SkillPlan(refusal="By how much should I change the fan speed?")
-        current = _known_number(state, vss.DRIVER_FAN_SPEED)
+        current = _knownslot_number(state, vss.DRIVER_FAN_SPEED)
         base = self._default_fan_speed if current is None else current
         value = round_percent(_clamp(vss.DRIVER_FAN_SPEED, base + delta))
         if current is not None and value == current:
             where = "full speed" if delta > 0 else "its lowest setting"
             return SkillPlan(done=f"The fan is already at {where}.")
         direction = "up" if delta > 0 else "down"
-        done = "Fan off." if value == 0 else f"Fan {direction} to {spoken_number(value)} percent."
+        done = "Fan off." if value == 0 else f"Fan {direction} to {spokenslot_number(value)} percent."
         return SkillPlan((SignalWrite(vss.DRIVER_FAN_SPEED, value),), done=done)
 
     # --- switches ----------------------------------------------------------------------------
@@ -194,7 +180,7 @@ class ClimateSkill(Skill):
     # --- seats -------------------------------------------------------------------------------
 
     def _set_seat_heating(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
-        level = _number(slots, "level")
+        level = slot_number(slots, "level")
         if level is None or level not in range(len(SEAT_HEATING_PERCENT)):
             return SkillPlan(refusal="Seat heating goes from level 0, off, to level 3.")
         zone = _zone(slots)
@@ -212,12 +198,12 @@ class ClimateSkill(Skill):
         """E.g. ``Cabin 21 °C driver, 22 °C passenger, fan 40 %, AC on.``; empty when nothing is known."""
         parts: list[str] = []
         for signal, word in _ZONE_WORD.items():
-            value = _known_number(state, signal)
+            value = _knownslot_number(state, signal)
             if value is not None:
-                parts.append(f"{spoken_number(value)} °C {word}")
-        fan = _known_number(state, vss.DRIVER_FAN_SPEED)
+                parts.append(f"{spokenslot_number(value)} °C {word}")
+        fan = _knownslot_number(state, vss.DRIVER_FAN_SPEED)
         if fan is not None:
-            parts.append(f"fan {spoken_number(fan)} %")
+            parts.append(f"fan {spokenslot_number(fan)} %")
         for signal, word in (
             (vss.AC_ACTIVE, "AC"),
             (vss.RECIRCULATION_ACTIVE, "recirculation"),
@@ -228,9 +214,9 @@ class ClimateSkill(Skill):
             if isinstance(switch, bool):
                 parts.append(f"{word} {_on_off(switch)}")
         for signal, word in ((vss.DRIVER_SEAT_HEATING, "driver"), (vss.PASSENGER_SEAT_HEATING, "passenger")):
-            seat = _known_number(state, signal)
+            seat = _knownslot_number(state, signal)
             if seat:
-                parts.append(f"{word} seat heating {spoken_number(seat)} %")
+                parts.append(f"{word} seat heating {spokenslot_number(seat)} %")
         if not parts:
             return ""
         return "Cabin " + ", ".join(parts) + "."
@@ -261,5 +247,5 @@ def _temperature_reply(writes: tuple[SignalWrite, ...]) -> str:
 
 def _degrees(value: SignalValue) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{spoken_number(value)} degrees"
+        return f"{spokenslot_number(value)} degrees"
     return f"{value} degrees"

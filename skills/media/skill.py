@@ -9,7 +9,7 @@ from typing import Any
 
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
-from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan
+from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan, slot_number
 from skills.media.library import DEFAULT_LIBRARY_PATH, MediaLibrary, load_library
 from skills.media.query import SearchResult, search
 
@@ -18,20 +18,6 @@ DEFAULT_VOLUME = 50
 PLAY, STOP, SKIP_FORWARD, SKIP_BACKWARD = "PLAY", "STOP", "SKIP-FORWARD", "SKIP-BACKWARD"
 """Values of the VSS ``Media.Action`` enum the skill uses (VSS has no pause: STOP keeps the position)."""
 _MAX_ECHO = 60
-
-
-def _number(slots: Mapping[str, Any], name: str) -> float | None:
-    value = slots.get(name)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
 
 
 def _percent(value: float) -> int | float:
@@ -101,14 +87,14 @@ class MediaSkill(Skill):
         return SkillPlan(writes, done=_play_reply(found))
 
     def _set_volume(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
-        percent = _number(slots, "percent")
+        percent = slot_number(slots, "percent")
         if percent is None:
             return SkillPlan(refusal="What volume would you like, in percent?")
         value = _percent(percent)
         return SkillPlan((SignalWrite(vss.MEDIA_VOLUME, value),), done=f"Volume set to {value:g} percent.")
 
     def _adjust_volume(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
-        delta = _number(slots, "delta_percent")
+        delta = slot_number(slots, "delta_percent")
         if delta is None or not math.isfinite(delta):
             return SkillPlan(refusal="By how much should I change the volume?")
         current = state.get(vss.MEDIA_VOLUME)
