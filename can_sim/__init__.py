@@ -1,5 +1,13 @@
-"""The CAN simulator bench: DBC files, ECU simulators, drive profiles and the ``can-sim`` CLI.
+"""The CAN simulator bench: DBC files, ECU simulators, drive profiles and scenarios, fault
+injection, logging and replay, and the ``can-sim`` CLI.
 
 Every simulated ECU owns its own python-can bus, so it runs beside the cockpit on the same
 channel exactly as a separate box would on a real bus.
+
+- :mod:`can_sim.car`, :mod:`can_sim.ecu`, :mod:`can_sim.ecus`, :mod:`can_sim.powertrain`: the car;
+- :mod:`can_sim.faults`, :mod:`can_sim.fault_control`: faults as values, the send path they act in;
+- :mod:`can_sim.decode`, :mod:`can_sim.busload`, :mod:`can_sim.monitor`: decoding any DBC,
+  integrity verdicts, bus load and rates, the live table;
+- :mod:`can_sim.recorder`, :mod:`can_sim.scenario`: logs, replay, scripted drives;
+- :mod:`can_sim.cli`, :mod:`can_sim.commands`, :mod:`can_sim.inject`: the CLI.
 """

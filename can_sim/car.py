@@ -1,4 +1,8 @@
-"""The whole simulated car: every cockpit ECU plus the BYD powertrain, each on its own bus."""
+"""The whole simulated car: every cockpit ECU plus the BYD powertrain, each on its own bus.
+
+Every box sends through one :class:`~can_sim.faults.FaultLayer`; ``car.faults`` (a
+:class:`~can_sim.fault_control.FaultController`) injects and clears faults on it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,10 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from can_sim.bus import BusConfig
+from can_sim.decode import DbcSet
 from can_sim.ecus import HvacEcu, MediaUnit, NavigationUnit, SeatEcu
+from can_sim.fault_control import FaultController
+from can_sim.faults import FaultLayer
 from can_sim.powertrain import PowertrainSimulator
 from can_sim.profiles import DriveProfile
 from cockpit.vehicle.dbc import BYD_DBC, COCKPIT_DBC, DbcCodec
@@ -40,20 +47,25 @@ class SimulatedCar:
         *,
         media_library: Collection[str] | None = None,
         seats_ventilated: bool = True,
+        fault_seed: int | None = None,
     ) -> None:
+        """``fault_seed`` seeds the random choices of probabilistic faults (for repeatable runs)."""
         self.bus = bus or BusConfig()
         """The configuration every box opens its own bus from."""
         cockpit = DbcCodec.load(COCKPIT_DBC)  # read-only after loading, so the boxes share it
-        self.hvac = HvacEcu(self.bus, cockpit)
+        layer = FaultLayer(DbcSet.load(), seed=fault_seed)
+        self.hvac = HvacEcu(self.bus, cockpit, faults=layer, node="hvac")
         """Climate control."""
-        self.seats = SeatEcu(self.bus, cockpit, ventilated=seats_ventilated)
+        self.seats = SeatEcu(self.bus, cockpit, ventilated=seats_ventilated, faults=layer, node="seats")
         """Seat heating/ventilation."""
-        self.media = MediaUnit(self.bus, cockpit, library=media_library)
+        self.media = MediaUnit(self.bus, cockpit, library=media_library, faults=layer, node="media")
         """Media unit."""
-        self.navigation = NavigationUnit(self.bus, cockpit)
+        self.navigation = NavigationUnit(self.bus, cockpit, faults=layer, node="navigation")
         """Navigation unit."""
-        self.powertrain = PowertrainSimulator(self.bus, profile, DbcCodec.load(BYD_DBC))
+        self.powertrain = PowertrainSimulator(self.bus, profile, DbcCodec.load(BYD_DBC), faults=layer)
         """BYD powertrain frames."""
+        self.faults = FaultController(self.boxes(), layer, self.bus)
+        """Fault injection on this car's bus."""
 
     @classmethod
     def from_config(
@@ -83,9 +95,11 @@ class SimulatedCar:
         return self
 
     def stop(self) -> None:
-        """Stop every box (each waits for its thread)."""
+        """End every fault, then stop every box (each waits for its thread)."""
+        self.faults.close()
         for box in reversed(list(self.boxes().values())):
             box.stop()
+        self.faults.layer.close()
 
     def __enter__(self) -> SimulatedCar:
         return self.start()

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 import can
 
 from can_sim.bus import BusConfig
+from can_sim.faults import FaultLayer
 from cockpit.errors import VehicleError
 from cockpit.vehicle import e2e
 from cockpit.vehicle.dbc import COCKPIT_DBC, COUNTER_SIGNAL, CRC_SIGNAL, NO_REQUEST, DbcCodec
@@ -66,10 +67,19 @@ class SimulatedEcu(abc.ABC):
     """The status message it answers with."""
 
     def __init__(
-        self, bus: BusConfig, codec: DbcCodec | None = None, clock: Callable[[], float] = time.monotonic
+        self,
+        bus: BusConfig,
+        codec: DbcCodec | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        faults: FaultLayer | None = None,
+        node: str = "",
     ) -> None:
         self.bus_config = bus
         """Where it connects when started."""
+        self.node = node
+        """Its name in the car (``hvac``, ...): what node faults target."""
+        self._faults = faults
         self._codec = codec or DbcCodec.load(COCKPIT_DBC)
         self._clock = clock
         self._command_id = self._codec.frame_id(self.command_message)
@@ -144,6 +154,8 @@ class SimulatedEcu(abc.ABC):
                 msg = bus.recv(timeout=min(max(due - self._clock(), 0.0), POLL_S))
                 if msg is None or msg.arbitration_id != self._command_id or msg.is_error_frame:
                     continue
+                if self._faults is not None and self._faults.is_bus_off(self.node):
+                    continue  # a bus-off node hears nothing
                 if self._on_command(bytes(msg.data)):
                     self._send_status(bus)
         finally:
@@ -163,9 +175,10 @@ class SimulatedEcu(abc.ABC):
                 self._dropped["undecodable"] += 1
             return False
         request = _request(decoded)
+        rejecting = self._faults is not None and self._faults.rejects(self.node)
         with self._lock:
             try:
-                self._result = self._apply(request)
+                self._result = CmdResult.REJECTED_UNAVAILABLE if rejecting else self._apply(request)
             except ValueError:  # a raw value the DBC does not define (e.g. a switch at 2)
                 self._result = CmdResult.REJECTED_LIMIT
             self._ack = verdict.counter
@@ -178,10 +191,15 @@ class SimulatedEcu(abc.ABC):
             values = self._status()
             values[ACK_SIGNAL], values[RESULT_SIGNAL] = self._ack, int(self._result)
             data = self._codec.encode(self.status_message, values, self._status_counter)
-            self._status_sent += 1
-        # A real ECU does not stop for a full bus; the next cycle tries again.
+        msg = can.Message(arbitration_id=self._status_id, data=data, is_extended_id=False)
+        # A real ECU does not stop for a full bus (or while bus-off); the next cycle tries again.
         with contextlib.suppress(can.CanError):
-            bus.send(can.Message(arbitration_id=self._status_id, data=data, is_extended_id=False))
+            if self._faults is None:
+                bus.send(msg)
+            else:
+                self._faults.send(bus, msg, self.node)
+            with self._lock:
+                self._status_sent += 1
 
 
 def _request(decoded: Mapping[str, Any]) -> Request:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from can_sim.bus import BusConfig
 from can_sim.ecu import Request, SimulatedEcu, switch
+from can_sim.faults import FaultLayer
 from cockpit.vehicle.dbc import DbcCodec
 from cockpit.vehicle.mapping import MEDIA_KINDS, CanValue, CmdResult, media_uri
 
@@ -60,8 +61,11 @@ class HvacEcu(SimulatedEcu):
         codec: DbcCodec | None = None,
         initial: HvacState | None = None,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        faults: FaultLayer | None = None,
+        node: str = "",
     ) -> None:
-        super().__init__(bus, codec, clock)
+        super().__init__(bus, codec, clock, faults=faults, node=node)
         self._state = initial or HvacState()
 
     @property
@@ -131,8 +135,11 @@ class SeatEcu(SimulatedEcu):
         codec: DbcCodec | None = None,
         ventilated: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        faults: FaultLayer | None = None,
+        node: str = "",
     ) -> None:
-        super().__init__(bus, codec, clock)
+        super().__init__(bus, codec, clock, faults=faults, node=node)
         self.ventilated = ventilated
         """Whether the seats can cool; without it a negative level is "not available"."""
         self._state = SeatState()
@@ -197,8 +204,11 @@ class MediaUnit(SimulatedEcu):
         codec: DbcCodec | None = None,
         library: Collection[str] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        faults: FaultLayer | None = None,
+        node: str = "",
     ) -> None:
-        super().__init__(bus, codec, clock)
+        super().__init__(bus, codec, clock, faults=faults, node=node)
         self.library = frozenset(library) if library is not None else None
         """URIs it can play; ``None``: any. Selecting anything else is "not available"."""
         self._state = MediaState()
@@ -266,9 +276,15 @@ class NavigationUnit(SimulatedEcu):
     status_message = "NAV_STATUS"
 
     def __init__(
-        self, bus: BusConfig, codec: DbcCodec | None = None, clock: Callable[[], float] = time.monotonic
+        self,
+        bus: BusConfig,
+        codec: DbcCodec | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        faults: FaultLayer | None = None,
+        node: str = "",
     ) -> None:
-        super().__init__(bus, codec, clock)
+        super().__init__(bus, codec, clock, faults=faults, node=node)
         self._state = NavState()
 
     @property

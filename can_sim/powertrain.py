@@ -18,6 +18,7 @@ import can
 from can.typechecking import CanFilter
 
 from can_sim.bus import BusConfig
+from can_sim.faults import FaultLayer
 from can_sim.profiles import GEARS, DriveProfile, profile_named
 from cockpit.vehicle import byd
 from cockpit.vehicle.dbc import BYD_DBC, DbcCodec
@@ -45,9 +46,15 @@ class PowertrainSimulator:
         profile: DriveProfile | str = "parked",
         codec: DbcCodec | None = None,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        faults: FaultLayer | None = None,
+        node: str = "powertrain",
     ) -> None:
         self.bus_config = bus
         """Where it connects when started."""
+        self.node = node
+        """Its name in the car: what node faults target."""
+        self._faults = faults
         self._codec = codec or DbcCodec.load(BYD_DBC)
         self._clock = clock
         self._lock = threading.Lock()
@@ -142,8 +149,12 @@ class PowertrainSimulator:
                     with self._lock:
                         t_s = now - self._t0
                     for frame_id, data in self.frames(t_s):
+                        msg = can.Message(arbitration_id=frame_id, data=data, is_extended_id=False)
                         try:
-                            bus.send(can.Message(arbitration_id=frame_id, data=data, is_extended_id=False))
+                            if self._faults is None:
+                                bus.send(msg)
+                            else:
+                                self._faults.send(bus, msg, self.node)
                         except can.CanError:
                             continue  # as on a real bus: this cycle's frame is lost, the next comes
                         with self._lock:

@@ -53,10 +53,17 @@ def build_dialogue(settings: Settings) -> DialogueResponder:
     return build_responder(settings)
 
 
+def _join(threads: list[threading.Thread]) -> None:
+    for thread in threads:
+        thread.join(timeout=10.0)
+
+
 def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -> Parts:
     """Build the bus, the simulated car (if asked), the vehicle gateway, skills, NLU and pipeline."""
+    from can_sim.bus import BusConfig
     from can_sim.car import SimulatedCar
     from cockpit.nlu.recognizer import TemplateIntentRecognizer
+    from cockpit.server.bench import BenchServicer, bench_registrar
     from cockpit.skill_registry import build_skill_registry
     from cockpit.vehicle.gateway import CanVehicle, open_bus
 
@@ -67,14 +74,20 @@ def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -
         car.start()
         closers.append(car.stop)
     skills = build_skill_registry()
-    for name in skills.names():  # slow indexes load in the background; a request before then loads inline
-        threading.Thread(target=skills.get(name).warm, name=f"warm-{name}", daemon=True).start()
+    warmers = [threading.Thread(target=skills.get(n).warm, name=f"warm-{n}", daemon=True) for n in skills.names()]
+    for thread in warmers:  # slow indexes load in the background; a request before then waits for them
+        thread.start()
+    closers.append(lambda: _join(warmers))
     media = skills.get("media")
     labels = getattr(media, "labels", None)
     bus = open_bus(settings.can.interface, settings.can.channel)
     closers.append(bus.shutdown)
     vehicle = CanVehicle(bus, confirm_timeout_s=settings.can.confirm_timeout_s, labels=labels)
     closers.append(vehicle.close)
+    bench = BenchServicer(
+        BusConfig(settings.can.interface, settings.can.channel), car=car, vehicle=vehicle, bitrate=settings.can.bitrate
+    )
+    closers.append(bench.close)
     responder = dialogue if dialogue is not None else build_dialogue(settings)
     closers.append(responder.close)
     pipeline = TurnPipeline(TemplateIntentRecognizer.from_paths(), skills, Policy(), vehicle, responder)
@@ -86,6 +99,7 @@ def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -
         SessionStore(settings.max_sessions),
         language=settings.language,
         closers=closers,
+        registrars=(bench_registrar(bench),),
     )
     return Parts(settings, pipeline, service, car, vehicle, closers)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 from cockpit.dialogue import DialogueResponder
 from cockpit.errors import InputError
@@ -37,6 +38,7 @@ class CockpitService(AssistantService):
         sessions: SessionStore,
         language: str = "en",
         closers: Sequence[Callable[[], Awaitable[None] | None]] = (),
+        registrars: Sequence[Callable[[Any], str]] = (),
     ) -> None:
         self._pipeline = pipeline
         self._vehicle = vehicle
@@ -46,6 +48,9 @@ class CockpitService(AssistantService):
         self._language = language
         self._closers = list(closers)
         self._serving = True
+        self.registrars = tuple(registrars)
+        """Extra services a transport should host beside this one (e.g. the CAN Bench over gRPC).
+        Each is opaque here: the server calls it with its own server object."""
 
     def create_session(self, language: str = "") -> SessionInfo:
         """Open a new session (default language when ``language`` is empty)."""

@@ -86,7 +86,8 @@ async def _serve(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> i
     async with AsyncExitStack() as stack:
         service = await open_service(factory, settings, stack)
         s = settings.server
-        await serve(service, s.host, s.port, s.grace_s, ready=ready)
+        registrars = getattr(service, "registrars", ())  # e.g. the CAN Bench beside the Cockpit service
+        await serve(service, s.host, s.port, s.grace_s, ready=ready, registrars=registrars)
     return EXIT_OK
 
 

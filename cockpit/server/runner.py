@@ -40,7 +40,8 @@ DEFAULT_GRACE_S = 5.0
 """How long turns in flight may run on after a shutdown begins."""
 
 Registrar = Callable[[grpc.aio.Server], str]
-"""Adds one more servicer (e.g. ``Bench``) to the server; returns its full service name."""
+"""Adds one more servicer (e.g. ``Bench``) to the server; returns its full service name. A
+registrar with a ``begin_shutdown()`` method is told when the server starts to stop."""
 
 
 def _address(host: str, port: int) -> str:
@@ -120,6 +121,10 @@ class CockpitServer:
             "cockpit server shutting down (%d turns in flight, grace %.1f s)", self._servicer.turns_in_flight, grace_s
         )
         self._servicer.begin_shutdown()
+        for register in self._registrars:  # e.g. the Bench service ends its frame streams
+            hook = getattr(register, "begin_shutdown", None)
+            if callable(hook):
+                hook()
         await self._health.enter_graceful_shutdown()
         await self._server.stop(grace_s)
         self._stopped.set()

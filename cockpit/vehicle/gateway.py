@@ -89,6 +89,8 @@ class BusStats:
     rejected: Mapping[str, int]
     """Frames dropped, by reason: ``crc``, ``counter-repeated``, ``counter-jump``,
     ``counter-invalid``, ``length``, ``byd-checksum``, ``undecodable``."""
+    error_frames: int = 0
+    """Error frames seen (ignored otherwise: a disturbed bus is not a reason to stop)."""
 
 
 class CanVehicle(Vehicle):
@@ -138,6 +140,7 @@ class CanVehicle(Vehicle):
         self._rx: Counter[int] = Counter()
         self._tx: Counter[int] = Counter()
         self._rejected: Counter[str] = Counter()
+        self._error_frames = 0
         self._powertrain = PowertrainTracker(speed_stale_s)
         self._lock = threading.RLock()
         self._loop = loop or _running_loop()
@@ -210,7 +213,7 @@ class CanVehicle(Vehicle):
     def stats(self) -> BusStats:
         """Frames received and sent by id, and frames rejected by reason."""
         with self._lock:
-            return BusStats(dict(self._rx), dict(self._tx), dict(self._rejected))
+            return BusStats(dict(self._rx), dict(self._tx), dict(self._rejected), self._error_frames)
 
     def close(self) -> None:
         """Stop reading the bus and the watchdog (idempotent). The bus itself stays open."""
@@ -312,7 +315,11 @@ class CanVehicle(Vehicle):
         work(*args)
 
     def _on_frame(self, msg: can.Message) -> None:
-        if msg.is_error_frame or msg.is_remote_frame:
+        if msg.is_error_frame:
+            with self._lock:
+                self._error_frames += 1
+            return
+        if msg.is_remote_frame:
             return
         self._submit(self._handle, msg.arbitration_id, bytes(msg.data), self._clock())
 

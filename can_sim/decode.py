@@ -1,0 +1,389 @@
+"""Decode any DBC's frames for the bench, and judge their integrity.
+
+The bench reads whatever DBC files it is given (:class:`DbcSet`). Each message gets an
+integrity *scheme* from its layout:
+
+- ``e2e``: a ``CRC`` byte at bit 0 and a 4-bit ``COUNTER`` at bit 8 of an 8-byte frame, the
+  cockpit's AUTOSAR-profile-1 layout (:mod:`cockpit.vehicle.e2e`; data id from ``DataID``).
+- ``byd``: an 8-bit ``CHECKSUM`` in the last byte, in a DBC whose file name starts with ``byd``
+  (opendbc picks a car's checksum by the DBC's brand prefix the same way), checked with BYD's
+  algorithm (:mod:`cockpit.vehicle.byd`); its ``COUNTER``, wherever the DBC puts it, must step by 1.
+- ``none``: anything else. Nothing is checked.
+
+:class:`FrameDecoder` keeps each id's last counter, so it can tell a repeated counter (frozen or
+stale data) and a jump (lost frames) from a good step. cantools does the signal decoding.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import can
+import cantools
+from cantools.database.can import Database, Message, Signal
+
+from cockpit.errors import InputError, VehicleError
+from cockpit.vehicle import byd, e2e
+from cockpit.vehicle.dbc import BYD_DBC, COCKPIT_DBC, DATA_ID_ATTRIBUTE, DBC_PACKAGE, NO_REQUEST
+
+CRC_SIGNAL = "CRC"
+"""The E2E CRC signal."""
+COUNTER_SIGNAL = "COUNTER"
+"""The alive counter signal (both schemes)."""
+CHECKSUM_SIGNAL = "CHECKSUM"
+"""BYD's checksum signal."""
+BYD_PREFIX = "byd"
+"""DBC files whose name starts with this carry BYD's checksum."""
+E2E_MAX_STEP = 3
+"""Counter step an E2E receiver accepts (the cockpit and its ECUs tolerate two lost frames)."""
+BYD_MAX_STEP = 1
+"""Counter step a BYD frame must make: every 20 ms frame counts, so any gap is a lost frame."""
+
+SignalValues = dict[str, float | int | str]
+"""Decoded signals: numbers, or value-table labels as strings."""
+
+
+class Scheme(enum.StrEnum):
+    """How a message protects itself."""
+
+    NONE = "none"
+    E2E = "e2e"
+    BYD = "byd"
+
+
+@dataclass(frozen=True)
+class MessageInfo:
+    """One DBC message as the bench sees it."""
+
+    name: str
+    """DBC message name."""
+    frame_id: int
+    """Arbitration id."""
+    is_extended: bool
+    """29-bit id."""
+    scheme: Scheme
+    """Integrity scheme."""
+    data_id: int
+    """E2E data id (``DataID`` attribute, else the CAN id); 0 for other schemes."""
+    cycle_s: float | None
+    """``GenMsgCycleTime`` in seconds, ``None`` when the DBC gives none."""
+    dbc: str
+    """File name of the DBC it came from."""
+    message: Message
+    """The cantools message (read only)."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The integrity verdict on one frame."""
+
+    scheme: Scheme
+    """Which check applied."""
+    crc_ok: bool = True
+    """CRC (E2E) or checksum (BYD) right; true when there is none."""
+    counter_ok: bool = True
+    """Alive counter stepped as it should; true when there is none."""
+    counter: int | None = None
+    """The frame's counter, when it has one."""
+    reason: str = ""
+    """Why not ok: ``crc``, ``checksum``, ``length``, ``counter-invalid``, ``counter-repeated``, ``counter-jump``."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the frame passed."""
+        return self.crc_ok and self.counter_ok
+
+
+NO_CHECK = Verdict(Scheme.NONE)
+"""The verdict on frames without integrity protection (or unknown to the DBCs)."""
+
+
+@dataclass(frozen=True)
+class DecodedFrame:
+    """One frame as the bench shows it."""
+
+    frame_id: int
+    """Arbitration id."""
+    name: str
+    """DBC message name; empty when no DBC knows the id."""
+    signals: SignalValues
+    """Decoded signals; empty when unknown or undecodable."""
+    verdict: Verdict
+    """Integrity verdict."""
+
+
+def _get_bits(data: bytes | bytearray, sig: Signal) -> int:
+    mask = (1 << sig.length) - 1
+    if sig.byte_order == "little_endian":
+        return (int.from_bytes(data, "little") >> sig.start) & mask
+    msb = (sig.start // 8) * 8 + (7 - sig.start % 8)  # position counted from the first byte's MSB
+    shift = len(data) * 8 - 1 - (msb + sig.length - 1)
+    return (int.from_bytes(data, "big") >> shift) & mask
+
+
+def _set_bits(data: bytes | bytearray, sig: Signal, value: int) -> bytes:
+    mask = (1 << sig.length) - 1
+    if sig.byte_order == "little_endian":
+        whole = int.from_bytes(data, "little")
+        whole = (whole & ~(mask << sig.start)) | ((value & mask) << sig.start)
+        return whole.to_bytes(len(data), "little")
+    msb = (sig.start // 8) * 8 + (7 - sig.start % 8)
+    shift = len(data) * 8 - 1 - (msb + sig.length - 1)
+    whole = int.from_bytes(data, "big")
+    whole = (whole & ~(mask << shift)) | ((value & mask) << shift)
+    return whole.to_bytes(len(data), "big")
+
+
+def _signal(message: Message, name: str) -> Signal | None:
+    return next((s for s in message.signals if s.name == name), None)
+
+
+def _scheme_of(message: Message, dbc_name: str) -> Scheme:
+    crc, counter = _signal(message, CRC_SIGNAL), _signal(message, COUNTER_SIGNAL)
+    if (
+        crc is not None
+        and counter is not None
+        and message.length == e2e.FRAME_LENGTH
+        and (crc.start, crc.length, counter.start, counter.length) == (0, 8, 8, 4)
+        and crc.byte_order == counter.byte_order == "little_endian"
+    ):
+        return Scheme.E2E
+    checksum = _signal(message, CHECKSUM_SIGNAL)
+    if checksum is not None and Path(dbc_name).name.lower().startswith(BYD_PREFIX) and checksum.length == 8:
+        last_byte = message.length - 1
+        in_last = (checksum.byte_order == "little_endian" and checksum.start == last_byte * 8) or (
+            checksum.byte_order == "big_endian" and checksum.start == last_byte * 8 + 7
+        )
+        if in_last:
+            return Scheme.BYD
+    return Scheme.NONE
+
+
+def _data_id(message: Message) -> int:
+    attr = message.dbc.attributes.get(DATA_ID_ATTRIBUTE) if message.dbc else None
+    value = int(attr.value) if attr is not None else 0
+    return value or int(message.frame_id)
+
+
+def signal_values(decoded: Mapping[str, Any]) -> SignalValues:
+    """cantools' decoded values with labels as plain strings."""
+    out: SignalValues = {}
+    for name, value in decoded.items():
+        out[name] = value if isinstance(value, int | float) else str(getattr(value, "name", value))
+    return out
+
+
+class DbcSet:
+    """The messages of one or more DBC files, by id and by name (the first file wins a clash)."""
+
+    def __init__(self, databases: Sequence[tuple[str, Database]]) -> None:
+        self.files = tuple(name for name, _ in databases)
+        """File names, in the order given."""
+        self._by_id: dict[tuple[int, bool], MessageInfo] = {}
+        self._by_name: dict[str, MessageInfo] = {}
+        for dbc_name, db in databases:
+            for msg in db.messages:
+                scheme = _scheme_of(msg, dbc_name)
+                info = MessageInfo(
+                    msg.name,
+                    int(msg.frame_id),
+                    bool(msg.is_extended_frame),
+                    scheme,
+                    _data_id(msg) if scheme is Scheme.E2E else 0,
+                    msg.cycle_time / 1000.0 if msg.cycle_time else None,
+                    dbc_name,
+                    msg,
+                )
+                self._by_id.setdefault((info.frame_id, info.is_extended), info)
+                self._by_name.setdefault(info.name, info)
+
+    @classmethod
+    def load(cls, paths: Iterable[str | Path] | None = None) -> DbcSet:
+        """DBC files from disk; ``None`` (or nothing): the two shipped ones (cockpit.dbc, byd_general.dbc)."""
+        chosen = list(paths or [])
+        if not chosen:
+            shipped = resources.files(DBC_PACKAGE)
+            return cls(
+                [(name, _parse(shipped.joinpath(name).read_text("utf-8"), name)) for name in (COCKPIT_DBC, BYD_DBC)]
+            )
+        loaded = []
+        for path in chosen:
+            try:
+                text = Path(path).read_text(encoding="utf-8", errors="replace")
+            except OSError as err:
+                raise InputError("dbc-missing", f"cannot read DBC {path}: {err.strerror}") from err
+            loaded.append((Path(path).name, _parse(text, str(path))))
+        return cls(loaded)
+
+    def messages(self) -> list[MessageInfo]:
+        """Every message, ordered by id."""
+        return sorted(self._by_id.values(), key=lambda m: (m.frame_id, m.is_extended))
+
+    def info(self, frame_id: int, is_extended: bool = False) -> MessageInfo | None:
+        """The message with this id, or ``None``."""
+        return self._by_id.get((frame_id, is_extended))
+
+    def named(self, name: str) -> MessageInfo:
+        """The message called ``name``; an :class:`InputError` otherwise."""
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise InputError("unknown-message", f"no message {name!r} in {', '.join(self.files)}") from None
+
+    def decode(self, info: MessageInfo, data: bytes | bytearray) -> SignalValues:
+        """The frame's signals (labels as strings); an undecodable frame gives ``{}``."""
+        try:
+            decoded = info.message.decode(bytes(data), decode_choices=True, scaling=True, allow_truncated=True)
+        except (cantools.database.DecodeError, ValueError, KeyError, IndexError):
+            return {}
+        return signal_values(decoded)  # type: ignore[arg-type]
+
+    def encode(
+        self,
+        name: str,
+        values: Mapping[str, float | int | str],
+        base: Mapping[str, Any] | None = None,
+        counter: int = 0,
+    ) -> tuple[MessageInfo, bytes]:
+        """A frame of ``name``: ``values`` over ``base`` (else idle defaults), protected with ``counter``."""
+        info = self.named(name)
+        unknown = sorted(set(values) - {s.name for s in info.message.signals})
+        if unknown:
+            raise InputError("signal-unknown", f"{name} has no signal {', '.join(unknown)}")
+        full: dict[str, Any] = {s.name: _idle(s) for s in info.message.signals}
+        full.update(base or {})
+        full.update(values)
+        try:
+            data = bytes(info.message.encode(full, scaling=True, padding=False, strict=True))
+        except (cantools.database.EncodeError, KeyError, ValueError, TypeError, OverflowError) as err:
+            raise InputError("signal-unencodable", f"{name}: {err}") from err
+        return info, protect(info, data, counter)
+
+
+def _parse(text: str, origin: str) -> Database:
+    try:
+        db = cantools.database.load_string(text, database_format="dbc", strict=False)
+    except Exception as err:  # cantools raises several parser error types
+        raise InputError("dbc-invalid", f"DBC {origin} cannot be parsed: {err}") from err
+    if not isinstance(db, Database):
+        raise InputError("dbc-invalid", f"{origin} is not a CAN database")
+    return db
+
+
+def _idle(sig: Signal) -> float | int | str:
+    labels = {str(c) for c in (sig.choices or {}).values()}
+    if NO_REQUEST in labels:
+        return NO_REQUEST
+    if sig.raw_initial is not None:
+        return float(sig.raw_initial * sig.scale + sig.offset)
+    if sig.minimum is not None and sig.minimum > 0:
+        return float(sig.minimum)
+    return 0
+
+
+# -- integrity, per scheme ------------------------------------------------------------------------
+
+
+def counter_of(info: MessageInfo, data: bytes | bytearray) -> int | None:
+    """The frame's alive counter, or ``None`` if the message has none (or the frame is short)."""
+    sig = _signal(info.message, COUNTER_SIGNAL)
+    if sig is None or len(data) < info.message.length:
+        return None
+    return _get_bits(data, sig)
+
+
+def counter_modulo(info: MessageInfo) -> int:
+    """How many counter values the message cycles through (E2E: 15, never 15 itself)."""
+    if info.scheme is Scheme.E2E:
+        return e2e.COUNTER_MODULO
+    sig = _signal(info.message, COUNTER_SIGNAL)
+    return 1 << sig.length if sig is not None else 1
+
+
+def protect(info: MessageInfo, data: bytes | bytearray, counter: int) -> bytes:
+    """``data`` with ``counter`` and a matching CRC/checksum (unchanged for ``none``)."""
+    if info.scheme is Scheme.E2E:
+        try:
+            return e2e.protect(data, info.data_id, counter % e2e.COUNTER_MODULO)
+        except ValueError as err:
+            raise VehicleError("frame-unprotectable", f"{info.name}: {err}") from err
+    if info.scheme is Scheme.BYD:
+        out = bytearray(data)
+        sig = _signal(info.message, COUNTER_SIGNAL)
+        if sig is not None:
+            out = bytearray(_set_bits(out, sig, counter % (1 << sig.length)))
+        out[-1] = byd.byd_checksum(out[:-1])
+        return bytes(out)
+    return bytes(data)
+
+
+def corrupt(info: MessageInfo | None, data: bytes | bytearray) -> bytes:
+    """``data`` with a wrong CRC/checksum; unprotected frames get their last byte inverted."""
+    out = bytearray(data)
+    if not out:
+        return bytes(out)
+    index = 0 if info is not None and info.scheme is Scheme.E2E else len(out) - 1
+    out[index] ^= 0xFF
+    return bytes(out)
+
+
+class FrameDecoder:
+    """Decodes frames through a :class:`DbcSet` and judges each id's stream of frames."""
+
+    def __init__(self, dbcs: DbcSet) -> None:
+        self.dbcs = dbcs
+        """The DBC files it decodes with."""
+        self._last: dict[tuple[int, bool], int] = {}
+
+    def reset(self) -> None:
+        """Forget every id's counter history."""
+        self._last.clear()
+
+    def judge(self, info: MessageInfo | None, data: bytes | bytearray) -> Verdict:
+        """The integrity verdict on one frame of ``info`` (stateful: it remembers the counter)."""
+        if info is None or info.scheme is Scheme.NONE:
+            return NO_CHECK
+        if len(data) != info.message.length:
+            return Verdict(info.scheme, False, True, None, "length")
+        if info.scheme is Scheme.E2E:
+            crc_ok = data[0] == e2e.frame_crc(data, info.data_id)
+            max_step = E2E_MAX_STEP
+        else:
+            crc_ok = data[-1] == byd.byd_checksum(data[:-1])
+            max_step = BYD_MAX_STEP
+        counter = counter_of(info, data)
+        key = (info.frame_id, info.is_extended)
+        if not crc_ok:
+            # A corrupted frame's counter means nothing: judge the next good one as a first frame,
+            # so a burst of bad CRCs is not also reported as lost frames.
+            self._last.pop(key, None)
+            return Verdict(info.scheme, False, True, counter, "crc" if info.scheme is Scheme.E2E else "checksum")
+        if counter is None:
+            return Verdict(info.scheme, True, True)
+        if info.scheme is Scheme.E2E and counter == e2e.COUNTER_INVALID:
+            return Verdict(info.scheme, True, False, counter, "counter-invalid")
+        last = self._last.get(key)
+        self._last[key] = counter
+        if last is None:
+            return Verdict(info.scheme, True, True, counter)
+        step = (counter - last) % counter_modulo(info)
+        if step == 0:
+            return Verdict(info.scheme, True, False, counter, "counter-repeated")
+        if step > max_step:
+            return Verdict(info.scheme, True, False, counter, "counter-jump")
+        return Verdict(info.scheme, True, True, counter)
+
+    def decode(self, msg: can.Message) -> DecodedFrame:
+        """One received frame: its message name, signals and integrity verdict."""
+        if msg.is_error_frame or msg.is_remote_frame:
+            return DecodedFrame(msg.arbitration_id, "", {}, NO_CHECK)
+        info = self.dbcs.info(msg.arbitration_id, msg.is_extended_id)
+        if info is None:
+            return DecodedFrame(msg.arbitration_id, "", {}, NO_CHECK)
+        data = bytes(msg.data)
+        return DecodedFrame(msg.arbitration_id, info.name, self.dbcs.decode(info, data), self.judge(info, data))

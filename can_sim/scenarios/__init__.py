@@ -1,0 +1,1 @@
+"""Built-in drive scenarios (TOML data; see :mod:`can_sim.scenario`)."""
