@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from cockpit.dialogue import DialogueResponder, NoLanguageModel
 from cockpit.pipeline import TurnPipeline
@@ -41,16 +42,25 @@ class Parts:
     """Shutdown steps, run last-first by ``service.aclose()``."""
 
 
-def build_dialogue(settings: Settings) -> DialogueResponder:
-    """The language-model responder, or the honest fallback when it is disabled."""
+def build_dialogue(settings: Settings, tools: Sequence[str]) -> DialogueResponder:
+    """The language-model responder (loading in the background), or the honest fallback when disabled.
+
+    A model that is missing or fails to load does not stop the service: the responder reports
+    itself degraded and dialogue turns get an error event and a spoken apology.
+    """
     if not settings.llm.enabled:
         return NoLanguageModel()
     try:
-        from cockpit.llm.responder import build_responder
-    except ImportError as err:  # the llm extra is not installed: degraded, not dead
+        from cockpit.llm.responder import LlmResponder
+    except ImportError as err:  # llama-cpp-python is not installed: degraded, not dead
         log.warning("language model unavailable: %s", err)
         return NoLanguageModel()
-    return build_responder(settings)
+    from models.store import ModelStore
+
+    cache = Path(settings.models.cache_dir) if settings.models.cache_dir else None
+    responder = LlmResponder.from_settings(settings.llm, ModelStore(cache), tools=tools)
+    responder.start()
+    return responder
 
 
 def _join(threads: list[threading.Thread]) -> None:
@@ -88,7 +98,8 @@ def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -
         BusConfig(settings.can.interface, settings.can.channel), car=car, vehicle=vehicle, bitrate=settings.can.bitrate
     )
     closers.append(bench.close)
-    responder = dialogue if dialogue is not None else build_dialogue(settings)
+    tools = [intent for name in skills.names() for intent in skills.get(name).intents]
+    responder = dialogue if dialogue is not None else build_dialogue(settings, tools)
     closers.append(responder.close)
     pipeline = TurnPipeline(TemplateIntentRecognizer.from_paths(), skills, Policy(), vehicle, responder)
     service = CockpitService(

@@ -1,0 +1,64 @@
+"""Keeping answers speakable: at most a few sentences, no markdown."""
+
+from __future__ import annotations
+
+import re
+
+_FULL_STOPS = ".!?…"
+_CJK_STOPS = "。！？"
+_AFTER_STOP = "\"')]"
+_MARKDOWN = re.compile(r"[*_`#>|]+")
+
+
+class SentenceLimiter:
+    """Passes streamed text through until ``max_sentences`` sentences are complete.
+
+    A sentence ends at ``.``, ``!``, ``?`` or ``…`` followed by a space, a line break or a
+    closing quote (so "3.5" does not end one), at a CJK full stop, or at a line break after some
+    text. Feed pieces as they come; once :attr:`done` is true, stop generating.
+    """
+
+    def __init__(self, max_sentences: int = 2) -> None:
+        if max_sentences < 1:
+            raise ValueError("max_sentences must be at least 1")
+        self._max = max_sentences
+        self._text = ""
+        self._pos = 0
+        self._last = 0
+        self._count = 0
+        self.done = False
+        """Whether the last sentence allowed is complete."""
+
+    def feed(self, piece: str) -> str:
+        """The part of ``piece`` to pass on: all of it, or up to the end of the last sentence."""
+        if self.done:
+            return ""
+        start = len(self._text)
+        self._text += piece
+        text, i = self._text, self._pos
+        while i < len(text):
+            ch, cut = text[i], -1
+            if ch in _CJK_STOPS:
+                cut = i + 1
+            elif ch in _FULL_STOPS:
+                if i + 1 == len(text):
+                    break  # the next piece decides ("3." may become "3.5")
+                if text[i + 1].isspace() or text[i + 1] in _AFTER_STOP:
+                    cut = i + 1
+            elif ch == "\n" and text[self._last : i].strip():
+                cut = i
+            i += 1
+            if cut >= 0:
+                self._last = cut
+                self._count += 1
+                if self._count >= self._max:
+                    self.done = True
+                    self._pos = i
+                    return piece[: max(cut - start, 0)]
+        self._pos = i
+        return piece
+
+
+def speakable(text: str) -> str:
+    """``text`` as something to say: no markdown marks, on one line, trimmed."""
+    return " ".join(_MARKDOWN.sub("", text).split())

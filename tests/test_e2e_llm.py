@@ -1,0 +1,41 @@
+"""Issue 4 acceptance on the real stack: the model's tool call is confirmed by the HVAC ECU on the bus."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from cockpit import vss
+from cockpit.events import EventType
+from models.store import ModelStore
+from tests.conftest import close_stack, make_stack
+
+pytestmark = pytest.mark.skipif(
+    not ModelStore().verify("qwen2.5-0.5b-instruct-q4_k_m"), reason="the default GGUF is not installed (make setup)"
+)
+
+
+async def test_feelings_and_questions_through_the_real_car() -> None:
+    stack = make_stack(**{"llm.enabled": True})
+    try:
+        for _ in range(50):  # the HVAC status (100 ms cycle) tells the cockpit where it starts from
+            if vss.DRIVER_TEMPERATURE in stack.parts.service.vehicle_state():
+                break
+            await asyncio.sleep(0.02)
+        before = stack.parts.service.vehicle_state()[vss.DRIVER_TEMPERATURE]
+        cold = await stack.turn("I'm freezing")
+        intent = cold.of_type(EventType.INTENT)[0].data
+        assert (intent["intent"], intent["source"]) == ("climate.adjust_temperature", "llm")
+        done = [e.data for e in cold.of_type(EventType.ACTION) if e.data["status"] == "confirmed"]
+        assert [d["signal"] for d in done] == [vss.DRIVER_TEMPERATURE] and done[0]["value"] > before
+        assert stack.parts.service.vehicle_state()[vss.DRIVER_TEMPERATURE] == done[0]["value"]
+
+        stack.tap.clear()
+        hamlet = await stack.turn("who wrote Hamlet?")
+        assert hamlet.of_type(EventType.LLM_TOKEN), "the answer streams"
+        assert "shakespeare" in hamlet.of_type(EventType.REPLY)[-1].data["text"].lower()
+        assert hamlet.of_type(EventType.ACTION) == []
+        assert [m for m in stack.tap.frames() if m.arbitration_id in (0x3A0, 0x3A4, 0x3A8, 0x3AC)] == []
+    finally:
+        await close_stack(stack)
