@@ -39,3 +39,36 @@ async def test_feelings_and_questions_through_the_real_car() -> None:
         assert [m for m in stack.tap.frames() if m.arbitration_id in (0x3A0, 0x3A4, 0x3A8, 0x3AC)] == []
     finally:
         await close_stack(stack)
+
+
+async def test_a_missing_model_degrades_dialogue_only_and_health_says_so(tmp_path: object) -> None:
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    from cockpit.server import start_server
+    from cockpit.server.runner import DIALOGUE_HEALTH
+
+    stack = make_stack(**{"llm.enabled": True, "llm.model_path": "/nonexistent/model.gguf"})
+    server, port = await start_server(stack.parts.service, host="127.0.0.1", port=0)
+    try:
+        chat = await stack.turn("who wrote Hamlet?")
+        assert chat.of_type(EventType.ERROR) and chat.of_type(EventType.REPLY)[-1].data["text"].lower().startswith(
+            "sorry"
+        )
+        assert chat.of_type(EventType.ACTION) == []
+        ac = await stack.turn("turn on the air conditioning")
+        assert [e.data["status"] for e in ac.of_type(EventType.ACTION)] == ["sent", "confirmed"]
+        assert stack.parts.service.health().degraded
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            for _ in range(30):  # mirrored once a second
+                dialogue = await health.Check(health_pb2.HealthCheckRequest(service=DIALOGUE_HEALTH), timeout=5)
+                if dialogue.status == health_pb2.HealthCheckResponse.NOT_SERVING:
+                    break
+                await asyncio.sleep(0.2)
+            assert dialogue.status == health_pb2.HealthCheckResponse.NOT_SERVING
+            overall = await health.Check(health_pb2.HealthCheckRequest(service="cockpit.v1.Cockpit"), timeout=5)
+            assert overall.status == health_pb2.HealthCheckResponse.SERVING
+    finally:
+        await server.stop(1.0)
+        await close_stack(stack)

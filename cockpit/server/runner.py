@@ -30,6 +30,11 @@ log = logging.getLogger(__name__)
 
 COCKPIT_SERVICE = pb.DESCRIPTOR.services_by_name["Cockpit"].full_name
 """``cockpit.v1.Cockpit``: the name health and reflection report."""
+DIALOGUE_HEALTH = "cockpit.v1.Cockpit/dialogue"
+"""Health entry for open dialogue: NOT_SERVING while the language model is missing or failing
+(the skills, and so ``cockpit.v1.Cockpit`` itself, keep SERVING)."""
+HEALTH_POLL_S = 1.0
+"""How often the service's own health is mirrored into the gRPC health service."""
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 """Largest message either way; larger ones end in RESOURCE_EXHAUSTED. Room for audio chunks."""
 DEFAULT_HOST = "127.0.0.1"
@@ -74,6 +79,7 @@ class CockpitServer:
         self._health: health.aio.HealthServicer | None = None
         self._stop_begun = False
         self._stopped = asyncio.Event()
+        self._health_task: asyncio.Task[None] | None = None
 
     @property
     def target(self) -> str:
@@ -103,10 +109,28 @@ class CockpitServer:
             raise ConfigError("listen-failed", f"cannot listen on {address}: {err}; pick another --port") from err
         for name in ("", *names):
             await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        await self._mirror_health()
+        self._health_task = asyncio.create_task(self._watch_health())
         await server.start()
         self._server = server
         log.info("cockpit server listening on %s", self.target)
         return self.port
+
+    async def _mirror_health(self) -> None:
+        assert self._health is not None
+        report = self._service.health()
+        status = (
+            health_pb2.HealthCheckResponse.NOT_SERVING if report.degraded else health_pb2.HealthCheckResponse.SERVING
+        )
+        await self._health.set(DIALOGUE_HEALTH, status)
+
+    async def _watch_health(self) -> None:
+        while True:
+            await asyncio.sleep(HEALTH_POLL_S)
+            try:
+                await self._mirror_health()
+            except Exception:  # a health probe must never take the server down
+                log.exception("health check of the service failed")
 
     async def stop(self, grace_s: float = DEFAULT_GRACE_S) -> None:
         """Graceful shutdown: NOT_SERVING, refuse new RPCs, let turns finish for ``grace_s``."""
