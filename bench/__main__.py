@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bench.common import Figure, render, to_json
 
-SUITES = ["bench.text_turn", "bench.can_bus", "bench.llm"]
+SUITES = ["bench.text_turn", "bench.can_bus", "bench.llm", "bench.voice"]
 """Benchmark modules; each has ``run(quick: bool) -> list[Figure]``."""
 
 

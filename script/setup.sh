@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
 # Debian packages the project needs at build or run time (one place, read by the README too).
-APT_PACKAGES=(build-essential cmake pkg-config)
+APT_PACKAGES=(build-essential cmake pkg-config portaudio19-dev espeak-ng)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -45,8 +45,11 @@ stamp="$VENV/.cockpit-deps"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing cockpit and its dependencies into $VENV"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v "is ignored" || true
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored" || true
-  "$VENV/bin/python" -c 'import cantools, can, grpc, grpc_tools' || { echo "setup: dependency install failed" >&2; exit 1; }
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev,mic]' 2>&1 | grep -v "is ignored" || true
+  # openwakeword is only the reference for the wake-word parity test; its tflite-runtime dependency
+  # is not needed on the ONNX path, so it is installed without dependencies.
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps openwakeword==0.5.1 2>&1 | grep -v "is ignored" || true
+  "$VENV/bin/python" -c 'import cantools, can, grpc, grpc_tools, llama_cpp, onnxruntime, pocketsphinx, vosk, pyaudio, openwakeword' || { echo "setup: dependency install failed" >&2; exit 1; }
   echo "$want" > "$stamp"
 fi
 

@@ -1,0 +1,97 @@
+"""Hybrid decoding: the command grammar first, free decoding when the grammar is unsure.
+
+Each utterance streams through the recogniser in grammar mode (partials included) while its
+frames are kept in a bounded buffer. If the grammar result is empty, below
+``min_confidence``, or rejected by ``is_command`` (for instance: the intent recogniser finds no
+intent in it), the kept frames are decoded again in free mode and that text is the result, for
+intent recognition and dialogue to take from there.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+
+import numpy as np
+
+from cockpit.asr.base import Mode, SpeechRecognizer, Transcript
+from cockpit.asr.grammar import CommandGrammar
+
+MAX_UTTERANCE_FRAMES = 250
+"""Frames kept for the second pass (20 s): longer utterances keep only their last 20 s."""
+MIN_CONFIDENCE = 0.5
+"""Default grammar confidence below which the utterance is decoded again in free mode."""
+
+
+class HybridRecognizer(SpeechRecognizer):
+    """Wraps a recogniser: grammar mode first, free mode as the fallback.
+
+    Without a grammar it simply decodes in free mode. :attr:`last_route` says what happened to
+    the last utterance: ``grammar``, ``free`` (no grammar) or ``fallback`` (grammar, then free).
+    """
+
+    def __init__(
+        self,
+        inner: SpeechRecognizer,
+        min_confidence: float = MIN_CONFIDENCE,
+        is_command: Callable[[str], bool] | None = None,
+        max_frames: int = MAX_UTTERANCE_FRAMES,
+    ) -> None:
+        super().__init__(inner.language)
+        self.inner = inner
+        """The engine doing the decoding."""
+        self.engine = inner.engine
+        self.grammar = inner.grammar
+        self.min_confidence = min_confidence
+        """Grammar results below this are decoded again in free mode."""
+        self.is_command = is_command
+        """Optional check that a grammar result really is a command."""
+        self._frames: deque[np.ndarray] = deque(maxlen=max_frames)
+        self.last_route = ""
+        """How the last utterance was decoded: ``grammar``, ``free`` or ``fallback``."""
+        self.last_grammar: Transcript | None = None
+        """The grammar pass's result for the last utterance (None if there was none)."""
+
+    def knows(self, word: str) -> bool:
+        """Whether the inner engine knows ``word``."""
+        return self.inner.knows(word)
+
+    def _set_grammar(self, grammar: CommandGrammar) -> None:
+        self.inner.set_grammar(grammar)
+
+    def _start(self, mode: Mode) -> None:
+        self._frames.clear()
+        self._use_grammar = mode is Mode.GRAMMAR
+        self.inner.start(Mode.GRAMMAR if self._use_grammar else Mode.FREE)
+
+    def start(self, mode: Mode | None = None) -> None:
+        """Begin an utterance: by default grammar first when there is a grammar, else free."""
+        if self.grammar is None and self.inner.grammar is not None:
+            self.grammar = self.inner.grammar
+        super().start(mode)
+
+    def _accept(self, pcm: bytes) -> str | None:
+        frame = np.frombuffer(pcm, dtype=np.int16)
+        self._frames.append(frame)
+        partial = self.inner.accept(frame)
+        return partial.text if partial is not None else None
+
+    def _finish(self) -> tuple[str, float]:
+        first = self.inner.finish()
+        self.last_grammar = first if self._use_grammar else None
+        if not self._use_grammar:
+            self.last_route = "free"
+            return first.text, first.confidence
+        sure = bool(first.text) and first.confidence >= self.min_confidence
+        if sure and (self.is_command is None or self.is_command(first.text)):
+            self.last_route = "grammar"
+            self._decoded_mode = Mode.GRAMMAR
+            return first.text, first.confidence
+        second = self.inner.decode(list(self._frames), Mode.FREE)
+        self.last_route = "fallback"
+        self._decoded_mode = Mode.FREE
+        return second.text, second.confidence
+
+    def _cancel(self) -> None:
+        self.inner.cancel()
+        self._frames.clear()

@@ -1,0 +1,196 @@
+"""PocketSphinx 5 with its bundled US-English model: the one module that imports pocketsphinx.
+
+Free mode decodes with the bundled trigram language model. Grammar mode decodes with the
+command grammar (words missing from the dictionary and :data:`~cockpit.asr.lexicon.EXTRA_EN`
+pruned), given to the engine as the minimal word automaton of :mod:`cockpit.asr.automaton`
+rather than as JSGF: the same language, a far smaller search graph (see that module).
+
+Grammar-mode confidence: a grammar always finds *some* command, so the grammar path's score is
+compared with an unconstrained phone loop run on the same frames. Speech the grammar explains
+about as well as free phones is in the grammar; speech it explains much worse is not. The
+per-frame score difference goes through a logistic (:data:`CONF_MIDPOINT`, :data:`CONF_SCALE`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import MutableMapping
+from pathlib import Path
+
+import numpy as np
+import pocketsphinx
+
+from cockpit.asr.automaton import WordAutomaton, compile_grammar
+from cockpit.asr.base import Mode, SpeechRecognizer
+from cockpit.asr.grammar import CommandGrammar
+from cockpit.asr.lexicon import EXTRA_EN
+from cockpit.audio.filters import HighPass
+from cockpit.errors import SpeechToTextError
+
+GRAMMAR_SEARCH = "command"
+"""Name of the JSGF search."""
+PARTIAL_EVERY_FRAMES = 4
+"""Frames between partial results (a partial needs a back-trace; every 320 ms is plenty)."""
+CONF_MIDPOINT = -8.0
+"""Grammar-minus-phone-loop score per 10 ms frame (log base 1.0001, shifted) at confidence 0.5."""
+CONF_SCALE = 3.0
+"""Spread of the logistic that maps that difference to 0..1."""
+GRAMMAR_WEIGHT = 2.5
+"""Language weight of the grammar's arcs (the free LM's 6.5 lets the grammar prior drown out
+the acoustics: 2-3 was best on the spoken-command corpus, clean and noisy)."""
+MAX_DROPPED_WORDS = 2
+"""Trailing words of an unfinished grammar path that may be dropped to reach a whole command."""
+INCOMPLETE_PENALTY = 0.8
+"""Confidence factor per dropped word."""
+LOG_BASE = 1.0001
+"""PocketSphinx's log base (scores come out as powers of it)."""
+MODEL_NAME = "pocketsphinx-en-us"
+"""Manifest name of the bundled model directory."""
+
+
+def _log(score: float) -> float:
+    """Undo the binding's ``logmath_exp`` to get the score back in log units."""
+    return math.log(score) / math.log(LOG_BASE) if score > 0 else -math.inf
+
+
+class PocketSphinxRecognizer(SpeechRecognizer):
+    """US-English PocketSphinx, free (language model) and grammar (JSGF) modes."""
+
+    engine = "pocketsphinx"
+
+    def __init__(
+        self,
+        model_dir: str | Path,
+        language: str = "en",
+        automata: MutableMapping[str, WordAutomaton] | None = None,
+    ) -> None:
+        super().__init__(language)
+        self._automata = {} if automata is None else automata
+        root = Path(model_dir)
+        hmm, dictionary = root / "en-us", root / "cmudict-en-us.dict"
+        lm, phone_lm = root / "en-us.lm.bin", root / "en-us-phone.lm.bin"
+        for path in (hmm, dictionary, lm, phone_lm):
+            if not path.exists():
+                raise SpeechToTextError("asr-model-missing", f"PocketSphinx model file {path} is missing")
+        try:
+            self._decoder = pocketsphinx.Decoder(hmm=str(hmm), dict=str(dictionary), lm=str(lm), loglevel="FATAL")
+            self._phones = pocketsphinx.Decoder(hmm=str(hmm), allphone=str(phone_lm), loglevel="FATAL")
+        except Exception as err:
+            raise SpeechToTextError("asr-load-failed", f"cannot load PocketSphinx from {root}: {err}") from err
+        self._filter = HighPass()
+        self._automaton: WordAutomaton | None = None
+        self._free_search = self._decoder.current_search()
+        self._frames = 0
+        self._mode_now = Mode.FREE
+        missing = [(w, p) for w, p in EXTRA_EN.items() if self._decoder.lookup_word(w) is None]
+        for i, (word, phones) in enumerate(missing):
+            self._decoder.add_word(word, phones, i == len(missing) - 1)
+
+    @classmethod
+    def from_store(cls, store: object, language: str = "en") -> PocketSphinxRecognizer:
+        """Build from the verified bundled model of a model store (anything with ``path(name)``)."""
+        return cls(store.path(MODEL_NAME), language)  # type: ignore[attr-defined]
+
+    def knows(self, word: str) -> bool:
+        """Whether the pronunciation dictionary has ``word``."""
+        return self._decoder.lookup_word(word) is not None
+
+    def automaton(self, grammar: CommandGrammar) -> WordAutomaton:
+        """The grammar, pruned to known words, as a minimal automaton (cached per grammar)."""
+        pruned = grammar.pruned(self.knows)
+        if not pruned.sentences:
+            raise SpeechToTextError("grammar-empty", "no command sentence is left once unknown words are pruned")
+        key = hashlib.sha256(pruned.to_jsgf().encode()).hexdigest()
+        if key not in self._automata:
+            self._automata[key] = compile_grammar(pruned)
+        return self._automata[key]
+
+    def _set_grammar(self, grammar: CommandGrammar) -> None:
+        automaton = self.automaton(grammar)
+        self._automaton = automaton
+        logmath = self._decoder.get_logmath()
+        weight = GRAMMAR_WEIGHT
+        final = automaton.n_states  # PocketSphinx wants one final state: join the accepting ones there
+        fsg = pocketsphinx.FsgModel(GRAMMAR_SEARCH, logmath, weight, automaton.n_states + 1)
+        fan_out = [0] * automaton.n_states
+        for src, _, _ in automaton.arcs:
+            fan_out[src] += 1
+        for state in automaton.finals:
+            fan_out[state] += 1
+        word_ids: dict[str, int] = {}
+        for src, word, dst in automaton.arcs:
+            if word not in word_ids:
+                word_ids[word] = fsg.word_add(word)
+            fsg.trans_add(src, dst, self._arc_score(logmath, fan_out[src], weight), word_ids[word])
+        for state in automaton.finals:
+            fsg.null_trans_add(state, final, self._arc_score(logmath, fan_out[state], weight))
+        fsg.set_start_state(0)
+        fsg.set_final_state(final)
+        self._decoder.add_fsg(GRAMMAR_SEARCH, fsg)
+
+    @staticmethod
+    def _arc_score(logmath: object, fan_out: int, weight: float) -> int:
+        """Each arc out of a state equally likely, scaled by the grammar weight."""
+        return int(logmath.log(1.0 / fan_out) * weight)  # type: ignore[attr-defined]
+
+    def _start(self, mode: Mode) -> None:
+        self._decoder.activate_search(GRAMMAR_SEARCH if mode is Mode.GRAMMAR else self._free_search)
+        self._decoder.start_utt()
+        self._filter.reset()
+        if mode is Mode.GRAMMAR:
+            self._phones.start_utt()
+        self._mode_now = mode
+        self._frames = 0
+
+    def _accept(self, pcm: bytes) -> str | None:
+        # Cabin hum and rumble below 200 Hz throw the bundled model off; speech keeps the rest.
+        pcm = self._filter.process(np.frombuffer(pcm, dtype=np.int16)).tobytes()
+        self._decoder.process_raw(pcm)
+        if self._mode_now is Mode.GRAMMAR:
+            self._phones.process_raw(pcm)
+        self._frames += 1
+        if self._frames % PARTIAL_EVERY_FRAMES:
+            return None
+        hyp = self._decoder.hyp()
+        return hyp.hypstr if hyp is not None else None
+
+    def _finish(self) -> tuple[str, float]:
+        self._decoder.end_utt()
+        hyp = self._decoder.hyp()
+        if self._mode_now is not Mode.GRAMMAR:
+            return (hyp.hypstr, 1.0) if hyp is not None else ("", 0.0)
+        self._phones.end_utt()
+        phones = self._phones.hyp()
+        if hyp is None or not hyp.hypstr:
+            return "", 0.0
+        text, dropped = self._complete(hyp.hypstr)
+        if not text:
+            return "", 0.0
+        frames = max(1, self._decoder.n_frames())
+        confidence = 1.0
+        if phones is not None:
+            diff = (_log(hyp.best_score) - _log(phones.best_score)) / frames
+            confidence = 1.0 / (1.0 + math.exp(-(diff - CONF_MIDPOINT) / CONF_SCALE))
+        return text, confidence * (INCOMPLETE_PENALTY**dropped)
+
+    def _complete(self, text: str) -> tuple[str, int]:
+        """The longest start of ``text`` the grammar accepts, and how many words were dropped.
+
+        When noise after the command keeps the search from reaching the grammar's end,
+        PocketSphinx still reports its best partial path ("... degrees at"): a command followed
+        by the start of another phrase. Up to :data:`MAX_DROPPED_WORDS` such words are dropped.
+        """
+        if self._automaton is None:
+            return text, 0
+        words = text.split()
+        for keep in range(len(words), max(len(words) - MAX_DROPPED_WORDS, 1) - 1, -1):
+            candidate = " ".join(words[:keep])
+            if self._automaton.accepts(candidate):
+                return candidate, len(words) - keep
+        return "", len(words)
+
+    def _cancel(self) -> None:
+        self._decoder.end_utt()
+        if self._mode_now is Mode.GRAMMAR:
+            self._phones.end_utt()
