@@ -11,13 +11,15 @@ import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cockpit.dialogue import DialogueResponder, NoLanguageModel
-from cockpit.pipeline import TurnPipeline
+from cockpit.pipeline import Recognizer, TurnPipeline
 from cockpit.policy import Policy
 from cockpit.service import CockpitService
 from cockpit.sessions import SessionStore
 from cockpit.settings import Settings
+from cockpit.voice.provider import VoiceProvider
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,36 @@ def build_dialogue(settings: Settings, tools: Sequence[str]) -> DialogueResponde
     return responder
 
 
+def build_voice(settings: Settings, recognizer: Recognizer) -> VoiceProvider[Any] | None:
+    """The voice front end, built on first use (or now, in the background, with ``voice.preload``).
+
+    Final transcripts are checked against the intent templates: a grammar result that no
+    template accepts is decoded again in free mode.
+    """
+    if not settings.voice.enabled:
+        return None
+    voice = settings.voice
+
+    def build() -> Any:
+        from cockpit.voice.factory import VoiceStack, command_grammars
+        from models.store import ModelStore
+
+        cache = Path(settings.models.cache_dir) if settings.models.cache_dir else None
+        stack = VoiceStack(
+            ModelStore(cache),
+            voice,
+            command_grammars(wake_models=voice.wake_models),
+            is_command=lambda text, language: recognizer.recognize(text, language) is not None,
+        )
+        stack.asr.prepare(settings.language)
+        return stack
+
+    provider: VoiceProvider[Any] = VoiceProvider(build)
+    if voice.preload:
+        provider.start()
+    return provider
+
+
 def _join(threads: list[threading.Thread]) -> None:
     for thread in threads:
         thread.join(timeout=10.0)
@@ -101,7 +133,8 @@ def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -
     tools = [intent for name in skills.names() for intent in skills.get(name).intents]
     responder = dialogue if dialogue is not None else build_dialogue(settings, tools)
     closers.append(responder.close)
-    pipeline = TurnPipeline(TemplateIntentRecognizer.from_paths(), skills, Policy(), vehicle, responder)
+    recognizer = TemplateIntentRecognizer.from_paths()
+    pipeline = TurnPipeline(recognizer, skills, Policy(), vehicle, responder)
     service = CockpitService(
         pipeline,
         vehicle,
@@ -111,6 +144,7 @@ def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -
         language=settings.language,
         closers=closers,
         registrars=(bench_registrar(bench),),
+        voice=build_voice(settings, recognizer),
     )
     return Parts(settings, pipeline, service, car, vehicle, closers)
 

@@ -43,6 +43,13 @@ class DialogueResponder(abc.ABC):
         """Degradations to report (empty when healthy)."""
         return ()
 
+    def interrupt(self, session_id: str | None = None) -> None:
+        """Stop answering in ``session_id`` (every session when None) as soon as possible.
+
+        Barge-in: the driver said the wake word again. What was said so far stays the reply.
+        """
+        return None
+
     def close(self) -> None:
         """Release the model, if any (called once at shutdown)."""
         return None

@@ -53,9 +53,22 @@ class TurnPipeline:
         self._vehicle = vehicle
         self._dialogue = dialogue
 
-    async def run_text(self, session: Session, text: str, sink: EventSink, turn: int | None = None) -> None:
-        """Run one turn of ``session`` on ``text``; never raises for failures inside the turn."""
-        clock = TurnClock(session.next_turn() if turn is None else turn)
+    async def run_text(
+        self,
+        session: Session,
+        text: str,
+        sink: EventSink,
+        turn: int | None = None,
+        clock: TurnClock | None = None,
+    ) -> None:
+        """Run one turn of ``session`` on ``text``; never raises for failures inside the turn.
+
+        ``turn`` is the turn index (the session's next one by default); ``clock`` the turn's
+        clock when the turn began earlier (a spoken turn starts at its wake word, so its
+        pipeline events share the voice events' time origin).
+        """
+        if clock is None:
+            clock = TurnClock(session.next_turn() if turn is None else turn)
         turn_ = _Turn(clock, sink)
         try:
             await self._run(session, text.strip(), turn_)
@@ -67,6 +80,10 @@ class TurnPipeline:
             log.exception("unexpected failure in a turn")
             turn_.emit(EventType.ERROR, code="internal", message=f"{type(err).__name__}: {err}")
             turn_.emit(EventType.REPLY, text=SORRY)
+
+    def interrupt(self, session: Session) -> None:
+        """Barge-in: stop the language model's answer in ``session`` (vehicle actions run on)."""
+        self._dialogue.interrupt(session.session_id)
 
     async def _run(self, session: Session, text: str, turn: _Turn) -> None:
         if session.pending is not None:

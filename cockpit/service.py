@@ -2,18 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cockpit.dialogue import DialogueResponder
 from cockpit.errors import InputError
 from cockpit.events import EventSink
 from cockpit.pipeline import TurnPipeline
 from cockpit.registry import Registry
-from cockpit.service_api import MAX_TEXT_BYTES, AssistantService, HealthReport, SessionInfo
+from cockpit.service_api import MAX_TEXT_BYTES, AssistantService, AudioStream, HealthReport, SessionInfo
 from cockpit.sessions import SessionStore
 from cockpit.skill_api import SignalValue, Skill, SkillInfo
 from cockpit.vehicle.api import Vehicle
+
+if TYPE_CHECKING:
+    from cockpit.audio.format import AudioFormat
+    from cockpit.voice.frontend import Utterance
+
+
+class VoiceFront(Protocol):
+    """What the service needs of the voice front end (:class:`cockpit.voice.factory.VoiceStack`)."""
+
+    def session(
+        self,
+        sink: EventSink,
+        on_utterance: Callable[[Utterance], Coroutine[Any, Any, None]] | None,
+        language: str,
+        next_turn: Callable[[], int] | None,
+        fmt: AudioFormat,
+        on_barge_in: Callable[[], None] | None,
+    ) -> AudioStream:
+        """A stream of audio whose finished utterances go to ``on_utterance``."""
+
+
+class VoiceSource(Protocol):
+    """Hands out the voice front end once it is loaded (:class:`cockpit.voice.provider.VoiceProvider`)."""
+
+    async def get(self) -> VoiceFront:
+        """The loaded front end; raises what loading raised."""
+
+    def health(self) -> tuple[str, ...]:
+        """Degradations to report."""
 
 
 def validate_text(text: str) -> str:
@@ -39,6 +68,7 @@ class CockpitService(AssistantService):
         language: str = "en",
         closers: Sequence[Callable[[], Awaitable[None] | None]] = (),
         registrars: Sequence[Callable[[Any], str]] = (),
+        voice: VoiceSource | None = None,
     ) -> None:
         self._pipeline = pipeline
         self._vehicle = vehicle
@@ -47,6 +77,7 @@ class CockpitService(AssistantService):
         self._sessions = sessions
         self._language = language
         self._closers = list(closers)
+        self._voice = voice
         self._serving = True
         self.registrars = tuple(registrars)
         """Extra services a transport should host beside this one (e.g. the CAN Bench over gRPC).
@@ -67,6 +98,22 @@ class CockpitService(AssistantService):
         session = self._sessions.get(session_id)
         await self._pipeline.run_text(session, utterance, sink)
 
+    async def open_audio(self, session_id: str, fmt: AudioFormat, sink: EventSink) -> AudioStream:
+        """A stream of spoken turns in ``session_id``; see :meth:`AssistantService.open_audio`."""
+        if self._voice is None:
+            return await super().open_audio(session_id, fmt, sink)
+        session = self._sessions.get(session_id)
+        fmt.validate()
+        front = await self._voice.get()
+        pipeline = self._pipeline
+
+        async def on_utterance(utterance: Utterance) -> None:
+            await pipeline.run_text(session, utterance.text, sink, utterance.turn, clock=utterance.clock)
+
+        return front.session(
+            sink, on_utterance, session.language, session.next_turn, fmt, lambda: pipeline.interrupt(session)
+        )
+
     def vehicle_state(self) -> Mapping[str, SignalValue]:
         """Confirmed vehicle state."""
         return self._vehicle.snapshot()
@@ -81,7 +128,8 @@ class CockpitService(AssistantService):
 
     def health(self) -> HealthReport:
         """Serving unless shutting down; degraded parts listed."""
-        return HealthReport(self._serving, self._dialogue.health())
+        voice = self._voice.health() if self._voice is not None else ()
+        return HealthReport(self._serving, self._dialogue.health(), voice)
 
     async def aclose(self) -> None:
         """Stop serving and release the bus, simulators and models, last built first."""

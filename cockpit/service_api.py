@@ -10,9 +10,14 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
+from cockpit.errors import AudioError
 from cockpit.events import EventSink
 from cockpit.skill_api import SignalValue, SkillInfo
+
+if TYPE_CHECKING:
+    from cockpit.audio.format import AudioFormat
 
 MAX_TEXT_BYTES = 2048
 """Longest typed utterance accepted, in UTF-8 bytes; longer text is INVALID_ARGUMENT."""
@@ -35,7 +40,31 @@ class HealthReport:
     serving: bool
     """False while shutting down."""
     degraded: tuple[str, ...] = ()
-    """Parts that are missing or failing, each a short sentence (empty when all is well)."""
+    """Open dialogue: what is missing or failing, each a short sentence (empty when all is well)."""
+    voice: tuple[str, ...] = ()
+    """The voice front end: what is missing or failing (empty when well, or not loaded yet)."""
+
+
+class AudioStream(Protocol):
+    """One stream of spoken audio in a session (see :meth:`AssistantService.open_audio`).
+
+    Chunks are PCM in the format the stream was opened with. Events (``wake``,
+    ``speech_start``, ``speech_end``, ``transcript``, then each turn's ``intent`` ... ``reply``)
+    go to the sink given at opening, as they happen; a turn runs while audio keeps flowing.
+    """
+
+    async def feed(self, pcm: bytes) -> object:
+        """Take one chunk. Bad audio raises ``BadAudioError`` (``audio-odd-bytes``) or
+        ``AudioChunkTooLarge`` (``audio-chunk-too-large``) and is dropped; the stream stays usable."""
+
+    async def idle(self) -> None:
+        """Wait for the turn in flight, if any (before a typed turn in the same session)."""
+
+    async def finish(self) -> object:
+        """End of audio: close an open utterance and wait for its turn."""
+
+    async def aclose(self) -> None:
+        """Release the stream (a running turn is cancelled); call it once, last."""
 
 
 class AssistantService(abc.ABC):
@@ -57,6 +86,17 @@ class AssistantService(abc.ABC):
         :data:`MAX_TEXT_BYTES` (``text-too-long``) and unknown sessions (``unknown-session``).
         Failures inside the turn are reported as ``error`` events, not raised.
         """
+
+    async def open_audio(self, session_id: str, fmt: AudioFormat, sink: EventSink) -> AudioStream:
+        """Open a stream of spoken audio for ``session_id``, reporting to ``sink``.
+
+        Raises before any event: ``InputError`` for an unknown session, ``BadAudioError``
+        (``audio-format-unsupported``) for a format that is not accepted, ``AudioError``
+        (``voice-disabled``) when the service has no voice front end, ``ModelStoreError`` when
+        its models are missing, ``SpeechToTextError`` (``no-asr-for-language``) when no
+        recogniser covers the session's language.
+        """
+        raise AudioError("voice-disabled", "this service has no voice front end; send text turns")
 
     @abc.abstractmethod
     def vehicle_state(self) -> Mapping[str, SignalValue]:

@@ -84,6 +84,11 @@ class LlmSettings:
 class VoiceSettings:
     """Wake word, endpointing and speech recognition."""
 
+    enabled: bool = True
+    """Serve spoken turns (audio chunks); when False, audio streams are refused (``voice-disabled``)."""
+    preload: bool = False
+    """Load the voice models when the service starts, not when the first audio stream opens
+    (``cockpit serve`` turns this on)."""
     wake_models: tuple[str, ...] = ("hey_jarvis_v0.1",)
     """Manifest names of the wake-word heads to run."""
     wake_threshold: float = 0.5

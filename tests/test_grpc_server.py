@@ -196,13 +196,13 @@ async def test_converse_runs_each_text_as_a_turn() -> None:
     assert len({session for session, _ in fake.turn_texts}) == 1 and fake.sessions == {}
 
 
-async def test_converse_audio_is_unimplemented_for_now() -> None:
+async def test_converse_audio_without_a_voice_front_end_is_a_failed_precondition() -> None:
     linear16 = pb.AudioFormat(sample_rate_hz=16000, channels=1, encoding=pb.AUDIO_ENCODING_LINEAR16)
     async with serving(FakeAssistant()) as server, channel(server.target) as chan:
         with pytest.raises(grpc.aio.AioRpcError) as caught:
             await _converse(chan, _config(audio=linear16), pb.ConverseRequest(audio_chunk=b"\0\0" * 1280))
-    assert caught.value.code() is grpc.StatusCode.UNIMPLEMENTED
-    assert "audio" in (caught.value.details() or "")
+    assert caught.value.code() is grpc.StatusCode.FAILED_PRECONDITION
+    assert trailing_code(caught.value) == "voice-disabled"
 
 
 @pytest.mark.parametrize(
@@ -210,9 +210,15 @@ async def test_converse_audio_is_unimplemented_for_now() -> None:
     [
         ((pb.ConverseRequest(text="hi"),), "config-first"),
         (
-            (_config(audio=pb.AudioFormat(sample_rate_hz=44100, channels=1, encoding=pb.AUDIO_ENCODING_LINEAR16)),),
-            "audio-format",
+            (_config(audio=pb.AudioFormat(sample_rate_hz=44000, channels=1, encoding=pb.AUDIO_ENCODING_LINEAR16)),),
+            "audio-format-unsupported",
         ),
+        (
+            (_config(audio=pb.AudioFormat(sample_rate_hz=16000, channels=6, encoding=pb.AUDIO_ENCODING_LINEAR16)),),
+            "audio-format-unsupported",
+        ),
+        ((_config(audio=pb.AudioFormat(sample_rate_hz=16000, channels=1)),), "audio-format-unsupported"),
+        ((_config(), pb.ConverseRequest(audio_chunk=b"\0\0" * 1280)), "audio-format-missing"),
         ((_config(), _config()), "config-repeated"),
         ((_config(), pb.ConverseRequest()), "request-empty"),
         ((_config(), pb.ConverseRequest(text=" ")), "text-empty"),

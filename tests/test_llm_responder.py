@@ -258,6 +258,24 @@ async def test_barge_in_interrupts_generation() -> None:
     assert outcome.reply.startswith("word") and len(emit.tokens()) < 50
 
 
+async def test_barge_in_stops_only_its_own_session() -> None:
+    model = FakeLanguageModel(default="word " * 40, token_delay_s=0.01)
+    dialogue = responder(model, max_reply_tokens=400)
+    emit = _Recorder()
+    task = asyncio.create_task(dialogue.respond("tell me a story", Session("mine"), {}, emit))
+    while not emit.tokens():
+        await asyncio.sleep(0.005)
+    dialogue.interrupt("someone-else")
+    outcome = await asyncio.wait_for(task, 5.0)
+    assert len(emit.tokens()) == 40 and outcome.reply.count("word") >= 1
+    task = asyncio.create_task(dialogue.respond("tell me another", Session("mine"), {}, emit := _Recorder()))
+    while not emit.tokens():
+        await asyncio.sleep(0.005)
+    dialogue.interrupt("mine")
+    await asyncio.wait_for(task, 1.0)
+    assert len(emit.tokens()) < 40
+
+
 async def test_generation_runs_on_one_lower_priority_thread() -> None:
     seen: list[tuple[str, int]] = []
 

@@ -13,7 +13,7 @@ from cockpit.audio.format import BadAudioError
 from cockpit.endpoint.endpointer import EndpointConfig
 from cockpit.events import EventRecorder, EventType
 from cockpit.settings import VoiceSettings
-from cockpit.voice import State, VoiceConfig, VoiceFrontEnd
+from cockpit.voice import State, Utterance, VoiceConfig, VoiceFrontEnd
 from cockpit.voice.testing import LoudnessVad, ScriptedRecognizer, ScriptedWakeWord
 from models.store import ModelStore
 
@@ -79,8 +79,8 @@ async def _stream(stack: object, pcm: bytes, realtime: bool = False, chunk: int 
     recorder = EventRecorder()
     texts: list[tuple[str, int]] = []
 
-    async def on_text(text: str, turn: int) -> None:
-        texts.append((text, turn))
+    async def on_text(utterance: Utterance) -> None:
+        texts.append((utterance.text, utterance.turn))
 
     session = stack.session(recorder, on_text)  # type: ignore[attr-defined]
     for i in range(0, len(pcm), chunk):
@@ -148,8 +148,8 @@ async def test_other_rates_are_resampled(stack: object) -> None:
     recorder = EventRecorder()
     texts: list[tuple[str, int]] = []
 
-    async def on_text(text: str, turn: int) -> None:
-        texts.append((text, turn))
+    async def on_text(utterance: Utterance) -> None:
+        texts.append((utterance.text, utterance.turn))
 
     session = stack.session(recorder, on_text, fmt=AudioFormat(48000))  # type: ignore[attr-defined]
     for i in range(0, len(pcm48), 3 * FRAME_BYTES):

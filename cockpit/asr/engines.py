@@ -11,6 +11,7 @@ once and hands out a fresh recogniser (its own decoding state) per stream.
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from cockpit.errors import ConfigError, SpeechToTextError
 
 ENGINES = ("auto", "vosk", "pocketsphinx")
 """Accepted values of ``voice.asr_engine``."""
+POOL_SIZE = 4
+"""Idle recognisers kept per language for the next streams."""
 POCKETSPHINX_LANGUAGES = ("en",)
 """Languages the bundled PocketSphinx model covers."""
 
@@ -108,6 +111,8 @@ class AsrEngines:
         self._min_confidence = min_confidence
         self._vosk_models: dict[str, Any] = {}
         self._automata: dict[str, Any] = {}  # compiled grammars, shared by PocketSphinx decoders
+        self._idle: dict[str, list[SpeechRecognizer]] = {}  # released engine recognisers by language
+        self._lock = threading.Lock()
 
     def choice(self, language: str) -> EngineChoice:
         """The engine that would decode ``language``."""
@@ -131,8 +136,17 @@ class AsrEngines:
         return recognizer
 
     def recognizer(self, language: str) -> HybridRecognizer:
-        """A new hybrid recogniser for ``language``: command grammar first, free decoding as fallback."""
-        inner = self.bare(language)
+        """A hybrid recogniser for ``language``: command grammar first, free decoding as fallback.
+
+        Its engine comes from the pool of released ones when there is one (loading a decoder
+        takes about a second); give it back with :meth:`release` when the stream ends.
+        """
+        choice = self.choice(language)
+        with self._lock:
+            idle = self._idle.get(choice.language, [])
+            inner = idle.pop() if idle else None
+        if inner is None:
+            inner = self.bare(language)
         check = self._is_command
         lang = inner.language
         return HybridRecognizer(
@@ -140,3 +154,17 @@ class AsrEngines:
             self._min_confidence,
             None if check is None else (lambda text: check(text, lang)),
         )
+
+    def release(self, recognizer: SpeechRecognizer) -> None:
+        """Give a stream's recogniser back for the next stream (at most :data:`POOL_SIZE` are kept)."""
+        inner = recognizer.inner if isinstance(recognizer, HybridRecognizer) else recognizer
+        if inner.active:
+            inner.cancel()
+        with self._lock:
+            idle = self._idle.setdefault(inner.language, [])
+            if len(idle) < POOL_SIZE and inner not in idle:
+                idle.append(inner)
+
+    def prepare(self, language: str) -> None:
+        """Load one recogniser for ``language`` into the pool now, so the first stream starts at once."""
+        self.release(self.bare(language))

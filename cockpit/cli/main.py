@@ -77,7 +77,8 @@ async def _serve(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> i
     from cockpit.server.runner import CockpitServer, serve
     from cockpit.settings import load_settings
 
-    settings = load_settings(args.config, overrides={"server.host": args.host, "server.port": args.port})
+    overrides = {"server.host": args.host, "server.port": args.port, "voice.preload": True}
+    settings = load_settings(args.config, overrides=overrides)
     logging.basicConfig(level=logging.INFO, stream=io.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def ready(server: CockpitServer) -> None:

@@ -138,7 +138,7 @@ class LlmResponder(DialogueResponder):
         )
         self._future: concurrent.futures.Future[_Loaded] | None = None
         self._failure = ""
-        self._active: set[threading.Event] = set()
+        self._active: dict[threading.Event, str] = {}  # cancel flag -> session id
         self._lock = threading.Lock()
 
     @classmethod
@@ -213,11 +213,12 @@ class LlmResponder(DialogueResponder):
             return (f"language model unavailable: {self._failure}",)
         return ()
 
-    def interrupt(self) -> None:
-        """Stop every generation in flight (barge-in: a new wake word)."""
+    def interrupt(self, session_id: str | None = None) -> None:
+        """Stop the generation in flight for ``session_id`` (every one when None): a barge-in."""
         with self._lock:
-            for flag in self._active:
-                flag.set()
+            for flag, owner in self._active.items():
+                if session_id is None or owner == session_id:
+                    flag.set()
 
     async def idle(self) -> None:
         """Wait until the model thread has finished everything handed to it so far."""
@@ -255,7 +256,9 @@ class LlmResponder(DialogueResponder):
         )
         try:
             outcome, exchange = await self._run(
-                lambda cancel, push: self._take(loaded, turn, cancel, push), lambda piece: token_event(emit, piece)
+                lambda cancel, push: self._take(loaded, turn, cancel, push),
+                lambda piece: token_event(emit, piece),
+                session.session_id,
             )
         except LanguageModelError as err:
             log.warning("language model failed in a turn: %s", err)
@@ -326,9 +329,13 @@ class LlmResponder(DialogueResponder):
         return speakable("".join(said)) or NO_ANSWER
 
     async def _run(
-        self, work: Callable[[threading.Event, Callable[[str], None]], T], on_piece: Callable[[str], Any]
+        self,
+        work: Callable[[threading.Event, Callable[[str], None]], T],
+        on_piece: Callable[[str], Any],
+        owner: str = "",
     ) -> T:
-        """Run ``work`` on the model thread, delivering its pieces to ``on_piece`` on the loop.
+        """Run ``work`` for session ``owner`` on the model thread, delivering its pieces to
+        ``on_piece`` on the loop.
 
         If the awaiting task is cancelled, ``work``'s cancel flag is set so the model thread
         stops within a token and is free for the next turn.
@@ -348,7 +355,7 @@ class LlmResponder(DialogueResponder):
                 push(None)
 
         with self._lock:
-            self._active.add(cancel)
+            self._active[cancel] = owner
         future = loop.run_in_executor(self._executor, run)
         future.add_done_callback(lambda f: f.cancelled() or f.exception())
         try:
@@ -358,4 +365,4 @@ class LlmResponder(DialogueResponder):
         finally:
             cancel.set()
             with self._lock:
-                self._active.discard(cancel)
+                self._active.pop(cancel, None)

@@ -33,6 +33,9 @@ COCKPIT_SERVICE = pb.DESCRIPTOR.services_by_name["Cockpit"].full_name
 DIALOGUE_HEALTH = "cockpit.v1.Cockpit/dialogue"
 """Health entry for open dialogue: NOT_SERVING while the language model is missing or failing
 (the skills, and so ``cockpit.v1.Cockpit`` itself, keep SERVING)."""
+VOICE_HEALTH = "cockpit.v1.Cockpit/voice"
+"""Health entry for the voice front end: NOT_SERVING while its models failed to load (typed
+turns keep working)."""
 HEALTH_POLL_S = 1.0
 """How often the service's own health is mirrored into the gRPC health service."""
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
@@ -119,10 +122,11 @@ class CockpitServer:
     async def _mirror_health(self) -> None:
         assert self._health is not None
         report = self._service.health()
-        status = (
-            health_pb2.HealthCheckResponse.NOT_SERVING if report.degraded else health_pb2.HealthCheckResponse.SERVING
-        )
-        await self._health.set(DIALOGUE_HEALTH, status)
+        for name, problems in ((DIALOGUE_HEALTH, report.degraded), (VOICE_HEALTH, report.voice)):
+            status = (
+                health_pb2.HealthCheckResponse.NOT_SERVING if problems else health_pb2.HealthCheckResponse.SERVING
+            )
+            await self._health.set(name, status)
 
     async def _watch_health(self) -> None:
         while True:

@@ -17,12 +17,13 @@ from typing import Any, TypeAlias
 
 import grpc
 
-from cockpit.errors import InputError
+from cockpit.audio.format import AudioFormat, BadAudioError
+from cockpit.errors import CockpitError, InputError
 from cockpit.events import Event
 from cockpit.server import convert
 from cockpit.server.status import Guard, RpcFailure, abort
 from cockpit.server.streams import EventFeed, StateFeed
-from cockpit.service_api import MAX_TEXT_BYTES, AssistantService
+from cockpit.service_api import MAX_TEXT_BYTES, AssistantService, AudioStream
 from cockpit.v1 import cockpit_pb2 as pb
 from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
 
@@ -31,18 +32,8 @@ log = logging.getLogger(__name__)
 Context: TypeAlias = grpc.aio.ServicerContext[Any, Any]
 """The servicer context of grpc.aio (request and response types vary per RPC)."""
 
-SAMPLE_RATE_HZ = 16_000
-"""The one sample rate the voice path takes."""
-CHANNELS = 1
-"""Mono."""
-
 SHUTTING_DOWN = RpcFailure(
     grpc.StatusCode.UNAVAILABLE, "server-shutting-down", "the cockpit server is shutting down; reconnect shortly"
-)
-AUDIO_NOT_SERVED = RpcFailure(
-    grpc.StatusCode.UNIMPLEMENTED,
-    "audio-not-served",
-    "audio chunks are not served yet; send text messages in this stream, or use SendText",
 )
 
 
@@ -55,14 +46,14 @@ def validate_text(text: str) -> str:
     return text
 
 
-def validate_audio_format(fmt: pb.AudioFormat) -> None:
-    """16 kHz mono LINEAR16, or an :class:`InputError` naming what is wrong."""
-    if fmt.sample_rate_hz != SAMPLE_RATE_HZ:
-        raise InputError("audio-format", f"sample_rate_hz must be {SAMPLE_RATE_HZ}, not {fmt.sample_rate_hz}")
-    if fmt.channels != CHANNELS:
-        raise InputError("audio-format", f"channels must be {CHANNELS} (mono), not {fmt.channels}")
+def audio_format(fmt: pb.AudioFormat) -> AudioFormat:
+    """The declared format, if accepted: LINEAR16, mono or stereo, at one of the supported rates
+    (all but 16 kHz are resampled). Otherwise a ``BadAudioError`` (``audio-format-unsupported``)."""
     if fmt.encoding != pb.AUDIO_ENCODING_LINEAR16:
-        raise InputError("audio-format", f"encoding must be LINEAR16, not {pb.AudioEncoding.Name(fmt.encoding)}")
+        raise BadAudioError(
+            "audio-format-unsupported", f"encoding must be LINEAR16, not {pb.AudioEncoding.Name(fmt.encoding)}"
+        )
+    return AudioFormat(fmt.sample_rate_hz, fmt.channels or 1).validate()
 
 
 class CockpitServicer(pb_grpc.CockpitServicer):
@@ -119,7 +110,13 @@ class CockpitServicer(pb_grpc.CockpitServicer):
     async def Converse(
         self, request_iterator: AsyncIterator[pb.ConverseRequest], context: Context
     ) -> AsyncIterator[pb.Event]:
-        """A conversation: a config message, then text turns (audio is not served yet)."""
+        """A conversation: a config message, then typed turns and audio chunks, in any mix.
+
+        Requests are read by a pump task while this generator streams events out, so a spoken
+        turn's events arrive while the client is still sending audio (and a wake word can
+        interrupt a long answer). Whatever ends the pump (end of input, bad input, shutdown)
+        ends the stream after the events produced so far.
+        """
         async with Guard(context):
             requests = aiter(request_iterator)
             first = await self._next_request(requests, context)
@@ -127,24 +124,70 @@ class CockpitServicer(pb_grpc.CockpitServicer):
                 return
             if first.WhichOneof("message") != "config":
                 raise InputError("config-first", "the first Converse message must carry config")
-            if first.config.HasField("audio_format"):
-                validate_audio_format(first.config.audio_format)
+            fmt = audio_format(first.config.audio_format) if first.config.HasField("audio_format") else None
             session_id, one_shot = self._session(first.config.session_id)
+            feed: EventFeed[Event] = EventFeed()
+            pump = asyncio.create_task(self._pump(requests, session_id, fmt, feed, context))
+            self._turns.add(pump)
+
+            def ended(done: asyncio.Task[None]) -> None:
+                self._turns.discard(done)
+                feed.close()
+
+            pump.add_done_callback(ended)
+            context.add_done_callback(lambda _ctx: pump.cancel())
             try:
-                while (request := await self._next_request(requests, context)) is not None:
-                    kind = request.WhichOneof("message")
-                    if kind == "text":
-                        async for event in self._turn(session_id, validate_text(request.text), context):
-                            yield event
-                    elif kind == "audio_chunk":
-                        await abort(context, AUDIO_NOT_SERVED)
-                    elif kind == "config":
-                        raise InputError("config-repeated", "config may only be the first Converse message")
-                    else:
-                        raise InputError("request-empty", "a Converse message must carry text or audio_chunk")
+                async for event in feed:
+                    yield convert.event_to_proto(event)
+                await pump  # raises what ended the conversation (bad input, shutdown, ...)
             finally:
+                if not pump.done():
+                    pump.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await pump
                 if one_shot:
                     self._close_quietly(session_id)
+
+    async def _pump(
+        self,
+        requests: AsyncIterator[pb.ConverseRequest],
+        session_id: str,
+        fmt: AudioFormat | None,
+        feed: EventFeed[Event],
+        context: Context,
+    ) -> None:
+        """Read the conversation's requests and run them: text turns one by one, audio through
+        one voice stream (opened at the first chunk). Turns in flight end before this returns."""
+        audio: AudioStream | None = None
+        try:
+            while (request := await self._next_request(requests, context)) is not None:
+                kind = request.WhichOneof("message")
+                if kind == "text":
+                    text = validate_text(request.text)
+                    if audio is not None:
+                        await audio.idle()
+                    await self._service.text_turn(session_id, text, feed.put)
+                elif kind == "audio_chunk":
+                    if fmt is None:
+                        raise InputError(
+                            "audio-format-missing", "declare config.audio_format before sending audio_chunk"
+                        )
+                    if audio is None:
+                        audio = await self._service.open_audio(session_id, fmt, feed.put)
+                    await audio.feed(request.audio_chunk)
+                elif kind == "config":
+                    raise InputError("config-repeated", "config may only be the first Converse message")
+                else:
+                    raise InputError("request-empty", "a Converse message must carry text or audio_chunk")
+            if audio is not None:
+                await audio.finish()
+        except CockpitError:
+            if audio is not None:
+                await audio.idle()  # a spoken turn in flight ends (and is reported) before the error
+            raise
+        finally:
+            if audio is not None:
+                await audio.aclose()
 
     def _session(self, session_id: str) -> tuple[str, bool]:
         """The session to use, and whether it was made just for this RPC (and is closed after it)."""

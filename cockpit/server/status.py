@@ -52,6 +52,13 @@ _STATUS_BY_ERROR: tuple[tuple[type[CockpitError], grpc.StatusCode], ...] = (
     (CockpitError, grpc.StatusCode.INTERNAL),
 )
 
+_STATUS_BY_CODE: dict[str, grpc.StatusCode] = {
+    # Not the client's audio and not worth retrying: the service lacks a part for the request.
+    "voice-disabled": grpc.StatusCode.FAILED_PRECONDITION,
+    "no-asr-for-language": grpc.StatusCode.FAILED_PRECONDITION,
+}
+"""Error codes whose status differs from their class's."""
+
 
 @dataclass(frozen=True)
 class RpcFailure:
@@ -78,7 +85,7 @@ class RpcFailure:
 def failure_for(err: BaseException) -> RpcFailure:
     """The status an exception ends its RPC with; unexpected ones are logged with their traceback."""
     if isinstance(err, CockpitError):
-        status = next(s for cls, s in _STATUS_BY_ERROR if isinstance(err, cls))
+        status = _STATUS_BY_CODE.get(err.code) or next(s for cls, s in _STATUS_BY_ERROR if isinstance(err, cls))
         return RpcFailure(status, err.code, err.message)
     log.error("unexpected failure in an RPC", exc_info=err)
     return RpcFailure(grpc.StatusCode.INTERNAL, INTERNAL_CODE, f"internal error ({type(err).__name__}: {err})")

@@ -20,7 +20,7 @@ from cockpit.audio.format import INTERNAL, AudioFormat
 from cockpit.endpoint.endpointer import EndpointConfig
 from cockpit.events import EventSink
 from cockpit.voice.frontend import WAKE_PHRASES, VoiceConfig, VoiceFrontEnd
-from cockpit.voice.session import TextHandler, VoiceSession
+from cockpit.voice.session import UtteranceHandler, VoiceSession
 
 POPULAR_CITIES = 400
 """Most populous cities whose names go into the command grammar as destinations."""
@@ -125,11 +125,19 @@ class VoiceStack:
     def session(
         self,
         sink: EventSink,
-        on_text: TextHandler | None,
+        on_utterance: UtteranceHandler | None,
         language: str = "en",
         next_turn: Callable[[], int] | None = None,
         fmt: AudioFormat = INTERNAL,
+        on_barge_in: Callable[[], None] | None = None,
     ) -> VoiceSession:
-        """A :class:`VoiceSession` for one stream: feed chunks, events go to ``sink``,
-        final transcripts to ``on_text(text, turn)``."""
-        return VoiceSession(lambda collect: self.front_end(collect, language, next_turn, fmt), sink, on_text)
+        """A :class:`VoiceSession` for one stream: feed chunks, events go to ``sink``, each
+        finished utterance to ``on_utterance(utterance)``; a wake word during a running turn
+        calls ``on_barge_in()``."""
+        return VoiceSession(
+            lambda collect: self.front_end(collect, language, next_turn, fmt),
+            sink,
+            on_utterance,
+            on_barge_in,
+            release=lambda front: self.asr.release(front.recognizer),
+        )

@@ -1,22 +1,35 @@
-"""The asyncio side of a voice stream: run the front end off the event loop, hand text on.
+"""The asyncio side of a voice stream: run the front end off the event loop, hand utterances on.
 
 :class:`VoiceSession` wraps a :class:`~cockpit.voice.frontend.VoiceFrontEnd`. Each chunk is
 processed in a worker thread (wake word, VAD and recognition are CPU work that must not block
-the loop); the events it produced are then passed to the sink on the loop, in order, and each
-finished utterance with text is awaited through ``on_text(text, turn)`` — typically
-``lambda text, turn: pipeline.run_text(session, text, sink, turn)`` — before the next chunk.
+the loop); the events it produced are then passed to the sink on the loop, in order.
+
+Each finished utterance with text starts a *turn*: ``on_utterance(utterance)``, typically
+``lambda u: pipeline.run_text(session, u.text, sink, u.turn, clock=u.clock)``. The turn runs as
+a task while audio keeps flowing, so the driver can interrupt a long answer: a wake word heard
+while a turn is still running calls ``on_barge_in()`` (which stops the language model's
+generation) and the next turn starts only when the current one has ended. Turns of one stream
+never overlap, so a follow-up ("yes", "make it warmer") sees what the turn before it left.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from cockpit.events import Event, EventSink, EventType
 from cockpit.voice.frontend import Utterance, VoiceFrontEnd
 
-TextHandler = Callable[[str, int], Awaitable[None]]
-"""``on_text(text, turn)``: runs the text pipeline on one final transcript."""
+log = logging.getLogger(__name__)
+
+UtteranceHandler = Callable[[Utterance], Coroutine[Any, Any, None]]
+"""``on_utterance(utterance)``: runs the text pipeline on one finished utterance."""
+
+TextHandler = UtteranceHandler
+"""Older name of :data:`UtteranceHandler`."""
 
 
 class _Collector:
@@ -37,53 +50,98 @@ class VoiceSession:
     """One audio stream on an asyncio loop: feed chunks, events and turns follow.
 
     ``build(sink)`` makes the front end given the sink it must report to (the session passes
-    its own collecting sink). ``on_text`` may be None to only recognise (``cockpit listen``
-    without a pipeline, benchmarks).
+    its own collecting sink). ``on_utterance`` may be None to only recognise (benchmarks,
+    recognition tests); ``on_barge_in`` is called when a wake word interrupts a running turn;
+    ``release(front_end)`` is called once by :meth:`aclose` (the recogniser goes back to its pool).
     """
 
     def __init__(
         self,
         build: Callable[[EventSink], VoiceFrontEnd],
         sink: EventSink,
-        on_text: TextHandler | None = None,
+        on_utterance: UtteranceHandler | None = None,
+        on_barge_in: Callable[[], None] | None = None,
+        release: Callable[[VoiceFrontEnd], None] | None = None,
     ) -> None:
         self._collector = _Collector()
         self.front_end = build(self._collector)
         """The synchronous front end (its state, detector and recogniser)."""
         self._sink = sink
-        self._on_text = on_text
+        self._on_utterance = on_utterance
+        self._on_barge_in = on_barge_in
+        self._release = release
+        self._turn: asyncio.Task[None] | None = None
         self.utterances: list[Utterance] = []
         """Every utterance finished so far, in order."""
+        self.barge_ins = 0
+        """Wake words heard while a turn was still running."""
+
+    @property
+    def busy(self) -> bool:
+        """Whether a turn is running."""
+        return self._turn is not None and not self._turn.done()
 
     async def feed(self, pcm: bytes) -> list[Utterance]:
-        """Process one chunk; emit its events; run the text pipeline on finished utterances."""
+        """Process one chunk; emit its events; start a turn for each finished utterance.
+
+        Bad audio raises (``BadAudioError``, ``AudioChunkTooLarge``) before anything is
+        processed; the session stays usable.
+        """
         done = await asyncio.to_thread(self.front_end.feed, pcm)
         return await self._deliver(done)
 
     async def finish(self) -> list[Utterance]:
-        """End of stream: flush the front end and deliver what it finished."""
+        """End of stream: flush the front end, deliver what it finished and wait for the last turn."""
         done = await asyncio.to_thread(self.front_end.flush)
-        return await self._deliver(done)
+        delivered = await self._deliver(done)
+        await self.idle()
+        return delivered
+
+    async def idle(self) -> None:
+        """Wait for the running turn, if any, to end."""
+        if self._turn is not None:
+            turn, self._turn = self._turn, None
+            await turn
 
     def reset(self) -> None:
-        """Abandon any utterance (barge-in, client reset); listen for the wake word again."""
+        """Abandon any utterance (client reset); listen for the wake word again."""
         self.front_end.reset()
         self._collector.drain()
+
+    async def aclose(self) -> None:
+        """Stop: cancel a running turn (the stream is gone) and release the recogniser (idempotent)."""
+        if self._turn is not None and not self._turn.done():
+            self._turn.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._turn
+        self._turn = None
+        release, self._release = self._release, None
+        if release is not None:
+            self.front_end.reset()
+            release(self.front_end)
 
     async def _deliver(self, done: list[Utterance]) -> list[Utterance]:
         events = self._collector.drain()
         for utterance in done:
             # Events up to this utterance's final transcript, then its turn, then what follows.
             upto = next((i + 1 for i, e in enumerate(events) if _is_final(e, utterance.turn)), 0)
-            for event in events[:upto]:
-                self._sink(event)
+            self._emit(events[:upto])
             events = events[upto:]
             self.utterances.append(utterance)
-            if utterance.text and self._on_text is not None:
-                await self._on_text(utterance.text, utterance.turn)
-        for event in events:
-            self._sink(event)
+            if utterance.text and self._on_utterance is not None:
+                await self.idle()  # turns of one stream run one after the other
+                self._turn = asyncio.create_task(self._on_utterance(utterance))
+        self._emit(events)
         return done
+
+    def _emit(self, events: list[Event]) -> None:
+        for event in events:
+            if event.type is EventType.WAKE and self.busy:
+                self.barge_ins += 1
+                log.info("barge-in: wake word during turn; interrupting it")
+                if self._on_barge_in is not None:
+                    self._on_barge_in()
+            self._sink(event)
 
 
 def _is_final(event: Event, turn: int) -> bool:
