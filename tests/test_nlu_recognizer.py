@@ -106,7 +106,7 @@ def test_non_text_is_an_intent_error(recognizer: TemplateIntentRecognizer) -> No
 
 
 def test_language_tags(recognizer: TemplateIntentRecognizer) -> None:
-    assert recognizer.languages == ("en",)
+    assert recognizer.languages == ("en", "ko")
     for tag in ("en", "en-US", "EN_gb"):
         result = recognizer.recognize("next song", tag)
         assert isinstance(result, IntentMatch) and result.intent == "media.next_track"

@@ -59,7 +59,7 @@ def _expected(group: TemplateGroup, spoken: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_sample(file: TemplateFile, group: TemplateGroup, text: str, spoken: dict[str, Any], source: str) -> None:
-    hit = RECOGNIZER.explain(text)
+    hit = RECOGNIZER.explain(text, file.language)
     assert hit is not None, f"{text!r} (from {source!r}) matched nothing"
     assert hit.target == group.target, f"{text!r} (from {source!r}) -> {hit.target} via {hit.source!r}"
     if hit.source == f"{file.path}: {source}" and not group.is_unsupported:
@@ -70,7 +70,9 @@ def _check_sample(file: TemplateFile, group: TemplateGroup, text: str, spoken: d
 @given(st.data())
 def test_every_expansion_matches_back_to_its_intent(data: st.DataObject) -> None:
     file, group, template = data.draw(st.sampled_from(TEMPLATES))
-    sample = sample_sentence(template.body, file.lists, lambda options: data.draw(st.sampled_from(list(options))))
+    sample = sample_sentence(
+        template.body, file.lists, lambda options: data.draw(st.sampled_from(list(options))), language=file.language
+    )
     _check_sample(file, group, sample.text, sample.slots, template.text)
 
 
@@ -78,7 +80,7 @@ def test_every_template_expands_and_matches_back() -> None:
     rng = random.Random(20240601)
     for file, group, template in TEMPLATES:
         for _ in range(25):
-            sample = sample_sentence(template.body, file.lists, rng.choice)
+            sample = sample_sentence(template.body, file.lists, rng.choice, language=file.language)
             _check_sample(file, group, sample.text, sample.slots, template.text)
 
 

@@ -5,7 +5,9 @@ grammar; slot lists become named rules:
 
 - value lists: their phrases;
 - number ranges: the numbers spoken as words (0..100: negative values are not said to a car; "point
-  five" / "and a half" for fractional ranges) and their unit words;
+  five" / "and a half" for fractional ranges) and their unit words, in the templates' language
+  (Korean: Sino-Korean "이십 일" written as the speech model's vocabulary splits it, native "한",
+  "두" ... for small ranges, "점 오", "도", "도 반", "퍼센트", "섭씨");
 - wildcards (destinations, media queries): their sample values, so common requests decode in
   grammar mode and anything else falls through to free decoding.
 
@@ -15,7 +17,8 @@ Fillers ("please", "can you", ...) and the wake phrases may come before a comman
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from cockpit.asr.grammar import EMPTY, Alt, CommandGrammar, Expr, Ref, Seq, Word
 from cockpit.nlu.model import (
@@ -32,6 +35,7 @@ from cockpit.nlu.model import (
 )
 from cockpit.nlu.model import Seq as NluSeq
 from cockpit.nlu.numbers import to_words
+from cockpit.nlu.numbers_ko import native_words, sino_words
 
 SPOKEN_HIGH = 100
 """Highest number a range rule spells out."""
@@ -43,7 +47,8 @@ UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
 """Unit words a number of each kind may be followed by."""
 SKIPPED_FILLERS = frozenset(
     {"and", "so", "um", "uh", "just", "also", "now", "olly", "ollie", "car", "ok", "hi", "kindly", "computer",
-     "assistant", "siri", "google", "alexa", "can u", "immediately"}
+     "assistant", "siri", "google", "alexa", "can u", "immediately",
+     "음", "어", "자", "그리고", "이제", "지금", "빨리"}
 )  # fmt: skip
 """Fillers left out of the speech grammar: short or rare words that noise too easily turns into
 ("and", "um") only cost accuracy; the intent recogniser still drops them from typed text."""
@@ -76,11 +81,13 @@ class _Compiler:
         rules: Mapping[str, NluSeq],
         prefix: str,
         extra_values: Mapping[str, Sequence[str]],
+        spoken: SpokenNumbers | None = None,
     ) -> None:
         self.lists = lists
         self.nlu_rules = rules
         self.prefix = prefix
         self.extra_values = extra_values
+        self.spoken = spoken or ENGLISH_NUMBERS
         self.rules: dict[str, Expr] = {}
 
     def seq(self, seq: NluSeq) -> Expr:
@@ -119,14 +126,17 @@ class _Compiler:
         return self.number(lst)
 
     def number(self, lst: RangeList) -> Expr:
+        spoken = self.spoken
         low = max(int(-(-lst.low // 1)), 0)
         high = min(int(lst.high // 1), SPOKEN_HIGH)
-        value = _spoken_numbers(low, high)
+        value = spoken.numbers(low, high)
         if not lst.integer and value != EMPTY:
-            value = Seq((value, Alt((_phrase("point five"), _phrase("and a half")), True)))
-        if lst.unit in UNIT_WORDS:
-            units = UNIT_WORDS[str(lst.unit)]
+            value = Seq((value, Alt(tuple(_phrase(f) for f in spoken.fractions), True)))
+        if lst.unit in spoken.units:
+            units = spoken.units[str(lst.unit)]
             value = Seq((value, _alt((_phrase(u) for u in units), not lst.require_unit)))
+        if lst.unit in spoken.prefixes:
+            value = Seq((_alt((_phrase(p) for p in spoken.prefixes[str(lst.unit)]), True), value))
         extra = [self.seq(phrase) for phrase, _ in lst.words]
         return _alt([value, *extra])
 
@@ -153,6 +163,57 @@ def _spoken_numbers(low: int, high: int) -> Expr:
     return _alt(options)
 
 
+_SINO_ONES = ("일", "이", "삼", "사", "오", "육", "칠", "팔", "구")
+_SINO_TENS = ("십", "이십", "삼십", "사십", "오십", "육십", "칠십", "팔십", "구십")
+NATIVE_HIGH = 10
+"""Native Korean numbers ("한 도", "두 단계") are spelled out in ranges up to this high; wider
+ranges (temperatures, percentages) are said in Sino-Korean."""
+
+
+def _korean_numbers(low: int, high: int) -> Expr:
+    """The integers ``low..high`` in Korean, as the speech model's words ("이십 일": the vocabulary
+    has "이십" and "일" but not every "이십X"); small ranges also in native words ("한", "두")."""
+    if high < low:
+        return EMPTY
+    if high - low + 1 <= EXPLICIT_NUMBERS:
+        options = [_phrase(sino_words(v, spaced=True)) for v in range(low, high + 1)]
+        if high <= NATIVE_HIGH:
+            options += [_phrase(native_words(v, spaced=True)) for v in range(max(low, 1), high + 1)]
+        return _alt(options)
+    ones = _alt(Word(w) for w in _SINO_ONES)
+    options = [Word("영"), ones, Seq((_alt(Word(w) for w in _SINO_TENS), Alt((ones,), True)))]
+    if high >= 100:
+        options.append(Word("백"))
+    return _alt(options)
+
+
+@dataclass(frozen=True)
+class SpokenNumbers:
+    """How a language's number ranges are spoken, for the grammar."""
+
+    numbers: Callable[[int, int], Expr]
+    """The integers of a range as words."""
+    fractions: tuple[str, ...]
+    """What may follow a number of a fractional range ("point five")."""
+    units: Mapping[str, tuple[str, ...]]
+    """Unit words after a number, by range unit."""
+    prefixes: Mapping[str, tuple[str, ...]]
+    """Words that may come before a number, by range unit ("섭씨")."""
+
+
+ENGLISH_NUMBERS = SpokenNumbers(_spoken_numbers, ("point five", "and a half"), UNIT_WORDS, {})
+"""English numbers: "twenty one", "point five", "degrees", "percent"."""
+KOREAN_NUMBERS = SpokenNumbers(
+    _korean_numbers,
+    ("점 오",),
+    {"temperature": ("도", "도 반"), "temperature_delta": ("도",), "percent": ("퍼센트", "프로")},
+    {"temperature": ("섭씨", "화씨")},
+)
+"""Korean numbers: "이십 일", "점 오", "도", "도 반", "퍼센트", "프로", "섭씨"."""
+SPOKEN_NUMBERS: Mapping[str, SpokenNumbers] = {"en": ENGLISH_NUMBERS, "ko": KOREAN_NUMBERS}
+"""Spoken numbers by language; a language not listed is spoken like English."""
+
+
 def build_grammar(
     files: Sequence[TemplateFile],
     language: str = "en",
@@ -171,7 +232,8 @@ def build_grammar(
     suffixes: list[str] = []
     for index, file in enumerate(mine):
         # Rule names are per file: two files may define lists of the same name differently.
-        compiler = _Compiler(file.lists, file.rules, f"f{index}_", extra_values or {})
+        spoken = SPOKEN_NUMBERS.get(language, ENGLISH_NUMBERS)
+        compiler = _Compiler(file.lists, file.rules, f"f{index}_", extra_values or {}, spoken)
         for group in file.groups:
             for template in group.sentences:
                 expr = compiler.seq(template.body)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from cockpit.errors import IntentError
+from cockpit.nlu.language import LanguageRules, language_rules
 from cockpit.nlu.model import Group, RuleRef, Seq, SlotList, SlotRef, ValueList, WildcardList, Words
-from cockpit.nlu.numbers import to_words
 
 T = TypeVar("T")
 Choose = Callable[[Sequence[T]], T]
@@ -68,20 +68,31 @@ def sample_sentence(
     lists: Mapping[str, SlotList],
     choose: Choose[Any],
     wildcard_samples: Mapping[str, Sequence[str]] | None = None,
+    language: str = "en",
 ) -> Sample:
     """One sentence ``seq`` accepts: alternatives, optional parts and slot values drawn with ``choose``.
 
-    Numbers are drawn within the list's range, as digits or words (with a unit where the list
-    has one); wildcard values come from ``wildcard_samples[list]`` or else the list's ``samples``.
+    Numbers are drawn within the list's range, as digits or words of ``language`` (with a unit
+    where the list has one); wildcard values come from ``wildcard_samples[list]`` or else the
+    list's ``samples``.
     """
     slots: dict[str, Any] = {}
-    text = _sample(seq, lists, choose, wildcard_samples or {}, slots)
+    text = _sample(seq, _Sampler(lists, choose, wildcard_samples or {}, language_rules(language)), slots)
     return Sample(text, slots)
 
 
-def _sample(
-    seq: Seq, lists: Mapping[str, SlotList], choose: Choose[Any], wild: Mapping[str, Sequence[str]], out: dict[str, Any]
-) -> str:
+@dataclass(frozen=True)
+class _Sampler:
+    """What drawing a sentence needs besides the template: lists, the draw, samples, language."""
+
+    lists: Mapping[str, SlotList]
+    choose: Choose[Any]
+    wild: Mapping[str, Sequence[str]]
+    rules: LanguageRules
+
+
+def _sample(seq: Seq, sampler: _Sampler, out: dict[str, Any]) -> str:
+    choose = sampler.choose
     words: list[str] = []
     for item in seq.items:
         if isinstance(item, Words):
@@ -92,9 +103,9 @@ def _sample(
                 options.append(None)
             picked = choose(options)
             if picked is not None:
-                words.append(_sample(picked, lists, choose, wild, out))
+                words.append(_sample(picked, sampler, out))
         elif isinstance(item, SlotRef):
-            text, value = _sample_slot(lists[item.list_name], lists, choose, wild)
+            text, value = _sample_slot(sampler.lists[item.list_name], sampler)
             words.append(text)
             out[item.slot] = value
         elif isinstance(item, RuleRef):  # pragma: no cover - the loader inlines rules
@@ -102,27 +113,25 @@ def _sample(
     return " ".join(w for w in words if w)
 
 
-def _sample_slot(
-    lst: SlotList, lists: Mapping[str, SlotList], choose: Choose[Any], wild: Mapping[str, Sequence[str]]
-) -> tuple[str, Any]:
+def _sample_slot(lst: SlotList, sampler: _Sampler) -> tuple[str, Any]:
+    choose = sampler.choose
     if isinstance(lst, ValueList):
         phrase, value = choose(lst.values)
-        return _sample(phrase, lists, choose, wild, {}), value
+        return _sample(phrase, sampler, {}), value
     if isinstance(lst, WildcardList):
-        pool = wild.get(lst.name) or lst.samples
+        pool = sampler.wild.get(lst.name) or lst.samples
         if not pool:
             raise IntentError("template-invalid", f"wildcard list {lst.name!r} has no samples")
         text = str(choose(list(pool)))
         return text, text
     if lst.words and choose([True, False]):
         phrase, value = choose(lst.words)
-        return _sample(phrase, lists, choose, wild, {}), value
+        return _sample(phrase, sampler, {}), value
     low, high = int(-(-lst.low // 1)), int(lst.high // 1)
     span = list(range(low, high + 1))
     number = choose(span) if len(span) <= 200 else choose([low, high, (low + high) // 2, low + 1, high - 1])
-    spoken = str(choose([str(number), to_words(number)]))
-    if lst.unit == "percent" and choose([True, False]):
-        spoken += " percent"
-    elif lst.unit in ("temperature", "temperature_delta") and (lst.require_unit or choose([True, False])):
-        spoken += " " + str(choose(["degrees", "degrees celsius", "celsius", "degree"]))
+    spoken = str(choose(list(sampler.rules.spell(number))))
+    units = sampler.rules.unit_samples.get(lst.unit or "", ())
+    if units and (lst.require_unit or choose([True, False])):
+        spoken += " " + (units[0] if len(units) == 1 else str(choose(list(units))))
     return spoken, number

@@ -24,8 +24,13 @@ File format (one file per skill, plus ``cockpit/nlu/unsupported.yaml``)::
     fillers: {prefixes: [please], suffixes: [please]}
 
 A group may also be written as a bare list of sentences. Lists, rules and fillers of the common
-file (``cockpit/nlu/common.yaml``) are visible in every file; redefining one is an error, as is
-anything else malformed: each :class:`~cockpit.errors.IntentError` names the file and template.
+file (``cockpit/nlu/common.yaml``) are visible in every file of its language; a file in another
+language shares those of the common file's sibling for that language (``common.ko.yaml``), if
+there is one. Redefining a shared name is an error, as is anything else malformed: each
+:class:`~cockpit.errors.IntentError` names the file and template.
+
+Translations sit beside the English file as ``templates.<lang>.yaml`` (and
+``unsupported.<lang>.yaml``); :func:`default_template_paths` finds them.
 """
 
 from __future__ import annotations
@@ -69,15 +74,37 @@ _TOP_KEYS = {"language", "intents", "unsupported", "lists", "expansion_rules", "
 
 
 def default_template_paths() -> tuple[Path, ...]:
-    """The shipped template files: the three skills' ``templates.yaml`` and ``unsupported.yaml``."""
+    """The shipped template files: the three skills' ``templates.yaml``, then ``unsupported.yaml``,
+    each followed by its translations (``templates.ko.yaml``, ...) in name order."""
     skills = NLU_DIR.parent.parent / "skills"
-    return (*(skills / name / "templates.yaml" for name in ("climate", "navigation", "media")), UNSUPPORTED_PATH)
+    paths: list[Path] = []
+    englishes = (*(skills / name / "templates.yaml" for name in ("climate", "navigation", "media")), UNSUPPORTED_PATH)
+    for english in englishes:
+        paths.append(english)
+        paths += sorted(english.parent.glob(f"{english.stem}.*{english.suffix}"))
+    return tuple(paths)
 
 
 def load_templates(paths: Sequence[str | Path], common: str | Path | None = COMMON_PATH) -> tuple[TemplateFile, ...]:
-    """Read and check ``paths`` (in order: earlier files win ties); ``common`` is shared by all."""
+    """Read and check ``paths`` (in order: earlier files win ties).
+
+    ``common`` is shared by the files of its language; files in another language share its
+    sibling ``<stem>.<lang><suffix>`` when that exists (see the module docstring).
+    """
+    shared: dict[str, TemplateFile | None] = {}
     base = parse_template_file(_read(Path(common)), str(common)) if common is not None else None
-    return tuple(parse_template_file(_read(Path(p)), str(p), base) for p in paths)
+    if base is not None:
+        shared[base.language] = base
+    files = []
+    for path in paths:
+        data = _read(Path(path))
+        language = data.get("language") if isinstance(data, Mapping) else None
+        language = str(language) if language is not None else (base.language if base else "en")
+        if language not in shared and common is not None:
+            sibling = Path(common).with_name(f"{Path(common).stem}.{language}{Path(common).suffix}")
+            shared[language] = parse_template_file(_read(sibling), str(sibling)) if sibling.is_file() else None
+        files.append(parse_template_file(data, str(path), shared.get(language)))
+    return tuple(files)
 
 
 def _read(path: Path) -> Any:

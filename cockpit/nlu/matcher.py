@@ -9,6 +9,9 @@ captured slot values, and keeps the best match:
 1. fewest words captured by wildcards (a template that spells out "play chess" beats "play {query}");
 2. then the earlier template (file order, then order inside the file).
 
+Language-specific matters (Korean spacing is free; Korean numbers and units) come from
+:mod:`cockpit.nlu.language`: the files' language picks the rules.
+
 Slot values are normalised here: numbers parsed from words or digits, Fahrenheit converted to
 Celsius (only when the unit is said: a bare "95 degrees" stays 95), ranges checked, wildcard text
 trimmed of filler words and refused when it holds an excluded word.
@@ -24,6 +27,7 @@ from typing import Any
 
 from cockpit.errors import IntentError
 from cockpit.nlu.expand import expand_phrase
+from cockpit.nlu.language import ENGLISH, LanguageRules, language_rules
 from cockpit.nlu.model import (
     Fillers,
     Group,
@@ -39,24 +43,10 @@ from cockpit.nlu.model import (
     Words,
 )
 from cockpit.nlu.normalize import normalize, strip_fillers
-from cockpit.nlu.numbers import NUMBER_WORDS, Number, parse_number, tidy
+from cockpit.nlu.numbers import Number, tidy
 
 DIGIT_KEY = "#digit"
 """Index key for templates that may start with a number written in digits."""
-_SIGNS = ("minus", "negative", "plus")
-_CONNECTORS = ("and", "a", "of", "couple")
-_NUMBER_TOKEN = r"(?:\d+(?:\.\d+)?|{words})".format(
-    words="|".join(sorted(NUMBER_WORDS - set(_SIGNS) - set(_CONNECTORS), key=len, reverse=True))
-)
-# "a" only before a scale or "half"/"couple"; "and"/"a" only between number words; so "turn it
-# up a little" leaves "a little" to the template instead of reading "a" as a broken number.
-_A_BEFORE_SCALE = r"(?: a(?= (?:hundred|thousand|million|half)\b))?"
-_NUMBER = (
-    r"(?: (?:minus|negative|plus))?"
-    rf"(?:(?: a)? couple(?: of)?|{_A_BEFORE_SCALE} {_NUMBER_TOKEN}(?:(?: and| a)* {_NUMBER_TOKEN})*)"
-)
-_TEMP_UNITS = r" degrees?(?: celsius| centigrade| fahrenheit| c| f)?| celsius| centigrade| fahrenheit| c| f"
-_PERCENT_UNITS = r" percent| per cent"
 
 
 @dataclass(frozen=True)
@@ -70,7 +60,8 @@ class Capture:
     slot_list: SlotList
     """The list that reads it."""
     phrases: Mapping[str, Any] = field(default_factory=dict)
-    """Normalised phrase -> value (value lists, and the word values of ranges)."""
+    """Normalised phrase -> value (value lists, and the word values of ranges); keyed by
+    :meth:`~cockpit.nlu.language.LanguageRules.key` (without spaces where spacing is free)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +94,8 @@ class CompiledTemplates:
     """Indices of templates that can start with any word (a leading wildcard)."""
     fillers: Fillers
     """Filler words dropped before matching."""
+    rules: LanguageRules = ENGLISH
+    """How the language is matched (spacing, numbers, units)."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +116,7 @@ class TemplateHit:
 
 def compile_templates(files: Sequence[TemplateFile]) -> CompiledTemplates:
     """Compile the templates of ``files`` (all of one language), keeping their order."""
+    rules = language_rules(files[0].language) if files else ENGLISH
     compiled: list[CompiledTemplate] = []
     index: dict[str, list[int]] = {}
     anywhere: list[int] = []
@@ -133,7 +127,7 @@ def compile_templates(files: Sequence[TemplateFile]) -> CompiledTemplates:
         suffixes += file.fillers.suffixes
         for group in file.groups:
             for template in group.sentences:
-                builder = _Builder(file.lists)
+                builder = _Builder(file.lists, rules)
                 regex = builder.seq(template.body)
                 position = len(compiled)
                 compiled.append(
@@ -146,16 +140,17 @@ def compile_templates(files: Sequence[TemplateFile]) -> CompiledTemplates:
                         tuple(builder.captures),
                     )
                 )
-                firsts, _nullable, any_word = _first_words(template.body, file.lists)
+                firsts, _nullable, any_word = _first_words(template.body, file.lists, rules)
                 if any_word:
                     anywhere.append(position)
-                for word in firsts:
-                    index.setdefault(word, []).append(position)
+                for key in dict.fromkeys(w if w == DIGIT_KEY else rules.index_key(w) for w in firsts):
+                    index.setdefault(key, []).append(position)
     return CompiledTemplates(
         tuple(compiled),
         MappingProxyType({k: tuple(v) for k, v in index.items()}),
         tuple(anywhere),
         Fillers(tuple(dict.fromkeys(prefixes)), tuple(dict.fromkeys(suffixes))),
+        rules,
     )
 
 
@@ -164,9 +159,9 @@ def match(text: str, compiled: CompiledTemplates) -> TemplateHit | None:
     core = strip_fillers(normalize(text), compiled.fillers.prefixes, compiled.fillers.suffixes)
     if not core:
         return None
-    first = core.split(" ", 1)[0]
+    first = compiled.rules.index_key(core)
     candidates = set(compiled.index.get(first, ())) | set(compiled.anywhere)
-    if first[0].isdigit():
+    if core[0].isdigit():
         candidates |= set(compiled.index.get(DIGIT_KEY, ()))
     padded = " " + core
     best: tuple[tuple[int, int], CompiledTemplate, dict[str, Any]] | None = None
@@ -175,7 +170,7 @@ def match(text: str, compiled: CompiledTemplates) -> TemplateHit | None:
         found = template.pattern.fullmatch(padded)
         if found is None:
             continue
-        read = _read_slots(found, template)
+        read = _read_slots(found, template, compiled.rules)
         if read is None:
             continue
         slots, wild = read
@@ -190,30 +185,34 @@ def match(text: str, compiled: CompiledTemplates) -> TemplateHit | None:
     return TemplateHit(template.group.target, slots, 1.0 if wild == 0 else 0.9, core, template.source)
 
 
-def _read_slots(found: re.Match[str], template: CompiledTemplate) -> tuple[dict[str, Any], int] | None:
+def _read_slots(
+    found: re.Match[str], template: CompiledTemplate, rules: LanguageRules = ENGLISH
+) -> tuple[dict[str, Any], int] | None:
     """Slot values from a regex match (fixed values, then captures, then signs) and wildcard size."""
     slots: dict[str, Any] = dict(template.group.slots)
     wild = 0
     for capture in template.captures:
         lst = capture.slot_list
         if isinstance(lst, RangeList) and capture.phrases and found.group(capture.group + "w") is not None:
-            slots[capture.slot] = capture.phrases[found.group(capture.group + "w").strip()]
+            slots[capture.slot] = capture.phrases[rules.key(found.group(capture.group + "w").strip())]
             continue
         raw = found.group(capture.group)
         if raw is None:
             continue
         raw = raw.strip()
         if isinstance(lst, ValueList):
-            slots[capture.slot] = capture.phrases[raw]
+            slots[capture.slot] = capture.phrases[rules.key(raw)]
         elif isinstance(lst, WildcardList):
-            value = _wildcard_value(raw, lst)
+            value = _wildcard_value(raw, lst, rules)
             if value is None:
                 return None
             slots[capture.slot] = value
             wild += len(raw.split())
         else:
-            unit = found.group(capture.group + "u") if lst.unit else None
-            number = _number_value(raw, unit, lst)
+            groups = found.groupdict()
+            unit = groups.get(capture.group + "u")
+            prefix = groups.get(capture.group + "p")
+            number = _number_value(raw, unit, prefix, lst, rules)
             if number is None:
                 return None
             slots[capture.slot] = number
@@ -223,22 +222,27 @@ def _read_slots(found: re.Match[str], template: CompiledTemplate) -> tuple[dict[
     return {k: v for k, v in slots.items() if not k.startswith("_")}, wild
 
 
-def _wildcard_value(raw: str, lst: WildcardList) -> str | None:
+def _wildcard_value(raw: str, lst: WildcardList, rules: LanguageRules = ENGLISH) -> str | None:
     value = strip_fillers(raw, lst.strip_prefixes, lst.strip_suffixes)
-    padded = f" {value} "
-    if not value or any(f" {phrase} " in padded for phrase in lst.exclude):
+    if not value or any(rules.contains(value, phrase) for phrase in lst.exclude):
         return None
-    if lst.require and not any(f" {phrase} " in f" {raw} " for phrase in lst.require):
+    if lst.require and not any(rules.contains(raw, phrase) for phrase in lst.require):
         return None
     return value
 
 
-def _number_value(raw: str, unit: str | None, lst: RangeList) -> Number | None:
-    number = parse_number(raw)
+def _number_value(
+    raw: str, unit: str | None, prefix: str | None, lst: RangeList, rules: LanguageRules = ENGLISH
+) -> Number | None:
+    number = rules.parse(raw)
     if number is None:
         return None
     value = float(number)
-    fahrenheit = unit is not None and unit.strip().split()[-1] in ("fahrenheit", "f")
+    if rules.adds_half(unit):
+        if not value.is_integer():
+            return None  # "이십일 점 오 도 반" says the half twice
+        value += 0.5 if value >= 0 else -0.5
+    fahrenheit = rules.is_fahrenheit(prefix, unit)
     if fahrenheit and lst.unit == "temperature":
         value = round((value - 32.0) * 5.0 / 9.0, 1)
     elif fahrenheit and lst.unit == "temperature_delta":
@@ -251,15 +255,16 @@ def _number_value(raw: str, unit: str | None, lst: RangeList) -> Number | None:
 class _Builder:
     """Builds one template's regex and records its captures."""
 
-    def __init__(self, lists: Mapping[str, SlotList]) -> None:
+    def __init__(self, lists: Mapping[str, SlotList], rules: LanguageRules = ENGLISH) -> None:
         self.lists = lists
+        self.rules = rules
         self.captures: list[Capture] = []
 
     def seq(self, seq: Seq) -> str:
         parts: list[str] = []
         for item in seq.items:
             if isinstance(item, Words):
-                parts.append(re.escape(" " + item.text))
+                parts.append(self.rules.literal(item.text))
             elif isinstance(item, Group):
                 # Richer alternatives first: the regex takes the first alternative that leads to a
                 # match, and "shuffle and play" must be tried before "shuffle" leaves "and play"
@@ -274,17 +279,25 @@ class _Builder:
     def slot(self, ref: SlotRef) -> str:
         lst = self.lists[ref.list_name]
         name = f"g{len(self.captures)}"
+        rules = self.rules
         if isinstance(lst, WildcardList):
             self.captures.append(Capture(name, ref.slot, lst))
-            return rf"(?P<{name}>(?: \S+)+?)"
+            return rules.wildcard(name)
         phrases = _phrase_values(lst.values if isinstance(lst, ValueList) else lst.words)
-        self.captures.append(Capture(name, ref.slot, lst, MappingProxyType(phrases)))
-        alternation = "|".join(re.escape(" " + p) for p in sorted(phrases, key=len, reverse=True))
+        keyed: dict[str, Any] = {}
+        for text, value in phrases.items():
+            if keyed.setdefault(rules.key(text), value) != value:
+                raise IntentError("template-invalid", f"list phrase {text!r} has two values once spaces are dropped")
+        self.captures.append(Capture(name, ref.slot, lst, MappingProxyType(keyed)))
+        alternation = "|".join(rules.literal(p) for p in sorted(phrases, key=len, reverse=True))
         if isinstance(lst, ValueList):
             return f"(?P<{name}>{alternation})"
-        units = {"temperature": _TEMP_UNITS, "temperature_delta": _TEMP_UNITS, "percent": _PERCENT_UNITS}
-        unit = f"(?P<{name}u>{units[lst.unit]})" + ("" if lst.require_unit else "?") if lst.unit else ""
-        number = f"(?P<{name}>{_NUMBER}){unit}"
+        unit = ""
+        if lst.unit:
+            unit = f"(?P<{name}u>{rules.unit_patterns[lst.unit]})" + ("" if lst.require_unit else "?")
+        prefix = rules.prefix_patterns.get(lst.unit or "")
+        head = f"(?P<{name}p>{prefix})?" if prefix else ""
+        number = f"{head}(?P<{name}>{rules.number_pattern}){unit}"
         return f"(?:(?P<{name}w>{alternation})|{number})" if phrases else number
 
 
@@ -311,7 +324,9 @@ def _phrase_values(pairs: Sequence[tuple[Seq, Any]]) -> dict[str, Any]:
     return out
 
 
-def _first_words(seq: Seq, lists: Mapping[str, SlotList]) -> tuple[set[str], bool, bool]:
+def _first_words(
+    seq: Seq, lists: Mapping[str, SlotList], rules: LanguageRules = ENGLISH
+) -> tuple[set[str], bool, bool]:
     """(words the sequence can start with, whether it can be empty, whether it can start with anything)."""
     firsts: set[str] = set()
     for item in seq.items:
@@ -320,7 +335,7 @@ def _first_words(seq: Seq, lists: Mapping[str, SlotList]) -> tuple[set[str], boo
         if isinstance(item, Group):
             nullable, any_word = item.optional, False
             for alt in item.alternatives:
-                alt_firsts, alt_nullable, alt_any = _first_words(alt, lists)
+                alt_firsts, alt_nullable, alt_any = _first_words(alt, lists, rules)
                 firsts |= alt_firsts
                 nullable, any_word = nullable or alt_nullable, any_word or alt_any
             if any_word:
@@ -334,6 +349,8 @@ def _first_words(seq: Seq, lists: Mapping[str, SlotList]) -> tuple[set[str], boo
             pairs = lst.values if isinstance(lst, ValueList) else lst.words
             firsts |= {text.split()[0] for text in _phrase_values(pairs) if text}
             if isinstance(lst, RangeList):
-                firsts |= set(NUMBER_WORDS) | {DIGIT_KEY}
+                firsts |= set(rules.number_words) | {DIGIT_KEY}
+                if lst.unit in rules.prefix_patterns:
+                    firsts |= set(rules.prefix_words)
             return firsts, False, False
     return firsts, True, False

@@ -1,7 +1,8 @@
 """Text normalisation shared by utterances and template literals.
 
 Both sides go through :func:`normalize`, so a template written as "driver's" matches an
-utterance "Driver’s". The result is lowercase ASCII-ish words separated by single spaces:
+utterance "Driver’s". The result is lowercase ASCII-ish words (and Hangul syllables) separated by
+single spaces:
 
 - accents folded ("café" -> "cafe"), curly quotes straightened, apostrophes dropped inside
   words ("driver's" -> "drivers", "let's" -> "lets"), because recognisers and people spell
@@ -10,7 +11,9 @@ utterance "Driver’s". The result is lowercase ASCII-ish words separated by sin
 - units: "°F" / "21F" -> "degrees fahrenheit", "°C" / "21C" -> "degrees celsius", "°" -> "degrees",
   "%" -> "percent";
 - numbers: "21,5" -> "21.5" (a decimal comma has one or two digits after it),
-  "1,600" -> "1600" (a thousands comma has three).
+  "1,600" -> "1600" (a thousands comma has three);
+- Korean: Hangul is kept, composed ("에어컨 켜 줘"); compatibility jamo (a lone "ㅋ") are dropped.
+  Korean spacing is left as written: the Korean matcher ignores it.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ _PERCENT = re.compile(r"\s*%")
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d{1,2}\b)")
 _THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
-_NOT_WORD = re.compile(r"[^a-z0-9.]+")
+_NOT_WORD = re.compile(r"[^a-z0-9.\uac00-\ud7a3]+")
 _STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
 
 
@@ -36,6 +39,7 @@ def normalize(text: str) -> str:
     """Lowercase words separated by single spaces; see the module docstring for the rules."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFC", text)  # NFKD split Hangul syllables into jamo: put them back
     text = _MINUS.sub(" minus ", text)
     text = _DEGREE_F.sub(" degrees fahrenheit", text)
     text = _DEGREE_C.sub(" degrees celsius", text)

