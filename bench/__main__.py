@@ -9,7 +9,15 @@ from pathlib import Path
 
 from bench.common import Figure, render, to_json
 
-SUITES = ["bench.text_turn", "bench.can_bus", "bench.llm", "bench.voice"]
+SUITES = [
+    "bench.text_turn",
+    "bench.can_bus",
+    "bench.llm",
+    "bench.voice",
+    "bench.voice_accuracy",
+    "bench.voice_latency",
+    "bench.voice_load",
+]
 """Benchmark modules; each has ``run(quick: bool) -> list[Figure]``."""
 
 

