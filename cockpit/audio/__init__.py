@@ -13,7 +13,7 @@ from cockpit.audio.format import (
     AudioFormat,
     BadAudioError,
 )
-from cockpit.audio.frames import AudioIngest, FrameAssembler
+from cockpit.audio.frames import AudioIngest, FrameAssembler, paced_chunks
 from cockpit.audio.resample import StreamResampler, resample
 from cockpit.audio.wav import read_wav, wav_frames, write_wav
 
@@ -28,6 +28,7 @@ __all__ = [
     "BadAudioError",
     "FrameAssembler",
     "StreamResampler",
+    "paced_chunks",
     "read_wav",
     "resample",
     "wav_frames",

@@ -8,9 +8,21 @@ file and the microphone all feed.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncGenerator
+
 import numpy as np
 
-from cockpit.audio.format import FRAME_SAMPLES, INTERNAL, SAMPLE_RATE, AudioFormat, pcm_to_samples, to_int16
+from cockpit.audio.format import (
+    FRAME_BYTES,
+    FRAME_MS,
+    FRAME_SAMPLES,
+    INTERNAL,
+    SAMPLE_RATE,
+    AudioFormat,
+    pcm_to_samples,
+    to_int16,
+)
 from cockpit.audio.resample import StreamResampler
 
 
@@ -90,3 +102,15 @@ class AudioIngest:
             self._resampler.reset()
         self._frames.reset()
         self.samples_in = 0
+
+
+async def paced_chunks(pcm: bytes, realtime: bool = True) -> AsyncGenerator[bytes, None]:
+    """``pcm`` (16 kHz mono s16) in 80 ms chunks; with ``realtime``, each when a microphone would
+    have captured it (paced against the start, so the pace does not drift with the time the
+    consumer takes)."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for index, offset in enumerate(range(0, len(pcm), FRAME_BYTES)):
+        if realtime:
+            await asyncio.sleep(max(0.0, start + (index + 1) * FRAME_MS / 1000 - loop.time()))
+        yield pcm[offset : offset + FRAME_BYTES]

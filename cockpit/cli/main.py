@@ -4,15 +4,18 @@
 
     cockpit serve [--host 127.0.0.1] [--port 50051] [--config FILE]
     cockpit ask [--json] [--same-session] [--server HOST:PORT] UTTERANCE... | -
+    cockpit listen [--json] [--realtime] [--config FILE] (--wav FILE... | --mic [--seconds N])
     cockpit models list|pull|verify [--json] [NAME...]
 
 ``ask`` runs each utterance as one turn (turn index = position, from 0) through the service,
 in this process by default or on a running server with ``--server``; ``--json`` prints exactly
-the event lines of DESIGN.md, the same in both modes. Commands are a table, so ``listen`` and
-``models`` slot in beside these.
+the event lines of DESIGN.md, the same in both modes. ``listen`` runs audio through the same
+service, in this process: each WAV file is its own session and its events carry the file's
+position as their turn; the microphone is one session (see :mod:`cockpit.cli.listen`).
+Commands are a table: a new one is a row of :data:`COMMANDS`.
 
-Exit status: 0 done; 1 a turn failed (bad input, an ``error`` event, an unreachable server);
-2 bad usage or settings; 130 interrupted.
+Exit status: 0 done; 1 a turn failed (bad input, an unreadable WAV file, an ``error`` event, an
+unreachable server, no microphone); 2 bad usage or settings; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -157,6 +160,24 @@ async def _run_turns(utterances: Sequence[str], runner: TurnRunner, renderer: Re
     return status
 
 
+# -- listen ---------------------------------------------------------------------------------------
+
+
+def _add_listen(parser: argparse.ArgumentParser) -> None:
+    from cockpit.cli.listen import add_arguments
+
+    add_arguments(parser)
+
+
+async def _listen(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> int:
+    from cockpit.cli.listen import listen  # audio (numpy) is imported only when a command hears something
+
+    return await listen(args, factory, io)
+
+
+# -- models ---------------------------------------------------------------------------------------
+
+
 async def _models(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> int:
     from models.cli import run as run_models
 
@@ -174,9 +195,10 @@ def _add_models(parser: argparse.ArgumentParser) -> None:
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {
     "serve": ("run the gRPC server", _add_serve, _serve),
     "ask": ("run typed turns and print their events", _add_ask, _ask),
+    "listen": ("hear WAV files or the microphone and print the turns' events", _add_listen, _listen),
     "models": ("list, pull or verify the models (every artefact pinned by sha256)", _add_models, _models),
 }
-"""Subcommands: name -> (help, add arguments, handler). ``listen`` and ``models`` join here."""
+"""Subcommands: name -> (help, add arguments, handler)."""
 
 
 def build_parser() -> argparse.ArgumentParser:

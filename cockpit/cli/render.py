@@ -1,6 +1,8 @@
-"""How ``cockpit ask`` prints a turn: exact JSON lines, or lines a person reads.
+"""How ``cockpit ask`` and ``cockpit listen`` print turns: exact JSON lines, or lines a person reads.
 
 Both renderers take the events as they come, so a streamed answer appears while it is generated.
+``ask`` announces each typed utterance with :meth:`Renderer.begin`; ``listen`` announces each
+audio input (a WAV file, the microphone) with :meth:`Renderer.begin_audio`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ _STATUS_MARK = {
 
 
 class Renderer(abc.ABC):
-    """Prints the events of the turns of one ``ask``."""
+    """Prints the events of the turns of one ``ask`` or ``listen``."""
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
@@ -33,6 +35,12 @@ class Renderer(abc.ABC):
 
     def end(self) -> None:  # noqa: B027 (optional hook)
         """The current turn is over (also after a failure)."""
+
+    def begin_audio(self, index: int, name: str) -> None:  # noqa: B027 (optional hook)
+        """Audio input number ``index`` (from 0), called ``name``, starts."""
+
+    def end_audio(self, heard: bool) -> None:  # noqa: B027 (optional hook)
+        """That audio input is over; ``heard`` is False when it produced no event at all."""
 
     def _line(self, text: str) -> None:
         print(text, file=self._out, flush=True)
@@ -80,6 +88,19 @@ class HumanRenderer(Renderer):
     def end(self) -> None:
         """Finish a streamed answer's line."""
         self._close_tokens()
+
+    def begin_audio(self, index: int, name: str) -> None:
+        """Print which audio is heard now (a blank line between inputs)."""
+        if index > 0:
+            self._line("")
+        self._line(f"[{index}] {name}")
+        self._sent_at.clear()
+
+    def end_audio(self, heard: bool) -> None:
+        """Finish a streamed answer's line; say so when the audio held no wake word."""
+        self._close_tokens()
+        if not heard:
+            self._line("(no wake word heard)")
 
     def _close_tokens(self) -> None:
         if self._tokens_open:
