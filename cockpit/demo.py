@@ -1,42 +1,77 @@
-"""``make demo``: a scripted drive of typed turns through the real gRPC server.
+"""``make demo``: a drive, spoken and typed, through the real gRPC server and a simulated car.
 
-It starts the cockpit service and its gRPC server on loopback, drives the simulated car through
-the ``city`` profile, sends each utterance over gRPC as an HMI client would, and prints the
-event stream, the decoded CAN traffic each turn caused (command frames and the ECU's answer),
-and the final vehicle state. Then it shuts everything down.
+It starts the cockpit service (wake word, speech recognition, the embedded Qwen model) and its
+gRPC server on loopback and drives the simulated car through the ``city`` profile. First it
+speaks to the car: each recording in ``cockpit/demo_audio`` ("Hey Jarvis. Set the temperature to
+twenty one degrees." ...) streams over the ``Converse`` audio API in real-time 80 ms chunks, as a
+head unit's microphone would. Then a head unit sends typed turns over ``SendText``. For every
+turn it prints the event stream, the decoded CAN traffic the turn caused (command frames and the
+ECU's answer) and the powertrain frames, and at the end the confirmed vehicle state.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from can_sim.bus import BusConfig
 from can_sim.tap import BusTap
 from cockpit.app import build_parts
+from cockpit.audio import paced_chunks, read_wav
 from cockpit.cli.render import HumanRenderer
+from cockpit.errors import ConfigError
+from cockpit.events import Event, EventType
 from cockpit.server import start_server
 from cockpit.server.client import CockpitClient
 from cockpit.settings import load_settings
 from cockpit.vehicle.dbc import BYD_DBC, COCKPIT_DBC, DbcCodec
 
-SCRIPT = (
-    "set the driver temperature to twenty one degrees",
+DEMO_AUDIO = Path(__file__).resolve().parent / "demo_audio"
+"""The spoken turns: WAVs made by ``script/make_demo_audio.py``, listed in ``demo_audio.json``."""
+TRAILING_SILENCE_S = 1.0
+"""Silence streamed after each recording, as a microphone keeps sending after the driver stops."""
+
+TYPED = (
     "turn on my seat heater",
-    "navigate to Shenzhen",
     "find a charging station nearby",
     "take me there",
-    "play some jazz",
     "turn it up",
     "set the temperature to 95 degrees",
     "open the sunroof",
     "what's my eta",
 )
-"""The scripted drive: climate, navigation and media, one refused request, one unsupported one."""
+"""The typed part of the drive: more skills, one refused request, one the car cannot do."""
+
+
+@dataclass(frozen=True)
+class SpokenTurn:
+    """One recording of the demo."""
+
+    path: Path
+    text: str
+    """What it says."""
+
+
+def spoken_turns(directory: Path = DEMO_AUDIO) -> list[SpokenTurn]:
+    """The recordings listed in ``demo_audio.json``, each checked against its sha256."""
+    listing = json.loads((directory / "demo_audio.json").read_text())
+    turns = []
+    for item in listing:
+        path = directory / item["file"]
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != item["sha256"]:
+            raise ConfigError("demo-audio-changed", f"{path} does not match its sha256 in demo_audio.json")
+        turns.append(SpokenTurn(path, item["text"]))
+    return turns
+
 
 COMMAND_IDS = {0x3A0: 0x3A1, 0x3A4: 0x3A5, 0x3A8: 0x3A9, 0x3AC: 0x3AD}
 """Cockpit command frame id -> the id of the status frame its ECU answers with."""
@@ -95,50 +130,89 @@ def powertrain_line(tap: BusTap, byd: DbcCodec) -> str:
     return "  bus: " + " | ".join(parts) if parts else "  bus: (no powertrain frames yet)"
 
 
-async def run(script: Sequence[str], pace_s: float, out: Any = sys.stdout) -> int:
-    """Run the demo; returns a process exit status."""
-    settings = load_settings(overrides={"server.port": 0, "can.drive_profile": "city", "can.channel": "demo"})
+class _Drive:
+    """The demo's client side: one session, the renderer, the bus tap and the failures seen."""
+
+    def __init__(self, client: CockpitClient, session: str, tap: BusTap, out: Any) -> None:
+        self.client, self.session, self.tap, self.out = client, session, tap, out
+        self.renderer = HumanRenderer(out)
+        self.codec, self.byd = DbcCodec.load(COCKPIT_DBC), DbcCodec.load(BYD_DBC)
+        self.failures: list[str] = []
+
+    async def _show(self, events: AsyncIterator[Event], since: float) -> list[Event]:
+        seen = []
+        async for event in events:
+            self.renderer.event(event)
+            seen.append(event)
+            if event.type is EventType.ERROR:
+                self.failures.append(str(event.data.get("code", "error")))
+        await asyncio.sleep(0.05)  # let the ECU's answer reach the tap
+        for line in traffic_lines(self.tap, since, self.codec):
+            print(line, file=self.out)
+        print(powertrain_line(self.tap, self.byd), file=self.out)
+        return seen
+
+    async def speak(self, index: int, turn: SpokenTurn, realtime: bool) -> None:
+        """Stream one recording over ``Converse``, then a second of silence."""
+        samples = await asyncio.to_thread(read_wav, turn.path)
+        pcm = samples.astype("<i2").tobytes() + bytes(2 * int(16_000 * TRAILING_SILENCE_S))
+        self.renderer.begin_audio(index, f'{turn.path.name}: "{turn.text}"')
+        seen = await self._show(self.client.converse(paced_chunks(pcm, realtime), self.session), time.time())
+        heard = any(e.type is EventType.WAKE for e in seen)
+        self.renderer.end_audio(heard)
+        if not heard:
+            self.failures.append(f"no wake word in {turn.path.name}")
+
+    async def type(self, index: int, text: str) -> None:
+        """Send one typed turn over ``SendText``."""
+        self.renderer.begin(index, text)
+        await self._show(self.client.send_text(text, self.session), time.time())
+        self.renderer.end()
+
+
+async def run(
+    spoken: Sequence[SpokenTurn], typed: Sequence[str], pace_s: float, realtime: bool = True, out: Any = sys.stdout
+) -> int:
+    """Run the demo; returns a process exit status (1 if a turn failed or a wake word was missed)."""
+    settings = load_settings(
+        overrides={"server.port": 0, "can.drive_profile": "city", "can.channel": "demo", "voice.preload": True}
+    )
     parts = build_parts(settings)
     tap = BusTap(BusConfig(settings.can.interface, settings.can.channel))
-    codec, byd = DbcCodec.load(COCKPIT_DBC), DbcCodec.load(BYD_DBC)
-    renderer = HumanRenderer(out)
-    failures = 0
     server, port = await start_server(parts.service, host="127.0.0.1", port=0)
-    print(f"cockpit gRPC server on 127.0.0.1:{port}; simulated car on virtual CAN channel 'demo'\n", file=out)
+    print(f"cockpit gRPC server on 127.0.0.1:{port}; simulated car on virtual CAN channel 'demo'", file=out)
     try:
-        async with CockpitClient(f"127.0.0.1:{port}", timeout_s=60.0) as client:
-            session = await client.create_session()
-            for turn, text in enumerate(script):
+        async with CockpitClient(f"127.0.0.1:{port}", timeout_s=120.0) as client:
+            drive = _Drive(client, (await client.create_session()).session_id, tap, out)
+            print("\n== spoken, streamed over Converse in real time" + ("" if realtime else " (fast)"), file=out)
+            for index, turn in enumerate(spoken):
+                await drive.speak(index, turn, realtime)
+            print("\n== typed, from the head unit over SendText", file=out)
+            for index, text in enumerate(typed):
                 await asyncio.sleep(pace_s)
-                since = time.time()
-                renderer.begin(turn, text)
-                async for event in client.send_text(text, session):
-                    renderer.event(event)
-                    failures += event.type.value == "error"
-                renderer.end()
-                await asyncio.sleep(0.05)  # let the ECU's answer reach the tap
-                for line in traffic_lines(tap, since, codec):
-                    print(line, file=out)
-                print(powertrain_line(tap, byd), file=out)
-                print(file=out)
+                await drive.type(index, text)
             state = await client.vehicle_state()
-        print("final vehicle state (confirmed by the ECUs):", file=out)
+        print("\nfinal vehicle state (confirmed by the ECUs):", file=out)
         for signal in sorted(state):
             print(f"  {signal} = {state[signal]}", file=out)
     finally:
         await server.stop(1.0)
         await parts.service.aclose()
         tap.close()
+    if drive.failures:
+        print(f"\ndemo finished with problems: {', '.join(drive.failures)}", file=out)
+        return 1
     print("\ndemo finished: server stopped, bus closed.", file=out)
-    return 1 if failures else 0
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m cockpit.demo``."""
     parser = argparse.ArgumentParser(prog="cockpit-demo", description=__doc__)
-    parser.add_argument("--pace", type=float, default=0.5, help="seconds between turns (the car keeps driving)")
+    parser.add_argument("--pace", type=float, default=0.5, help="seconds between typed turns (the car keeps driving)")
+    parser.add_argument("--fast", action="store_true", help="stream the recordings as fast as they are taken")
     args = parser.parse_args(argv)
-    return asyncio.run(run(SCRIPT, args.pace))
+    return asyncio.run(run(spoken_turns(), TYPED, args.pace, realtime=not args.fast))
 
 
 if __name__ == "__main__":

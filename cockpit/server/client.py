@@ -7,11 +7,12 @@ What the CLI's ``--server`` mode uses: events come back as :class:`~cockpit.even
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from typing import Any
 
 import grpc
 
+from cockpit.audio.format import AudioFormat
 from cockpit.errors import CockpitError, InputError, ResourceExhaustedError
 from cockpit.events import Event
 from cockpit.server import convert
@@ -101,6 +102,41 @@ class CockpitClient:
             raise error_from_rpc(err, self.target) from None
         finally:
             call.cancel()  # no-op once the call is done; stops the turn if the caller stopped reading
+
+    async def converse(
+        self,
+        chunks: AsyncIterable[bytes],
+        session: SessionInfo | str = "",
+        fmt: AudioFormat | None = None,
+    ) -> AsyncIterator[Event]:
+        """Speak to the service: ``chunks`` of raw LINEAR16 audio in ``fmt`` (16 kHz mono by
+        default) stream up while the turns' events stream back, as a head unit's microphone does.
+
+        Pacing is the caller's: ``chunks`` yields as fast as the audio should arrive. When it
+        ends, the service finishes the utterance in progress and its turn, then the stream ends.
+        """
+        fmt = fmt or AudioFormat()
+        session_id = session.session_id if isinstance(session, SessionInfo) else session
+        config = pb.ConverseConfig(
+            session_id=session_id,
+            audio_format=pb.AudioFormat(
+                sample_rate_hz=fmt.sample_rate, channels=fmt.channels, encoding=pb.AUDIO_ENCODING_LINEAR16
+            ),
+        )
+
+        async def requests() -> AsyncIterator[pb.ConverseRequest]:
+            yield pb.ConverseRequest(config=config)
+            async for chunk in chunks:
+                yield pb.ConverseRequest(audio_chunk=chunk)
+
+        call = self._stub.Converse(requests(), timeout=self._timeout_s)
+        try:
+            async for msg in call:
+                yield convert.proto_to_event(msg)
+        except grpc.aio.AioRpcError as err:
+            raise error_from_rpc(err, self.target) from None
+        finally:
+            call.cancel()
 
     async def vehicle_state(self, prefixes: Sequence[str] = ()) -> dict[str, SignalValue]:
         """Confirmed vehicle state by VSS path, filtered by path prefix."""
