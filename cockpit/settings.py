@@ -174,15 +174,23 @@ def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
-    """``COCKPIT_SERVER_PORT`` -> ``server.port``; only sections and names that exist are read."""
+    """``COCKPIT_SERVER_PORT`` -> ``server.port``, ``COCKPIT_LANGUAGE`` -> ``language``.
+
+    Only names of settings are read: other ``COCKPIT_*`` variables (``COCKPIT_MODEL_DIR``, which
+    the model store reads itself, ``COCKPIT_CONFIG``) are not settings and are left alone.
+    """
     flat: dict[str, Any] = {}
-    sections = {f.name for f in dataclasses.fields(Settings) if dataclasses.is_dataclass(f.default_factory)}
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
     for name, value in env.items():
-        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "CONFIG":
+        if not name.startswith(ENV_PREFIX):
             continue
         key = name[len(ENV_PREFIX) :].lower()
         section, _, rest = key.partition("_")
-        flat[f"{section}.{rest}" if section in sections and rest else key] = value
+        if section in fields and dataclasses.is_dataclass(fields[section].default_factory):
+            if rest:
+                flat[f"{section}.{rest}"] = value
+        elif key in fields:
+            flat[key] = value
     return _nest(flat)
 
 

@@ -27,6 +27,14 @@ def test_settings_precedence(tmp_path: Path) -> None:
     assert (s.can.channel, s.can.simulate, s.can.confirm_timeout_s) == ("bench", False, 0.25)
 
 
+def test_environment_variables_that_are_not_settings_are_left_alone() -> None:
+    env = {"COCKPIT_MODEL_DIR": "/srv/models", "COCKPIT_LANGUAGE": "ko", "COCKPIT_MAX_SESSIONS": "8"}
+    s = load_settings(env=env)
+    assert (s.language, s.max_sessions, s.models.cache_dir) == ("ko", 8, "")
+    with pytest.raises(ConfigError, match=r"unknown setting 'server\.prot'"):
+        load_settings(env={"COCKPIT_SERVER_PROT": "7000"})
+
+
 def test_settings_errors_name_the_problem(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"unknown setting 'server\.prot'"):
         load_settings(overrides={"server.prot": 1}, env={})
