@@ -70,4 +70,3 @@ class NoLanguageModel(DialogueResponder):
 def token_event(emit: Emit, text: str) -> None:
     """Report one streamed token."""
     emit(EventType.LLM_TOKEN, text=text)
-

@@ -32,7 +32,9 @@ def test_jsgf_phrases_and_automaton_agree() -> None:
     assert "set the temperature to twenty one degrees" in phrases and "please" in phrases
     automaton = compile_grammar(SMALL)
     for text in (
-        "set the temperature to twenty one", "hey jarvis turn on the ac", "please set the temperature to zork",
+        "set the temperature to twenty one",
+        "hey jarvis turn on the ac",
+        "please set the temperature to zork",
     ):
         assert automaton.accepts(text)
     assert not automaton.accepts("set the temperature")

@@ -75,9 +75,7 @@ def test_every_wake_fixture_is_detected(wake_models: object, entry: dict[str, ob
     assert all(best[m] < 0.5 for m in others)
 
 
-@pytest.mark.parametrize(
-    "entry", [e for e in LISTING if "voice" in e and not e.get("wake")], ids=lambda e: e["name"]
-)
+@pytest.mark.parametrize("entry", [e for e in LISTING if "voice" in e and not e.get("wake")], ids=lambda e: e["name"])
 def test_no_false_wakes_on_non_wake_fixtures(wake_models: object, entry: dict[str, object]) -> None:
     detector = oww.OnnxWakeWordDetector(wake_models, threshold=0.5)
     best = _max_scores(detector, FIXTURES / str(entry["file"]))

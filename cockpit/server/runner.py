@@ -123,9 +123,7 @@ class CockpitServer:
         assert self._health is not None
         report = self._service.health()
         for name, problems in ((DIALOGUE_HEALTH, report.degraded), (VOICE_HEALTH, report.voice)):
-            status = (
-                health_pb2.HealthCheckResponse.NOT_SERVING if problems else health_pb2.HealthCheckResponse.SERVING
-            )
+            status = health_pb2.HealthCheckResponse.NOT_SERVING if problems else health_pb2.HealthCheckResponse.SERVING
             await self._health.set(name, status)
 
     async def _watch_health(self) -> None:

@@ -272,9 +272,7 @@ class VoiceFrontEnd:
             self._state = State.LISTENING
         else:
             self._open_turn(None)
-        return Utterance(
-            utterance.turn, utterance.wake, utterance.reason, utterance.text, utterance.transcript, clock
-        )
+        return Utterance(utterance.turn, utterance.wake, utterance.reason, utterance.text, utterance.transcript, clock)
 
 
 def frames_to_ms(frames: int) -> int:
