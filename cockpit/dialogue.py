@@ -28,6 +28,9 @@ class DialogueOutcome:
     """Words to say (may be empty when a tool call is proposed)."""
     tool_call: IntentMatch | None = None
     """A catalogue intent to carry out, with ``source="llm"``."""
+    source: str = "rules"
+    """Who wrote ``reply``: ``llm`` when the language model answered; ``rules`` for fixed
+    replies (apologies, refusals). The turn's ``dialogue.chat`` intent carries it."""
 
 
 class DialogueResponder(abc.ABC):

@@ -112,7 +112,7 @@ class TurnPipeline:
             await self._handle(session, outcome.tool_call, turn)
             return
         if not turn.has(EventType.INTENT):
-            turn.emit(EventType.INTENT, intent="dialogue.chat", slots={}, source="rules", confidence=0.0)
+            turn.emit(EventType.INTENT, intent="dialogue.chat", slots={}, source=outcome.source, confidence=0.0)
         turn.emit(EventType.REPLY, text=outcome.reply)
 
     async def _handle(self, session: Session, match: IntentMatch, turn: _Turn) -> None:

@@ -121,6 +121,7 @@ async def test_who_wrote_hamlet_streams_tokens_and_names_shakespeare(dialogue: L
     assert len(tokens) >= 3
     assert rec.types()[-2:] == ["intent", "reply"] and set(rec.types()) == {"llm_token", "intent", "reply"}
     assert rec.of_type(EventType.INTENT)[0].data["intent"] == "dialogue.chat"
+    assert rec.of_type(EventType.INTENT)[0].data["source"] == "llm"
     assert "Shakespeare" in _reply(rec) and "".join(tokens).strip() == _reply(rec)
     assert car.sent == []
 

@@ -283,7 +283,7 @@ class LlmResponder(DialogueResponder):
             if match is not None:
                 return DialogueOutcome(tool_call=match), loaded.prompts.exchange(turn.text, describe_call(match))
         reply = self._answer(loaded, turn, cancel, push)
-        return DialogueOutcome(reply=reply), loaded.prompts.exchange(turn.text, reply)
+        return DialogueOutcome(reply=reply, source="llm"), loaded.prompts.exchange(turn.text, reply)
 
     def _prompt(self, loaded: _Loaded, turn: _Turn, max_tokens: int, tool_call: bool) -> list[int]:
         bare = loaded.prompts.build(turn.text, turn.facts, (), tool_call)
