@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -32,11 +33,13 @@ async def test_feelings_and_questions_through_the_real_car() -> None:
         assert stack.parts.service.vehicle_state()[vss.DRIVER_TEMPERATURE] == done[0]["value"]
 
         stack.tap.clear()
+        since = time.time()  # a late copy of the last command may still reach the tap on a busy machine
         hamlet = await stack.turn("who wrote Hamlet?")
         assert hamlet.of_type(EventType.LLM_TOKEN), "the answer streams"
         assert "shakespeare" in hamlet.of_type(EventType.REPLY)[-1].data["text"].lower()
         assert hamlet.of_type(EventType.ACTION) == []
-        assert [m for m in stack.tap.frames() if m.arbitration_id in (0x3A0, 0x3A4, 0x3A8, 0x3AC)] == []
+        commands = [m for m in stack.tap.frames() if m.arbitration_id in (0x3A0, 0x3A4, 0x3A8, 0x3AC)]
+        assert [m for m in commands if m.timestamp >= since] == []
     finally:
         await close_stack(stack)
 
