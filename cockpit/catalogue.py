@@ -65,8 +65,22 @@ POI_CATEGORIES = (
     "car_wash",
 )
 
+CLIMATE_QUESTIONS = ("temperature", "fan", "ac", "recirculation", "defrost", "seat_heating")
+"""What ``climate.query`` can be asked about."""
+MEDIA_QUESTIONS = ("playing", "volume", "mute")
+"""What ``media.query`` can be asked about."""
+NAVIGATION_QUESTIONS = ("destination",)
+"""What ``navigation.query`` can be asked about (distance and arrival time are ``navigation.get_eta``)."""
+DRIVE_QUESTIONS = ("speed", "gear", "moving")
+"""What ``drive.query`` can be asked about."""
+
 _ZONE = SlotSpec("zone", "enum", required=False, choices=ZONES, description="which seat row zone")
 _ON = SlotSpec("on", "boolean", description="true to switch on, false to switch off")
+
+
+def _what(choices: tuple[str, ...]) -> SlotSpec:
+    return SlotSpec("what", "enum", choices=choices, description="what the question is about")
+
 
 CATALOGUE: Mapping[str, IntentSpec] = {
     spec.name: spec
@@ -110,6 +124,16 @@ CATALOGUE: Mapping[str, IntentSpec] = {
             (SlotSpec("level", "integer", minimum=0, maximum=3, description="heating level 0-3"), _ZONE),
         ),
         IntentSpec(
+            "climate.query",
+            "Say a climate setting as the car reports it; never changes anything.",
+            (
+                _what(CLIMATE_QUESTIONS),
+                _ZONE,
+                SlotSpec("window", "enum", required=False, choices=WINDOWS, description="front or rear window"),
+            ),
+            actuates=False,
+        ),
+        IntentSpec(
             "navigation.navigate_to",
             "Start route guidance to a city, an address or a place name.",
             (SlotSpec("destination", "text", description="where to go"),),
@@ -122,6 +146,12 @@ CATALOGUE: Mapping[str, IntentSpec] = {
         ),
         IntentSpec("navigation.cancel", "Stop route guidance."),
         IntentSpec("navigation.get_eta", "Say the distance and arrival time to the destination.", actuates=False),
+        IntentSpec(
+            "navigation.query",
+            "Say where route guidance is going; never changes anything.",
+            (_what(NAVIGATION_QUESTIONS),),
+            actuates=False,
+        ),
         IntentSpec(
             "media.play",
             "Play music, radio or podcasts; the query names an artist, genre, track, station or podcast.",
@@ -142,6 +172,18 @@ CATALOGUE: Mapping[str, IntentSpec] = {
             (SlotSpec("delta_percent", "number", minimum=-100, maximum=100, description="signed change in percent"),),
         ),
         IntentSpec("media.mute", "Mute (true) or unmute (false) the audio.", (_ON,)),
+        IntentSpec(
+            "media.query",
+            "Say what is playing, the volume or whether the sound is muted; never changes anything.",
+            (_what(MEDIA_QUESTIONS),),
+            actuates=False,
+        ),
+        IntentSpec(
+            "drive.query",
+            "Say the car's speed, its gear or whether it is moving; never changes anything.",
+            (_what(DRIVE_QUESTIONS),),
+            actuates=False,
+        ),
         IntentSpec("dialogue.chat", "Open conversation; never actuates anything.", actuates=False),
     )
 }

@@ -1,4 +1,4 @@
-"""The built-in skills, one package each: climate, navigation and media.
+"""The built-in skills, one package each: climate, navigation, media and drive.
 
 Each package holds its sentence templates (``templates.yaml``, data), its handler (a
 :class:`cockpit.skill_api.Skill`) and any data the handler needs. Importing this package imports

@@ -99,6 +99,7 @@ CASES: list[tuple[str, str, dict[str, object] | str]] = [
     ("turn on the rear defroster", "climate.set_defrost", {vss.REAR_DEFROSTER_ACTIVE: True}),
     ("set my seat heater to level three", "climate.set_seat_heating", {vss.DRIVER_SEAT_HEATING: 100}),
     ("heat the passenger seat", "climate.set_seat_heating", {vss.PASSENGER_SEAT_HEATING: 67}),
+    ("what's the temperature in here", "climate.query", "degrees"),  # questions: answered, nothing sent
     # navigation family
     ("navigate to Shenzhen", "navigation.navigate_to", {vss.NAV_LATITUDE: None, vss.NAV_LONGITUDE: None}),
     ("take me to the airport", "navigation.navigate_to", {vss.NAV_LATITUDE: None}),
@@ -111,6 +112,7 @@ CASES: list[tuple[str, str, dict[str, object] | str]] = [
     ("what's my eta", "navigation.get_eta", ""),
     ("how long until we get there", "navigation.get_eta", ""),
     ("cancel navigation", "navigation.cancel", {vss.NAV_GUIDANCE_ACTIVE: False}),
+    ("where are we going", "navigation.query", "destination"),
     # media family
     ("play some jazz", "media.play", {vss.MEDIA_SELECTED_URI: None, vss.MEDIA_ACTION: "PLAY"}),
     ("play Bohemian Rhapsody by Queen", "media.play", {vss.MEDIA_ACTION: "PLAY"}),
@@ -124,6 +126,8 @@ CASES: list[tuple[str, str, dict[str, object] | str]] = [
     ("quieter", "media.adjust_volume", {vss.MEDIA_VOLUME: 30}),
     ("mute", "media.mute", {vss.MEDIA_MUTED: True}),
     ("unmute", "media.mute", {vss.MEDIA_MUTED: False}),
+    ("what's the volume", "media.query", "percent"),
+    ("what gear am I in", "drive.query", "park"),
 ]
 
 

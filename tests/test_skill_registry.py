@@ -14,6 +14,7 @@ from cockpit.registry import Registry
 from cockpit.skill_api import Skill, SkillContext, SkillPlan
 from cockpit.skill_registry import ENTRY_POINT_GROUP, build_skill_registry, installed_entry_points, skill_for_intent
 from skills.climate import ClimateSkill
+from skills.drive import DriveSkill
 from skills.media import MediaSkill
 from skills.navigation import GeoPoint, NavigationSkill
 
@@ -48,21 +49,22 @@ def ep(name: str, value: str) -> importlib.metadata.EntryPoint:
 
 def test_builtins_without_discovery() -> None:
     registry = build_skill_registry(extra_entry_points=False)
-    assert registry.names() == ["climate", "media", "navigation"]
+    assert registry.names() == ["climate", "drive", "media", "navigation"]
     assert isinstance(registry.get("climate"), ClimateSkill)
     assert isinstance(registry.get("navigation"), NavigationSkill)
     assert isinstance(registry.get("media"), MediaSkill)
+    assert isinstance(registry.get("drive"), DriveSkill)
 
 
 def test_installed_metadata_lists_the_builtins_and_they_are_not_registered_twice() -> None:
     installed = {e.name for e in installed_entry_points()}
-    assert {"climate", "navigation", "media"} <= installed
-    assert build_skill_registry().names() == ["climate", "media", "navigation"]
+    assert {"climate", "navigation", "media", "drive"} <= installed
+    assert build_skill_registry().names() == ["climate", "drive", "media", "navigation"]
 
 
 def test_an_entry_point_adds_a_skill() -> None:
     registry = build_skill_registry(entry_points=[ep("weather", f"{__name__}:WeatherSkill")])
-    assert registry.names() == ["climate", "media", "navigation", "weather"]
+    assert registry.names() == ["climate", "drive", "media", "navigation", "weather"]
     assert isinstance(registry.get("weather"), WeatherSkill)
     assert skill_for_intent(registry, "weather.forecast") is registry.get("weather")
 
@@ -72,8 +74,9 @@ def test_builtins_listed_as_entry_points_are_skipped() -> None:
         ep("climate", "skills.climate:ClimateSkill"),
         ep("navigation", "skills.navigation : NavigationSkill"),
         ep("media", "skills.media.skill:MediaSkill"),  # the same class through another module path
+        ep("drive", "skills.drive:DriveSkill"),
     ]
-    assert build_skill_registry(entry_points=builtins).names() == ["climate", "media", "navigation"]
+    assert build_skill_registry(entry_points=builtins).names() == ["climate", "drive", "media", "navigation"]
 
 
 def test_a_second_skill_with_a_builtin_name_is_a_duplicate() -> None:
@@ -114,7 +117,7 @@ def test_unknown_skill_lists_the_valid_ones() -> None:
     with pytest.raises(ConfigError) as err:
         registry.get("weather")
     assert err.value.code == "unknown-skill"
-    assert "climate, media, navigation" in err.value.message
+    assert "climate, drive, media, navigation" in err.value.message
 
 
 def test_skill_for_intent_covers_the_whole_catalogue() -> None:

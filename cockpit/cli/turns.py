@@ -7,12 +7,14 @@ sink as it is produced, so the printed stream is the same either way.
 from __future__ import annotations
 
 import abc
+import asyncio
 import contextlib
 import inspect
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING, Any
 
+from cockpit import vss
 from cockpit.errors import CockpitError
 from cockpit.events import EventSink
 from cockpit.service_api import AssistantService
@@ -65,6 +67,10 @@ class TurnRunner(abc.ABC):
         """Close the session kept for ``same_session``."""
 
 
+STATE_WAIT_S = 1.0
+"""Longest a freshly started service waits to hear the car before its first turn."""
+
+
 class EmbeddedTurns(TurnRunner):
     """Turns through a service in this process."""
 
@@ -72,9 +78,21 @@ class EmbeddedTurns(TurnRunner):
         super().__init__(same_session)
         self._service = service
         self._session: str | None = None
+        self._heard_car = False
+
+    async def _hear_the_car(self) -> None:
+        # The service and its car were started a moment ago: the powertrain's first frames (speed,
+        # gear) arrive within a few cycles. A question about the car must not beat them.
+        for _ in range(int(STATE_WAIT_S / 0.02)):
+            if vss.SPEED in self._service.vehicle_state():
+                break
+            await asyncio.sleep(0.02)
+        self._heard_car = True
 
     async def run(self, text: str, sink: EventSink) -> None:
         """One turn; a fresh session is closed right after it."""
+        if not self._heard_car:
+            await self._hear_the_car()
         if self._same_session:
             if self._session is None:
                 self._session = self._service.create_session().session_id

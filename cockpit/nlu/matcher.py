@@ -19,6 +19,7 @@ trimmed of filler words and refused when it holds an excluded word.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -76,10 +77,16 @@ class CompiledTemplate:
     """``file: template`` for diagnostics."""
     order: int
     """Position over all files; lower wins ties."""
-    pattern: re.Pattern[str]
-    """Anchored regex over ``" " + normalised text``."""
+    regex: str
+    """Anchored regex over ``" " + normalised text``, as source."""
     captures: tuple[Capture, ...]
     """Its slot groups."""
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """:attr:`regex`, compiled on first use: an utterance is only tried against the few
+        templates its first word can start, and compiling all of them costs seconds at start."""
+        return re.compile(self.regex)
 
 
 @dataclass(frozen=True)
@@ -136,7 +143,7 @@ def compile_templates(files: Sequence[TemplateFile]) -> CompiledTemplates:
                         template,
                         f"{file.path}: {template.text}",
                         position,
-                        re.compile(regex),
+                        regex,
                         tuple(builder.captures),
                     )
                 )

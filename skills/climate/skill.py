@@ -5,6 +5,10 @@ pipeline's policy refuses an out-of-range write (say 95 °C) with a spoken reaso
 is sent, so there is one place that knows the car's limits. Relative changes are the exception:
 "warmer" at 29.5 °C should land on the warmest setting, not be refused, so they are clamped to
 the signal's range from :data:`cockpit.vss.SIGNALS`.
+
+``climate.query`` changes nothing: it says the settings as the car last confirmed them, and says
+so when the car has not reported one. The temperatures are set points (the car has no cabin
+thermometer signal), so the answer says "set to". With no zone named, both front zones are told.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
+from cockpit.phrasebook import Phrasebook
 from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan, slot_number
 
 DEFAULT_TEMPERATURE = 22.0
@@ -41,6 +46,69 @@ _SEAT_SIGNALS: Mapping[str, tuple[str, ...]] = {
     "all": (vss.DRIVER_SEAT_HEATING, vss.PASSENGER_SEAT_HEATING),
 }
 _ZONE_WORD = {vss.DRIVER_TEMPERATURE: "driver", vss.PASSENGER_TEMPERATURE: "passenger"}
+_DEFROST_SIGNALS: Mapping[str, str] = {"front": vss.FRONT_DEFROSTER_ACTIVE, "rear": vss.REAR_DEFROSTER_ACTIVE}
+
+PHRASES = Phrasebook(
+    {
+        "en": {
+            "temperature": "The {zone} side is set to {degrees} degrees.",
+            "temperature_both": "The temperature is set to {degrees} degrees on both sides.",
+            "temperature_unknown": "I don't have the temperature setting right now.",
+            "fan": "The fan is at {percent} percent.",
+            "fan_off": "The fan is off.",
+            "fan_unknown": "I don't have the fan speed right now.",
+            "ac_on": "The air conditioning is on.",
+            "ac_off": "The air conditioning is off.",
+            "ac_unknown": "I don't know whether the air conditioning is on right now.",
+            "recirculation_on": "Recirculation is on.",
+            "recirculation_off": "Recirculation is off: fresh air is coming in.",
+            "recirculation_unknown": "I don't know whether recirculation is on right now.",
+            "defrost_on": "The {window} defroster is on.",
+            "defrost_off": "The {window} defroster is off.",
+            "defrost_unknown": "I don't know whether the {window} defroster is on right now.",
+            "defrost_both_on": "Both defrosters are on.",
+            "defrost_both_off": "Both defrosters are off.",
+            "seat": "The {zone} seat heating is at level {level}.",
+            "seat_off": "The {zone} seat heating is off.",
+            "seat_unknown": "I don't know the {zone} seat heating right now.",
+            "seat_both": "Seat heating is at level {level} on both front seats.",
+            "seat_both_off": "Seat heating is off on both front seats.",
+            "driver": "driver's",
+            "passenger": "passenger's",
+            "front": "front",
+            "rear": "rear",
+        },
+        "ko": {
+            "temperature": "{zone} 온도는 {degrees}도로 설정되어 있습니다.",
+            "temperature_both": "온도는 양쪽 모두 {degrees}도로 설정되어 있습니다.",
+            "temperature_unknown": "지금은 온도 설정 정보가 없습니다.",
+            "fan": "바람 세기는 {percent}퍼센트입니다.",
+            "fan_off": "송풍이 꺼져 있습니다.",
+            "fan_unknown": "지금은 바람 세기 정보가 없습니다.",
+            "ac_on": "에어컨이 켜져 있습니다.",
+            "ac_off": "에어컨이 꺼져 있습니다.",
+            "ac_unknown": "지금은 에어컨 상태를 알 수 없습니다.",
+            "recirculation_on": "내기 순환이 켜져 있습니다.",
+            "recirculation_off": "내기 순환이 꺼져 있어 외부 공기가 들어옵니다.",
+            "recirculation_unknown": "지금은 내기 순환 상태를 알 수 없습니다.",
+            "defrost_on": "{window} 성에 제거가 켜져 있습니다.",
+            "defrost_off": "{window} 성에 제거가 꺼져 있습니다.",
+            "defrost_unknown": "지금은 {window} 성에 제거 상태를 알 수 없습니다.",
+            "defrost_both_on": "앞뒤 유리 성에 제거가 모두 켜져 있습니다.",
+            "defrost_both_off": "앞뒤 유리 성에 제거가 모두 꺼져 있습니다.",
+            "seat": "{zone} 열선은 {level}단계입니다.",
+            "seat_off": "{zone} 열선이 꺼져 있습니다.",
+            "seat_unknown": "지금은 {zone} 열선 상태를 알 수 없습니다.",
+            "seat_both": "양쪽 앞좌석 열선 모두 {level}단계입니다.",
+            "seat_both_off": "양쪽 앞좌석 열선이 모두 꺼져 있습니다.",
+            "driver": "운전석",
+            "passenger": "조수석",
+            "front": "앞 유리",
+            "rear": "뒷 유리",
+        },
+    }
+)
+"""Every sentence ``climate.query`` says, per language."""
 
 
 def round_to_step(value: float, step: float = TEMPERATURE_STEP) -> float:
@@ -92,6 +160,8 @@ class ClimateSkill(Skill):
         self._default_fan_speed = default_fan_speed
 
     def _plan(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
+        if match.intent == "climate.query":
+            return SkillPlan(done=answer(match.slots, context.state, context.language))
         handlers: Mapping[str, Callable[[Mapping[str, Any], Mapping[str, SignalValue]], SkillPlan]] = {
             "climate.set_temperature": self._set_temperature,
             "climate.adjust_temperature": self._adjust_temperature,
@@ -249,3 +319,93 @@ def _degrees(value: SignalValue) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"{spokenslot_number(value)} degrees"
     return f"{value} degrees"
+
+
+# --- questions (climate.query) ---------------------------------------------------------------
+
+
+def answer(slots: Mapping[str, Any], state: Mapping[str, SignalValue], language: str = "en") -> str:
+    """The spoken answer to a ``climate.query`` with ``slots`` (``what``, optional ``zone`` and ``window``)."""
+    what = slots.get("what")
+    zone = slots.get("zone")
+    zones = (zone,) if zone in ("driver", "passenger") else ("driver", "passenger")
+    if what == "fan":
+        return _fan_answer(state, language)
+    if what == "ac":
+        return _switch_answer("ac", state.get(vss.AC_ACTIVE), language)
+    if what == "recirculation":
+        return _switch_answer("recirculation", state.get(vss.RECIRCULATION_ACTIVE), language)
+    if what == "defrost":
+        window = slots.get("window")
+        windows = (str(window),) if window in _DEFROST_SIGNALS else tuple(_DEFROST_SIGNALS)
+        return _defrost_answer(windows, state, language)
+    if what == "seat_heating":
+        return _seat_heating_answer(zones, state, language)
+    return _temperature_answer(zones, state, language)
+
+
+def seat_heating_level(percent: float) -> int:
+    """The level 0-3 nearest to a ``HeatingCooling`` percentage (cooling, below 0, counts as off)."""
+    if percent <= 0:
+        return 0
+    return min(range(len(SEAT_HEATING_PERCENT)), key=lambda level: abs(SEAT_HEATING_PERCENT[level] - percent))
+
+
+def _temperature_answer(zones: tuple[str, ...], state: Mapping[str, SignalValue], language: str) -> str:
+    known = {z: t for z in zones if (t := _knownslot_number(state, _TEMPERATURE_SIGNALS[z][0])) is not None}
+    if not known:
+        return PHRASES.say(language, "temperature_unknown")
+    if len(known) == 2 and len(set(known.values())) == 1:
+        return PHRASES.say(language, "temperature_both", degrees=f"{known['driver']:g}")
+    return " ".join(
+        PHRASES.say(language, "temperature", zone=PHRASES.say(language, z), degrees=f"{t:g}") for z, t in known.items()
+    )
+
+
+def _fan_answer(state: Mapping[str, SignalValue], language: str) -> str:
+    percent = _knownslot_number(state, vss.DRIVER_FAN_SPEED)
+    if percent is None:
+        return PHRASES.say(language, "fan_unknown")
+    if percent <= 0:
+        return PHRASES.say(language, "fan_off")
+    return PHRASES.say(language, "fan", percent=f"{percent:g}")
+
+
+def _switch_answer(what: str, value: SignalValue | None, language: str) -> str:
+    if not isinstance(value, bool):
+        return PHRASES.say(language, f"{what}_unknown")
+    return PHRASES.say(language, f"{what}_{'on' if value else 'off'}")
+
+
+def _defrost_answer(windows: tuple[str, ...], state: Mapping[str, SignalValue], language: str) -> str:
+    values = [state.get(_DEFROST_SIGNALS[w]) for w in windows]
+    if len(windows) == 2 and isinstance(values[0], bool) and values[0] == values[1]:
+        return PHRASES.say(language, "defrost_both_on" if values[0] else "defrost_both_off")
+    sentences = []
+    for window, value in zip(windows, values, strict=True):
+        name = PHRASES.say(language, window)
+        state_key = "unknown" if not isinstance(value, bool) else "on" if value else "off"
+        sentences.append(PHRASES.say(language, f"defrost_{state_key}", window=name))
+    return " ".join(sentences)
+
+
+def _seat_heating_answer(zones: tuple[str, ...], state: Mapping[str, SignalValue], language: str) -> str:
+    levels = {
+        z: None if (p := _knownslot_number(state, _SEAT_SIGNALS[z][0])) is None else seat_heating_level(p)
+        for z in zones
+    }
+    both = list(levels.values())
+    if len(both) == 2 and both[0] is not None and both[0] == both[1]:
+        if both[0] == 0:
+            return PHRASES.say(language, "seat_both_off")
+        return PHRASES.say(language, "seat_both", level=both[0])
+    sentences = []
+    for zone, level in levels.items():
+        name = PHRASES.say(language, zone)
+        if level is None:
+            sentences.append(PHRASES.say(language, "seat_unknown", zone=name))
+        elif level == 0:
+            sentences.append(PHRASES.say(language, "seat_off", zone=name))
+        else:
+            sentences.append(PHRASES.say(language, "seat", zone=name, level=level))
+    return " ".join(sentences)

@@ -1,4 +1,9 @@
-"""The media skill: play what is asked for, transport controls, volume and mute."""
+"""The media skill: play what is asked for, transport controls, volume and mute.
+
+``media.query`` changes nothing: it says what is playing, the volume and whether the sound is
+muted, as the media unit last confirmed them (the played URI, looked up in the library, or the
+track and artist labels), and says so when the car has not reported them.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,9 @@ from typing import Any
 
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
+from cockpit.phrasebook import Phrasebook
 from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan, slot_number
-from skills.media.library import DEFAULT_LIBRARY_PATH, MediaLibrary, load_library
+from skills.media.library import DEFAULT_LIBRARY_PATH, MediaItem, MediaLibrary, load_library
 from skills.media.query import SearchResult, search
 
 DEFAULT_VOLUME = 50
@@ -18,6 +24,48 @@ DEFAULT_VOLUME = 50
 PLAY, STOP, SKIP_FORWARD, SKIP_BACKWARD = "PLAY", "STOP", "SKIP-FORWARD", "SKIP-BACKWARD"
 """Values of the VSS ``Media.Action`` enum the skill uses (VSS has no pause: STOP keeps the position)."""
 _MAX_ECHO = 60
+
+PHRASES = Phrasebook(
+    {
+        "en": {
+            "track": "{title} by {by}",
+            "station": "{title} on {by}",
+            "podcast": "the podcast {title}",
+            "titled": "{title}",
+            "playing": "Now playing {what}.",
+            "paused": "{what} is paused.",
+            "selected": "The selected item is {what}.",
+            "playing_untitled": "Something is playing, but I don't know its title.",
+            "nothing": "Nothing is playing right now.",
+            "volume": "The volume is at {percent} percent.",
+            "volume_muted": "The sound is muted; the volume is set to {percent} percent.",
+            "volume_unknown": "I don't have the volume right now.",
+            "muted": "The sound is muted.",
+            "unmuted": "The sound isn't muted.",
+            "unmuted_volume": "The sound isn't muted; the volume is at {percent} percent.",
+            "mute_unknown": "I don't know whether the sound is muted right now.",
+        },
+        "ko": {
+            "track": "{by}의 {title}",
+            "station": "{by} {title}",
+            "podcast": "팟캐스트 {title}",
+            "titled": "{title}",
+            "playing": "지금 {what} 재생 중입니다.",
+            "paused": "{what}, 일시 정지 상태입니다.",
+            "selected": "선택된 항목은 {what}입니다.",
+            "playing_untitled": "무언가 재생 중이지만 제목은 알 수 없습니다.",
+            "nothing": "지금은 재생 중인 것이 없습니다.",
+            "volume": "볼륨은 {percent}퍼센트입니다.",
+            "volume_muted": "음소거 상태이고, 볼륨은 {percent}퍼센트로 설정되어 있습니다.",
+            "volume_unknown": "지금은 볼륨 정보가 없습니다.",
+            "muted": "음소거 상태입니다.",
+            "unmuted": "음소거 상태가 아닙니다.",
+            "unmuted_volume": "음소거 상태가 아니고, 볼륨은 {percent}퍼센트입니다.",
+            "mute_unknown": "지금은 음소거 상태를 알 수 없습니다.",
+        },
+    }
+)
+"""Every sentence ``media.query`` says, per language."""
 
 
 def _percent(value: float) -> int | float:
@@ -58,6 +106,8 @@ class MediaSkill(Skill):
         return self.library.labels(uri)
 
     def _plan(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
+        if match.intent == "media.query":
+            return SkillPlan(done=self.answer(match.slots.get("what"), context.state, context.language))
         simple: Mapping[str, tuple[str, str]] = {
             "media.pause": (STOP, "Paused."),
             "media.resume": (PLAY, "Resuming."),
@@ -112,6 +162,33 @@ class MediaSkill(Skill):
             return SkillPlan(refusal="Should I mute or unmute?")
         return SkillPlan((SignalWrite(vss.MEDIA_MUTED, on),), done="Muted." if on else "Sound back on.")
 
+    # --- questions (media.query) ------------------------------------------------------------
+
+    def answer(self, what: Any, state: Mapping[str, SignalValue], language: str = "en") -> str:
+        """The spoken answer to a ``media.query`` about ``what`` (``playing``, ``volume`` or ``mute``)."""
+        if what == "volume":
+            return _volume_answer(state, language)
+        if what == "mute":
+            return _mute_answer(state, language)
+        return self._playing_answer(state, language)
+
+    def _playing_answer(self, state: Mapping[str, SignalValue], language: str) -> str:
+        uri = state.get(vss.MEDIA_PLAYED_URI)
+        item = self.library.get(uri) if isinstance(uri, str) else None
+        what = _spoken_item(item, state, language)
+        action = state.get(vss.MEDIA_ACTION)
+        if what is None:
+            playing = isinstance(action, str) and action != STOP
+            return PHRASES.say(language, "playing_untitled" if playing else "nothing")
+        if not isinstance(action, str):
+            return PHRASES.say(language, "selected", what=what)
+        if action == STOP:
+            return _capitalise(PHRASES.say(language, "paused", what=what))
+        reply = PHRASES.say(language, "playing", what=what)
+        if state.get(vss.MEDIA_MUTED) is True:
+            reply += " " + PHRASES.say(language, "muted")
+        return reply
+
     def describe_state(self, state: Mapping[str, SignalValue]) -> str:
         """E.g. ``Playing So What by Miles Davis, volume 40 %.``; empty when nothing is known."""
         parts: list[str] = []
@@ -142,3 +219,49 @@ def _play_reply(found: SearchResult) -> str:
     if item.kind == "track" and found.field == "genre":
         return f"Playing some {item.genre}, starting with {item.spoken()}."
     return f"Playing {item.spoken()}."
+
+
+def _spoken_item(item: MediaItem | None, state: Mapping[str, SignalValue], language: str) -> str | None:
+    """The played item as said in a reply: from the library when the URI is known, else the labels."""
+    labels = (vss.MEDIA_TRACK, vss.MEDIA_ARTIST, vss.MEDIA_SOURCE)
+    found: tuple[SignalValue | None, ...] = (
+        (item.title, item.by, item.kind) if item is not None else tuple(map(state.get, labels))
+    )
+    title, by, kind = found
+    if not isinstance(title, str) or not title.strip():
+        return None
+    if not isinstance(by, str) or not by.strip():
+        return PHRASES.say(language, "podcast" if kind == "podcast" else "titled", title=_echo(title))
+    form = kind if kind in ("track", "station", "podcast") else "track"
+    return PHRASES.say(language, str(form), title=_echo(title), by=_echo(by))
+
+
+def _volume_number(state: Mapping[str, SignalValue]) -> str | None:
+    volume = state.get(vss.MEDIA_VOLUME)
+    if isinstance(volume, bool) or not isinstance(volume, int | float) or not math.isfinite(volume):
+        return None
+    return f"{volume:g}"
+
+
+def _volume_answer(state: Mapping[str, SignalValue], language: str) -> str:
+    percent, muted = _volume_number(state), state.get(vss.MEDIA_MUTED) is True
+    if percent is None:
+        return PHRASES.say(language, "muted" if muted else "volume_unknown")
+    return PHRASES.say(language, "volume_muted" if muted else "volume", percent=percent)
+
+
+def _mute_answer(state: Mapping[str, SignalValue], language: str) -> str:
+    muted, percent = state.get(vss.MEDIA_MUTED), _volume_number(state)
+    if muted is True:
+        return PHRASES.say(language, "muted")
+    if muted is False:
+        return (
+            PHRASES.say(language, "unmuted")
+            if percent is None
+            else PHRASES.say(language, "unmuted_volume", percent=percent)
+        )
+    return PHRASES.say(language, "mute_unknown")
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]

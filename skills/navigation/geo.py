@@ -62,26 +62,39 @@ def offset(origin: GeoPoint, km: float, bearing_deg: float) -> GeoPoint:
     return GeoPoint(round(math.degrees(lat2), 6), round(lon_deg, 6))
 
 
-def spoken_distance(km: float) -> str:
-    """``0.35`` -> ``350 metres``; ``4.26`` -> ``4.3 kilometres``; ``1943.2`` -> ``1943 kilometres``."""
+def spoken_distance(km: float, language: str = "en") -> str:
+    """``0.35`` -> ``350 metres``; ``4.26`` -> ``4.3 kilometres``; ``1943.2`` -> ``1943 kilometres``.
+
+    In Korean (``language="ko"``): ``350미터``, ``4.3킬로미터``.
+    """
+    korean = language == "ko"
     if km < 0.995:
         metres = max(10, round(km * 100) * 10)
-        return f"{metres} metres"
+        return f"{metres}미터" if korean else f"{metres} metres"
     text = f"{round(km, 1):g}" if km < 9.95 else f"{km:.0f}"
+    if korean:
+        return f"{text}킬로미터"
     return "1 kilometre" if text == "1" else f"{text} kilometres"
 
 
-def spoken_duration(hours: float) -> str:
-    """A travel time as said aloud: ``less than a minute``, ``12 minutes``, ``2 hours 5 minutes``, ``3 days``."""
+def spoken_duration(hours: float, language: str = "en") -> str:
+    """A travel time as said aloud: ``less than a minute``, ``12 minutes``, ``2 hours 5 minutes``, ``3 days``.
+
+    In Korean (``language="ko"``): ``1분 미만``, ``12분``, ``2시간 5분``, ``3일``.
+    """
+    korean = language == "ko"
     minutes = round(hours * 60)
     if minutes < 1:
-        return "less than a minute"
+        return "1분 미만" if korean else "less than a minute"
     if minutes < 60:
-        return _plural(minutes, "minute")
+        return f"{minutes}분" if korean else _plural(minutes, "minute")
     if minutes < 48 * 60:
         h, m = divmod(minutes, 60)
+        if korean:
+            return f"{h}시간" + (f" {m}분" if m else "")
         return _plural(h, "hour") + (f" {_plural(m, 'minute')}" if m else "")
-    return _plural(round(minutes / (24 * 60)), "day")
+    days = round(minutes / (24 * 60))
+    return f"{days}일" if korean else _plural(days, "day")
 
 
 def _plural(n: int, word: str) -> str:

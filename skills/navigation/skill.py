@@ -4,6 +4,9 @@ Resolution is offline: named places and POIs are simulated around the car's posi
 (:mod:`skills.navigation.places`), cities come from GeoNames (:mod:`skills.navigation.cities`).
 A destination the user speaks is only ever data: it is looked up, and echoed in a reply after
 being cleaned, never used as a format string, a path or anything else.
+
+``navigation.get_eta`` and ``navigation.query`` change nothing: they read the destination the
+navigation unit last confirmed, and name it only when this session's memory says which place it is.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
+from cockpit.phrasebook import Phrasebook, primary_language
 from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan
 from skills.navigation.cities import CityIndex, normalise
 from skills.navigation.geo import GeoPoint, Place, distance_km, spoken_distance, spoken_duration
@@ -31,6 +35,30 @@ LAST_PLACE = "last_place"
 """Memory key: the place a query found or a route went to, for "navigate there"."""
 DESTINATION = "destination"
 """Memory key: the destination last set, so the ETA can name it."""
+
+PHRASES = Phrasebook(
+    {
+        "en": {
+            "eta": "{where} is {distance} away, about {duration}.",
+            "your_destination": "your destination",
+            "home": "home",
+            "no_destination": "No destination is set.",
+            "destination": "You're heading to {name}, {distance} away.",
+            "destination_home": "You're heading home, {distance} away.",
+            "destination_unnamed": "A destination is set, {distance} away, but I don't know its name.",
+        },
+        "ko": {
+            "eta": "{where}까지 {distance}, 약 {duration} 걸립니다.",
+            "your_destination": "목적지",
+            "home": "집",
+            "no_destination": "설정된 목적지가 없습니다.",
+            "destination": "목적지는 {name}입니다. 남은 거리는 {distance}입니다.",
+            "destination_home": "목적지는 집입니다. 남은 거리는 {distance}입니다.",
+            "destination_unnamed": "목적지가 설정되어 있지만 이름은 알 수 없습니다. 남은 거리는 {distance}입니다.",
+        },
+    }
+)
+"""What the arrival-time and destination answers say, per language."""
 
 _FOLLOW_UPS = frozenset({"there", "it", "that", "that place", "this place", "that one", "the place", "same place"})
 _MAX_ECHO = 60
@@ -97,6 +125,8 @@ class NavigationSkill(Skill):
             return self._find_nearby(match.slots.get("category"))
         if match.intent == "navigation.cancel":
             return self._cancel(context.state)
+        if match.intent == "navigation.query":
+            return self._destination(context)
         return self._eta(context)
 
     def resolve(self, destination: str, memory: Mapping[str, Any] | None = None) -> Place | None:
@@ -142,19 +172,40 @@ class NavigationSkill(Skill):
         return SkillPlan((SignalWrite(vss.NAV_GUIDANCE_ACTIVE, False),), done="Route guidance cancelled.")
 
     def _eta(self, context: SkillContext) -> SkillPlan:
-        target = _point_from_state(context.state)
-        if target is None or context.state.get(vss.NAV_GUIDANCE_ACTIVE) is False:
-            return SkillPlan(done="No destination is set.")
-        km = distance_km(self.origin, target)
-        remembered = _place_from_memory(context.memory.get(DESTINATION))
-        if remembered is not None and distance_km(remembered.point, target) < 0.05:
-            where = remembered.name
+        language = primary_language(context.language)
+        target = _active_destination(context.state)
+        if target is None:
+            return SkillPlan(done=PHRASES.say(language, "no_destination"))
+        place = _remembered_destination(context.memory, target)
+        km = distance_km(self.origin, target if place is None else place.point)
+        if place is None:
+            where = PHRASES.say(language, "your_destination")
         else:
-            where = "Your destination"
-        return SkillPlan(done=f"{_capitalise(where)} is {spoken_distance(km)} away, about {self._duration(km)}.")
+            where = PHRASES.say(language, "home") if place.name == "home" else spoken_text(place.name)
+        done = PHRASES.say(
+            language,
+            "eta",
+            where=_capitalise(where),
+            distance=spoken_distance(km, language),
+            duration=self._duration(km, language),
+        )
+        return SkillPlan(done=done)
 
-    def _duration(self, km: float) -> str:
-        return spoken_duration(km / self.average_speed_kmh)
+    def _destination(self, context: SkillContext) -> SkillPlan:
+        language = primary_language(context.language)
+        target = _active_destination(context.state)
+        if target is None:
+            return SkillPlan(done=PHRASES.say(language, "no_destination"))
+        place = _remembered_destination(context.memory, target)
+        distance = spoken_distance(distance_km(self.origin, target if place is None else place.point), language)
+        if place is None:
+            return SkillPlan(done=PHRASES.say(language, "destination_unnamed", distance=distance))
+        if place.name == "home":
+            return SkillPlan(done=PHRASES.say(language, "destination_home", distance=distance))
+        return SkillPlan(done=PHRASES.say(language, "destination", name=spoken_text(place.name), distance=distance))
+
+    def _duration(self, km: float, language: str = "en") -> str:
+        return spoken_duration(km / self.average_speed_kmh, language)
 
     def warm(self) -> None:
         """Build the city index now (about a second) rather than on the first request."""
@@ -166,6 +217,24 @@ class NavigationSkill(Skill):
         if target is None or state.get(vss.NAV_GUIDANCE_ACTIVE) is False:
             return ""
         return f"Route guidance active, destination {spoken_distance(distance_km(self.origin, target))} away."
+
+
+def _active_destination(state: Mapping[str, SignalValue]) -> GeoPoint | None:
+    """The destination the navigation unit confirmed, unless guidance is reported off."""
+    if state.get(vss.NAV_GUIDANCE_ACTIVE) is False:
+        return None
+    return _point_from_state(state)
+
+
+def _remembered_destination(memory: Mapping[str, Any], target: GeoPoint) -> Place | None:
+    """The place this session set as destination, if it is the one the car reports (within 50 m).
+
+    Its own position then gives the distance, as when the route was set: the reported coordinates
+    are rounded to 1e-4 degree, which can move a spoken "28 kilometres" to "27"."""
+    remembered = _place_from_memory(memory.get(DESTINATION))
+    if remembered is None or distance_km(remembered.point, target) >= 0.05:
+        return None
+    return remembered
 
 
 def _capitalise(text: str) -> str:
