@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cockpit.catalogue import IntentMatch
 from cockpit.dialogue import DialogueResponder, NoLanguageModel
 from cockpit.pipeline import Recognizer, TurnPipeline
-from cockpit.policy import Policy
+from cockpit.policy import Hearing, Policy
 from cockpit.service import CockpitService
 from cockpit.sessions import SessionStore
 from cockpit.settings import Settings
@@ -42,13 +43,18 @@ class Parts:
     """The ``CanVehicle`` gateway."""
     closers: list[Closer] = field(default_factory=list)
     """Shutdown steps, run last-first by ``service.aclose()``."""
+    dialogue: DialogueResponder | None = None
+    """The dialogue responder (the language model, or the honest fallback)."""
 
 
-def build_dialogue(settings: Settings, tools: Sequence[str]) -> DialogueResponder:
+def build_dialogue(
+    settings: Settings, tools: Sequence[str], understand: Callable[[str, str], IntentMatch | None] | None = None
+) -> DialogueResponder:
     """The language-model responder (loading in the background), or the honest fallback when disabled.
 
     A model that is missing or fails to load does not stop the service: the responder reports
     itself degraded and dialogue turns get an error event and a spoken apology.
+    ``understand(text, language)`` lets an answer offer the command a driver asked about.
     """
     if not settings.llm.enabled:
         return NoLanguageModel()
@@ -60,7 +66,7 @@ def build_dialogue(settings: Settings, tools: Sequence[str]) -> DialogueResponde
     from models.store import ModelStore
 
     cache = Path(settings.models.cache_dir) if settings.models.cache_dir else None
-    responder = LlmResponder.from_settings(settings.llm, ModelStore(cache), tools=tools)
+    responder = LlmResponder.from_settings(settings.llm, ModelStore(cache), tools=tools, understand=understand)
     responder.start()
     return responder
 
@@ -110,12 +116,22 @@ def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -
     from cockpit.vehicle.gateway import CanVehicle, open_bus
 
     closers: list[Closer] = []
+    skills = build_skill_registry()
+    # The language model loads in the background from here on, while the rest is built.
+    tools = [intent for name in skills.names() for intent in skills.get(name).intents]
+    templates: list[TemplateIntentRecognizer] = []  # filled below, before the first turn
+
+    def understand(text: str, language: str) -> IntentMatch | None:
+        result = templates[0].recognize(text, language) if templates else None
+        return result if isinstance(result, IntentMatch) else None
+
+    responder = dialogue if dialogue is not None else build_dialogue(settings, tools, understand)
+    closers.append(responder.close)
     car = None
     if settings.can.simulate:
         car = SimulatedCar.from_config(settings.can.interface, settings.can.channel, settings.can.drive_profile)
         car.start()
         closers.append(car.stop)
-    skills = build_skill_registry()
     warmers = [threading.Thread(target=skills.get(n).warm, name=f"warm-{n}", daemon=True) for n in skills.names()]
     for thread in warmers:  # slow indexes load in the background; a request before then waits for them
         thread.start()
@@ -130,11 +146,13 @@ def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -
         BusConfig(settings.can.interface, settings.can.channel), car=car, vehicle=vehicle, bitrate=settings.can.bitrate
     )
     closers.append(bench.close)
-    tools = [intent for name in skills.names() for intent in skills.get(name).intents]
-    responder = dialogue if dialogue is not None else build_dialogue(settings, tools)
-    closers.append(responder.close)
     recognizer = TemplateIntentRecognizer.from_paths()
-    pipeline = TurnPipeline(recognizer, skills, Policy(), vehicle, responder)
+    templates.append(recognizer)
+    voice = settings.voice
+    hearing = Hearing(voice.confirm_below, voice.reject_below, voice.confirm_free_text_below)
+    pipeline = TurnPipeline(
+        recognizer, skills, Policy(hearing=hearing), vehicle, responder, answer_window_s=voice.answer_window_s
+    )
     service = CockpitService(
         pipeline,
         vehicle,
@@ -146,7 +164,7 @@ def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -
         registrars=(bench_registrar(bench),),
         voice=build_voice(settings, recognizer),
     )
-    return Parts(settings, pipeline, service, car, vehicle, closers)
+    return Parts(settings, pipeline, service, car, vehicle, closers, responder)
 
 
 def build_service(settings: Settings) -> CockpitService:

@@ -31,6 +31,9 @@ class DialogueOutcome:
     source: str = "rules"
     """Who wrote ``reply``: ``llm`` when the language model answered; ``rules`` for fixed
     replies (apologies, refusals). The turn's ``dialogue.chat`` intent carries it."""
+    offer: IntentMatch | None = None
+    """A car command the reply offers to carry out ("Do you want me to ...?"): a yes in the next
+    turn runs it through the policy and the skill like any command; anything else drops it."""
 
 
 class DialogueResponder(abc.ABC):

@@ -7,8 +7,10 @@ the reply says "done" only after the ECU's status frame confirmed every write.
 from __future__ import annotations
 
 import logging
+import math
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from cockpit.catalogue import CATALOGUE, IntentMatch
@@ -46,12 +48,18 @@ class TurnPipeline:
         policy: Policy,
         vehicle: Vehicle,
         dialogue: DialogueResponder,
+        answer_window_s: float = math.inf,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``answer_window_s``: how long a question ("Did you say ...?", "Should I go ahead?")
+        waits for its yes; after that it lapses and nothing is done."""
         self._recognizer = recognizer
         self._skills = skills
         self._policy = policy
         self._vehicle = vehicle
         self._dialogue = dialogue
+        self._answer_window_s = answer_window_s
+        self._clock = clock
 
     async def run_text(
         self,
@@ -60,16 +68,19 @@ class TurnPipeline:
         sink: EventSink,
         turn: int | None = None,
         clock: TurnClock | None = None,
+        heard: float | None = None,
     ) -> None:
         """Run one turn of ``session`` on ``text``; never raises for failures inside the turn.
 
         ``turn`` is the turn index (the session's next one by default); ``clock`` the turn's
         clock when the turn began earlier (a spoken turn starts at its wake word, so its
-        pipeline events share the voice events' time origin).
+        pipeline events share the voice events' time origin). ``heard`` is the recogniser's
+        confidence (0..1) in ``text`` when it was spoken: an unsure command is read back and
+        waits for a yes, a very unsure one is not acted on.
         """
         if clock is None:
             clock = TurnClock(session.next_turn() if turn is None else turn)
-        turn_ = _Turn(clock, sink)
+        turn_ = _Turn(clock, sink, heard)
         try:
             await self._run(session, text.strip(), turn_)
         except CockpitError as err:
@@ -89,8 +100,13 @@ class TurnPipeline:
         if session.pending is not None:
             pending, session.pending = session.pending, None
             answer = text.lower()
-            if _YES.match(answer):
-                await self._execute(session, pending.match, pending.plan, turn)
+            if self._clock() > pending.expires_at:
+                pass  # the question lapsed: this is a new request
+            elif _YES.match(answer):
+                if pending.plan is None:  # an offer: planned and checked now, like a command
+                    await self._handle(session, pending.match, turn)
+                else:
+                    await self._execute(session, pending.match, pending.plan, turn)
                 return
             if _NO.match(answer):
                 turn.emit(EventType.REPLY, text="Okay, I won't.")
@@ -114,14 +130,17 @@ class TurnPipeline:
         if not turn.has(EventType.INTENT):
             turn.emit(EventType.INTENT, intent="dialogue.chat", slots={}, source=outcome.source, confidence=0.0)
         turn.emit(EventType.REPLY, text=outcome.reply)
+        if outcome.offer is not None and outcome.offer.intent in CATALOGUE:
+            session.pending = PendingConfirmation(outcome.offer, None, self._clock() + self._answer_window_s)
 
     async def _handle(self, session: Session, match: IntentMatch, turn: _Turn) -> None:
+        confidence = match.confidence if turn.heard is None else min(match.confidence, turn.heard)
         turn.emit(
             EventType.INTENT,
             intent=match.intent,
             slots=dict(match.slots),
             source=match.source,
-            confidence=round(match.confidence, 3),
+            confidence=round(confidence, 3),
         )
         if match.intent not in CATALOGUE or match.intent == "dialogue.chat":
             # A chat intent from a tool call, or a name outside the contract: never actuate.
@@ -139,11 +158,17 @@ class TurnPipeline:
             turn.emit(EventType.REPLY, text=plan.done)
             return
         verdict = self._policy.check_plan(plan.writes, context.state)
+        if turn.heard is not None and verdict.decision is not PolicyDecision.REFUSED:
+            spec = CATALOGUE[match.intent]
+            free_text = any(slot.kind == "text" and slot.name in match.slots for slot in spec.slots)
+            hearing = self._policy.check_hearing(match.text or "that", turn.heard, free_text)
+            if hearing.decision is not PolicyDecision.ALLOWED:
+                verdict = hearing  # a mishearing is ruled out first; a yes then also covers the plan
         turn.emit(EventType.POLICY, decision=verdict.decision.value, reason=verdict.reason)
         if verdict.decision is PolicyDecision.REFUSED:
             turn.emit(EventType.REPLY, text=verdict.reason)
         elif verdict.decision is PolicyDecision.NEEDS_CONFIRMATION:
-            session.pending = PendingConfirmation(match, plan)
+            session.pending = PendingConfirmation(match, plan, self._clock() + self._answer_window_s)
             turn.emit(EventType.REPLY, text=verdict.reason)
         else:
             await self._execute(session, match, plan, turn)
@@ -183,10 +208,12 @@ def outcome_reply(plan: SkillPlan, outcomes: Sequence[WriteOutcome]) -> str:
 class _Turn:
     """The clock and sink of one turn, plus what has been emitted so far."""
 
-    def __init__(self, clock: TurnClock, sink: EventSink) -> None:
+    def __init__(self, clock: TurnClock, sink: EventSink, heard: float | None = None) -> None:
         self._clock = clock
         self._sink = sink
         self._seen: set[EventType] = set()
+        self.heard = heard
+        """The recogniser's confidence when the turn was spoken; None when typed."""
 
     def emit(self, type_: EventType, **data: Any) -> None:
         self._seen.add(type_)

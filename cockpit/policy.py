@@ -41,6 +41,24 @@ class PolicyResult:
 
 
 ALLOWED = PolicyResult(PolicyDecision.ALLOWED)
+DIDNT_CATCH = "Sorry, I didn't catch that."
+"""Said, with nothing done, for a spoken command heard too unsure to read back."""
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """How sure the car must be of a spoken command before it acts on it."""
+
+    confirm_below: float = 0.6
+    """Below this confidence the command is read back and waits for a yes."""
+    reject_below: float = 0.2
+    """Below this it is not acted on at all."""
+    confirm_free_text_below: float = 0.9
+    """Commands with a free-text slot (a destination, what to play) are read back below this."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.reject_below <= self.confirm_below <= 1.0:
+            raise ValueError("hearing thresholds must satisfy 0 <= reject_below <= confirm_below <= 1")
 
 
 def _fmt(x: float) -> str:
@@ -50,9 +68,30 @@ def _fmt(x: float) -> str:
 class Policy:
     """Range, step, writability and interlock checks for planned writes."""
 
-    def __init__(self, signals: Mapping[str, vss.SignalSpec] | None = None, loud_volume: int = LOUD_VOLUME) -> None:
+    def __init__(
+        self,
+        signals: Mapping[str, vss.SignalSpec] | None = None,
+        loud_volume: int = LOUD_VOLUME,
+        hearing: Hearing | None = None,
+    ) -> None:
         self._signals = dict(vss.SIGNALS if signals is None else signals)
         self._loud_volume = loud_volume
+        self._hearing = hearing or Hearing()
+
+    def check_hearing(self, heard: str, confidence: float, free_text: bool) -> PolicyResult:
+        """The verdict on acting on a spoken command ``heard`` with ``confidence`` (0..1).
+
+        Unsure: read it back ("Did you say: ...?") and wait for a yes. Very unsure: do nothing
+        and say so. ``free_text``: the command carries a destination or a query, which a
+        mishearing turns into another real place or title, so it needs more certainty.
+        """
+        hearing = self._hearing
+        if confidence < hearing.reject_below:
+            return PolicyResult(PolicyDecision.REFUSED, DIDNT_CATCH)
+        limit = max(hearing.confirm_below, hearing.confirm_free_text_below) if free_text else hearing.confirm_below
+        if confidence < limit:
+            return PolicyResult(PolicyDecision.NEEDS_CONFIRMATION, f"Did you say: {heard}?")
+        return ALLOWED
 
     def check_write(self, write: SignalWrite, state: Mapping[str, SignalValue]) -> PolicyResult:
         """The verdict on one write, given the car's confirmed state."""

@@ -108,7 +108,8 @@ class CockpitService(AssistantService):
         pipeline = self._pipeline
 
         async def on_utterance(utterance: Utterance) -> None:
-            await pipeline.run_text(session, utterance.text, sink, utterance.turn, clock=utterance.clock)
+            heard = utterance.transcript.confidence if utterance.transcript is not None else None
+            await pipeline.run_text(session, utterance.text, sink, utterance.turn, clock=utterance.clock, heard=heard)
 
         return front.session(
             sink, on_utterance, session.language, session.next_turn, fmt, lambda: pipeline.interrupt(session)

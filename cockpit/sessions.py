@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 from collections import OrderedDict
@@ -16,12 +17,15 @@ from cockpit.skill_api import SkillPlan
 
 @dataclass(frozen=True)
 class PendingConfirmation:
-    """A plan the policy wants the driver to confirm before it runs."""
+    """An action waiting for the driver's yes: a plan the policy wants confirmed, or an offer."""
 
     match: IntentMatch
-    """The intent that produced the plan."""
-    plan: SkillPlan
-    """The writes and replies waiting for a yes."""
+    """The intent that produced the plan (or that was offered)."""
+    plan: SkillPlan | None = None
+    """The writes and replies waiting for a yes; None for an offer, which is planned and checked
+    by the policy only once the driver says yes."""
+    expires_at: float = math.inf
+    """Monotonic time after which the question lapses: a later "yes" no longer carries it out."""
 
 
 @dataclass

@@ -78,6 +78,14 @@ class LlmSettings:
     """Token budget for a session's chat history in the prompt."""
     seed: int = 0
     """Sampling seed; decoding is greedy by default, so replies are deterministic."""
+    max_queue: int = 4
+    """Questions waiting for or using the model at once; one more gets an ``llm-busy`` reply at once."""
+    turn_deadline_s: float = 30.0
+    """Longest a question may take, from when it is asked (queue wait included) to the end of its
+    answer; past it the answer is cancelled and the reply says so (``llm-deadline``)."""
+    state_cache: bool = True
+    """Save the warmed KV state of the fixed prompt prefix in the model cache and load it at the
+    next start, instead of evaluating the prefix again."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,14 @@ class VoiceSettings:
     """Longest command after the wake word."""
     no_speech_timeout_s: float = 4.0
     """How long to wait for speech after the wake word."""
+    confirm_below: float = 0.6
+    """A spoken command heard with a confidence below this is read back and waits for a yes."""
+    reject_below: float = 0.2
+    """A spoken command heard with a confidence below this is not acted on: "Sorry, I didn't catch that"."""
+    confirm_free_text_below: float = 0.9
+    """Spoken commands with free text (a destination, what to play) below this are always read back."""
+    answer_window_s: float = 6.0
+    """How long a read-back question waits for "yes" or "no"; silence past it cancels the action."""
 
 
 @dataclass(frozen=True)

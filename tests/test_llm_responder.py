@@ -55,8 +55,8 @@ class _Recorder:
         return [t for t, _ in self.events]
 
 
-def responder(model: LanguageModel, **settings: Any) -> LlmResponder:
-    return LlmResponder(lambda: model, LlmSettings(**settings), nice=0)
+def responder(model: LanguageModel, max_sentences: int = 2, **settings: Any) -> LlmResponder:
+    return LlmResponder(lambda: model, LlmSettings(**settings), nice=0, max_sentences=max_sentences)
 
 
 def pipeline(dialogue: LlmResponder, car: FakeVehicle, script: dict[str, Any] | None = None) -> TurnPipeline:
@@ -68,13 +68,13 @@ def pipeline(dialogue: LlmResponder, car: FakeVehicle, script: dict[str, Any] | 
 # --- answers --------------------------------------------------------------------------------
 
 
-async def test_an_answer_streams_tokens_then_replies() -> None:
-    model = FakeLanguageModel({"hamlet": "William Shakespeare wrote Hamlet."})
+async def test_an_answer_streams_a_checked_sentence_at_a_time_then_replies() -> None:
+    model = FakeLanguageModel({"hamlet": "William Shakespeare wrote Hamlet. He wrote it around 1600."})
     emit = _Recorder()
     outcome = await responder(model).respond("who wrote Hamlet?", Session("s"), {}, emit)
     assert outcome.tool_call is None
-    assert outcome.reply == "William Shakespeare wrote Hamlet."
-    assert emit.tokens() == ["William ", "Shakespeare ", "wrote ", "Hamlet."]
+    assert outcome.reply == "William Shakespeare wrote Hamlet. He wrote it around 1600."
+    assert emit.tokens() == ["William Shakespeare wrote Hamlet.", " He wrote it around 1600."]
     assert model.grammars == [None]
 
 
@@ -229,8 +229,8 @@ async def test_a_healthy_responder_reports_nothing() -> None:
 
 
 async def test_a_cancelled_turn_frees_the_model_promptly() -> None:
-    model = FakeLanguageModel(default="word " * 200, token_delay_s=0.02)
-    dialogue = responder(model, max_reply_tokens=400)
+    model = FakeLanguageModel(default="Word. " * 200, token_delay_s=0.02)
+    dialogue = responder(model, max_sentences=1000, max_reply_tokens=400)
     await dialogue.ready()
     emit = _Recorder()
     task = asyncio.create_task(dialogue.respond("tell me a story", Session("s"), {}, emit))
@@ -240,34 +240,34 @@ async def test_a_cancelled_turn_frees_the_model_promptly() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     started = time.perf_counter()
-    model.default, model.token_delay_s = "Done.", 0.0
+    model.default, model.token_delay_s = "Fine, thanks.", 0.0
     outcome = await dialogue.respond("next", Session("t"), {}, _Recorder())
-    assert outcome.reply == "Done." and time.perf_counter() - started < 0.5
+    assert outcome.reply == "Fine, thanks." and time.perf_counter() - started < 0.5
     assert model.last_stats.cancelled is False and len(emit.tokens()) < 50
 
 
 async def test_barge_in_interrupts_generation() -> None:
-    model = FakeLanguageModel(default="word " * 200, token_delay_s=0.02)
-    dialogue = responder(model, max_reply_tokens=400)
+    model = FakeLanguageModel(default="Word. " * 200, token_delay_s=0.02)
+    dialogue = responder(model, max_sentences=1000, max_reply_tokens=400)
     emit = _Recorder()
     task = asyncio.create_task(dialogue.respond("tell me a story", Session("s"), {}, emit))
     while not emit.tokens():
         await asyncio.sleep(0.005)
     dialogue.interrupt()
     outcome = await asyncio.wait_for(task, 1.0)
-    assert outcome.reply.startswith("word") and len(emit.tokens()) < 50
+    assert outcome.reply.startswith("Word.") and len(emit.tokens()) < 50
 
 
 async def test_barge_in_stops_only_its_own_session() -> None:
-    model = FakeLanguageModel(default="word " * 40, token_delay_s=0.01)
-    dialogue = responder(model, max_reply_tokens=400)
+    model = FakeLanguageModel(default="Word. " * 40, token_delay_s=0.01)
+    dialogue = responder(model, max_sentences=1000, max_reply_tokens=400)
     emit = _Recorder()
     task = asyncio.create_task(dialogue.respond("tell me a story", Session("mine"), {}, emit))
     while not emit.tokens():
         await asyncio.sleep(0.005)
     dialogue.interrupt("someone-else")
     outcome = await asyncio.wait_for(task, 5.0)
-    assert len(emit.tokens()) == 40 and outcome.reply.count("word") >= 1
+    assert len(emit.tokens()) == 40 and outcome.reply.count("Word.") >= 1
     task = asyncio.create_task(dialogue.respond("tell me another", Session("mine"), {}, emit := _Recorder()))
     while not emit.tokens():
         await asyncio.sleep(0.005)

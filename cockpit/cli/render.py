@@ -25,6 +25,8 @@ class Renderer(abc.ABC):
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
+        self.closed = False
+        """Whether the output was closed by its reader (nothing more is written)."""
 
     def begin(self, turn: int, text: str) -> None:  # noqa: B027 (optional hook)
         """A turn starts with ``text``."""
@@ -43,7 +45,18 @@ class Renderer(abc.ABC):
         """That audio input is over; ``heard`` is False when it produced no event at all."""
 
     def _line(self, text: str) -> None:
-        print(text, file=self._out, flush=True)
+        self._write(text + "\n")
+
+    def _write(self, text: str) -> None:
+        if self.closed:
+            return
+        try:
+            self._out.write(text)
+            self._out.flush()
+        except BrokenPipeError:
+            # The reader went away (``cockpit ask ... | head -1``): stop writing, let the turns
+            # finish quietly, as a Unix tool does.
+            self.closed = True
 
 
 class JsonRenderer(Renderer):
@@ -111,11 +124,8 @@ class HumanRenderer(Renderer):
         """Print the event as one line (streamed tokens share one)."""
         d = event.data
         if event.type is EventType.LLM_TOKEN:
-            if not self._tokens_open:
-                self._out.write("llm> ")
-                self._tokens_open = True
-            self._out.write(str(d.get("text", "")))
-            self._out.flush()
+            self._write(("" if self._tokens_open else "llm> ") + str(d.get("text", "")))
+            self._tokens_open = True
             return
         self._close_tokens()
         line = self._describe(event)

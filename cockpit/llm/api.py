@@ -52,6 +52,13 @@ class LanguageModel(abc.ABC):
 
     name: str = "language-model"
     """Short name for logs and health reports."""
+    backend: str = "none"
+    """The runtime and its version (part of the key of a saved cache state)."""
+
+    @property
+    def identity(self) -> str:
+        """What identifies the weights (the GGUF's sha256 for a file-backed model)."""
+        return self.name
 
     def __init__(self) -> None:
         self.last_stats = GenerationStats()
@@ -79,6 +86,21 @@ class LanguageModel(abc.ABC):
     def reset(self) -> None:
         """Forget any cached prompt (the next prompt is evaluated from scratch)."""
         return None
+
+    def abort(self) -> None:
+        """Stop the evaluation in progress as soon as the backend can, and every later one: the
+        model is being closed. Safe from any thread. The default does nothing."""
+        return None
+
+    def cache_state(self) -> tuple[list[int], bytes] | None:
+        """The tokens in the cache and an opaque snapshot of it, to be saved and handed to
+        :meth:`restore_cache` in a later process; None when the backend has no such state."""
+        return None
+
+    def restore_cache(self, tokens: Sequence[int], state: bytes) -> bool:
+        """Make the cache hold ``tokens`` from a :meth:`cache_state` snapshot, without evaluating
+        them; False when the snapshot is not accepted (the cache is then empty)."""
+        return False
 
     def close(self) -> None:
         """Release the model's memory; the model is unusable afterwards."""

@@ -53,6 +53,9 @@ class FakeLanguageModel(LanguageModel):
         """Every prompt passed to :meth:`warm`, decoded."""
         self.closed = False
         """Whether :meth:`close` was called."""
+        self.restored: list[str] = []
+        """Every prefix put back from a saved snapshot, decoded."""
+        self._cache: list[int] = []
         self._context = context_tokens
 
     @property
@@ -65,8 +68,22 @@ class FakeLanguageModel(LanguageModel):
         return [ord(c) for c in text]
 
     def warm(self, prompt: Sequence[int], cancel: threading.Event | None = None) -> None:
-        """Record the prefix."""
+        """Record the prefix (it becomes the cache)."""
         self.warmed.append(_decode(prompt))
+        self._cache = list(prompt)
+
+    def cache_state(self) -> tuple[list[int], bytes] | None:
+        """The cached tokens; the snapshot is their text."""
+        return (list(self._cache), _decode(self._cache).encode()) if self._cache else None
+
+    def restore_cache(self, tokens: Sequence[int], state: bytes) -> bool:
+        """Accept a snapshot of exactly ``tokens`` (recorded in :attr:`restored`)."""
+        if state != _decode(tokens).encode():
+            self._cache = []
+            return False
+        self._cache = list(tokens)
+        self.restored.append(_decode(tokens))
+        return True
 
     def close(self) -> None:
         """Record the close."""

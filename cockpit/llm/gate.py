@@ -200,6 +200,9 @@ CUES: tuple[Cue, ...] = (
 )
 """Every remark the gate recognises, in priority order."""
 
+TOOL_INTENTS: tuple[str, ...] = ("climate.adjust_temperature", "climate.set_defrost", "media.adjust_volume")
+"""Every intent a cue can offer: the only tools the model needs to know about."""
+
 
 @dataclass(frozen=True)
 class GateDecision:

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +25,12 @@ from cockpit.catalogue import IntentMatch
 from cockpit.dialogue import DialogueOutcome, DialogueResponder, Emit, token_event
 from cockpit.errors import CockpitError, LanguageModelError
 from cockpit.events import EventType
-from cockpit.llm import gate
+from cockpit.llm import claims, gate
 from cockpit.llm.api import LanguageModel
+from cockpit.llm.offers import offer_text, wanted_action
 from cockpit.llm.prompt import Exchange, PromptBuilder, summarize_state, trim_history
-from cockpit.llm.speech import SentenceLimiter, speakable
+from cockpit.llm.speech import SentenceSplitter, speakable
+from cockpit.llm.state_cache import PrefixStateStore, StateKey, prefix_digest
 from cockpit.llm.tools import (
     ToolCallError,
     ToolOption,
@@ -62,13 +65,27 @@ MAX_HISTORY_EXCHANGES = 32
 """Exchanges kept in a session's memory at most (the token budget usually cuts sooner)."""
 DEFAULT_NICE = 10
 """How much lower than the rest of the process the model thread runs (Linux nice increment)."""
+BUSY = "I'm still answering another question. Ask me again in a moment."
+"""Said at once to a question beyond the queue limit (``llm.max_queue``)."""
+TOO_SLOW = "Sorry, that took too long to answer. Please ask me again."
+"""Said when an answer passes the turn deadline (``llm.turn_deadline_s``)."""
+STARTING = "I'm still getting ready to answer questions. Ask me again in a moment."
+"""Said when the turn deadline passes while the model is still loading."""
+STATE_DIR = "llm-state"
+"""Where, under the model cache, the warmed prefix states are saved."""
 
 
 class ModelLocator(Protocol):
     """Where a manifest model is (``models.store.ModelStore`` is one)."""
 
+    cache_dir: Path
+    """The model cache (the warmed prefix state is saved beside the models)."""
+
     def path(self, name: str) -> Path:
         """The verified artefact ``name``; raises a ``CockpitError`` saying how to install it."""
+
+    def entry(self, name: str) -> Any:
+        """The manifest entry ``name`` (its ``sha256`` identifies the file)."""
 
 
 def load_model(settings: LlmSettings, models: ModelLocator) -> LanguageModel:
@@ -79,11 +96,14 @@ def load_model(settings: LlmSettings, models: ModelLocator) -> LanguageModel:
     if not settings.enabled:
         raise LanguageModelError("llm-disabled", "the language model is switched off (llm.enabled = false)")
     path = Path(settings.model_path) if settings.model_path else models.path(settings.model)
+    sha256 = "" if settings.model_path else str(models.entry(settings.model).sha256)
     try:
         from cockpit.llm.llama import LlamaCppModel
     except ImportError as err:
         raise LanguageModelError("llm-load-failed", f"llama-cpp-python is not installed: {err}") from err
-    return LlamaCppModel(path, threads=settings.threads, context_tokens=settings.context_tokens, seed=settings.seed)
+    return LlamaCppModel(
+        path, threads=settings.threads, context_tokens=settings.context_tokens, seed=settings.seed, sha256=sha256
+    )
 
 
 def lower_thread_priority(increment: int) -> None:
@@ -108,14 +128,43 @@ class _Loaded:
 class _Turn:
     text: str
     facts: str
+    state: Mapping[str, SignalValue]
+    memory: Mapping[str, Any]
     history: list[Exchange]
     refuse: bool
     options: tuple[ToolOption, ...]
+    offer: IntentMatch | None
+
+
+@dataclass(frozen=True)
+class WarmStart:
+    """How the fixed prefix got into the model's cache at start-up (for logs and benchmarks)."""
+
+    how: str
+    """``restored`` (from the saved state), ``evaluated`` (and saved, when a store is set) or
+    ``cancelled`` (the responder was closed first)."""
+    prefix_tokens: int
+    """Tokens in the fixed prefix."""
+    load_s: float
+    """Seconds to load the model file."""
+    warm_s: float
+    """Seconds to restore or evaluate the prefix."""
+
+
+class _Cancelled(Exception):
+    """A queued turn whose caller had gone before the model thread reached it."""
 
 
 class LlmResponder(DialogueResponder):
     """Answers unmatched turns with the embedded model; proposes tool calls only when the gate
-    allows one (see :mod:`cockpit.llm.gate`)."""
+    allows one (see :mod:`cockpit.llm.gate`).
+
+    Work is bounded: at most ``llm.max_queue`` questions wait for or use the model at once (one
+    more is told at once that the assistant is busy), and each has ``llm.turn_deadline_s`` from
+    when it is asked. Answers are released a sentence at a time, each checked against the car by
+    :mod:`cockpit.llm.claims` first: a sentence that claims a change the turn did not make, or
+    contradicts the car's confirmed state, never reaches an ``llm_token`` event or the reply.
+    """
 
     def __init__(
         self,
@@ -125,14 +174,23 @@ class LlmResponder(DialogueResponder):
         tools: Collection[str] | None = None,
         max_sentences: int = 2,
         nice: int = DEFAULT_NICE,
+        state_store: PrefixStateStore | None = None,
+        understand: Callable[[str, str], IntentMatch | None] | None = None,
     ) -> None:
         """``load`` builds the model (called once, on the model thread). ``tools`` are the intents
         the model may call (default: every skill intent of the catalogue); pass the intents of
-        the registered skills. ``max_sentences`` bounds a spoken answer."""
+        the registered skills. ``max_sentences`` bounds a spoken answer. ``state_store`` keeps
+        the warmed prefix between runs. ``understand(text, language)`` is the template
+        recogniser: it finds the command a driver asks about, so an answer can offer it."""
         self._load = load
         self._settings = settings or LlmSettings()
         self._schemas = tool_schemas(tools)
+        # The prompt lists only the tools a gate cue can offer: the others could never be called,
+        # and every schema is paid for in prefix tokens at every cold start.
+        self._prompt_schemas = {name: s for name, s in self._schemas.items() if name in gate.TOOL_INTENTS}
         self._max_sentences = max_sentences
+        self._state_store = state_store
+        self._understand = understand
         self._executor = concurrent.futures.ThreadPoolExecutor(
             1, thread_name_prefix="cockpit-llm", initializer=lower_thread_priority, initargs=(nice,)
         )
@@ -140,6 +198,11 @@ class LlmResponder(DialogueResponder):
         self._failure = ""
         self._active: dict[threading.Event, str] = {}  # cancel flag -> session id
         self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self._loading: LanguageModel | None = None
+        self._questions = 0  # waiting for or using the model
+        self.warm_start: WarmStart | None = None
+        """How the prefix was cached at start-up, once the model is ready."""
 
     @classmethod
     def from_settings(
@@ -149,23 +212,37 @@ class LlmResponder(DialogueResponder):
         *,
         tools: Collection[str] | None = None,
         nice: int = DEFAULT_NICE,
+        understand: Callable[[str, str], IntentMatch | None] | None = None,
     ) -> LlmResponder:
         """The responder the composition root builds; call :meth:`start` to load in the background."""
-        return cls(lambda: load_model(settings, models), settings, tools=tools, nice=nice)
+        store = PrefixStateStore(Path(models.cache_dir) / STATE_DIR) if settings.state_cache else None
+        return cls(
+            lambda: load_model(settings, models),
+            settings,
+            tools=tools,
+            nice=nice,
+            state_store=store,
+            understand=understand,
+        )
 
     # --- life cycle -------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Load the model and evaluate the fixed prompt prefix, on the model thread (idempotent)."""
+        """Load the model and cache the fixed prompt prefix, on the model thread (idempotent)."""
         with self._lock:
             if self._future is None:
                 self._future = self._executor.submit(self._load_and_warm)
 
     def _load_and_warm(self) -> _Loaded:
         try:
+            if self._closing.is_set():
+                raise LanguageModelError("llm-closed", "the responder was closed before the model loaded")
+            started = time.perf_counter()
             model = self._load()
-            prompts = PromptBuilder(model, self._schemas)
-            model.warm(prompts.prefix)
+            self._loading = model
+            loaded_at = time.perf_counter()
+            prompts = PromptBuilder(model, self._prompt_schemas)
+            how = self._cache_prefix(model, prompts.prefix)
         except CockpitError as err:
             self._failure = err.message
             log.warning("language model unavailable: %s", err)
@@ -174,14 +251,51 @@ class LlmResponder(DialogueResponder):
             self._failure = f"{type(err).__name__}: {err}"
             log.exception("language model failed to load")
             raise
-        log.info("language model %s ready; %d prefix tokens cached", model.name, len(prompts.prefix))
+        done = time.perf_counter()
+        self.warm_start = WarmStart(how, len(prompts.prefix), loaded_at - started, done - loaded_at)
+        log.info(
+            "language model %s ready: %d prefix tokens %s in %.2f s (load %.2f s)",
+            model.name,
+            len(prompts.prefix),
+            how,
+            done - loaded_at,
+            loaded_at - started,
+        )
         return _Loaded(model, prompts)
+
+    def _cache_prefix(self, model: LanguageModel, prefix: list[int]) -> str:
+        """Restore the prefix's saved state, or evaluate it (then save it); how it went."""
+        key: StateKey | None = None
+        if self._state_store is not None:
+            try:
+                key = StateKey(model.identity, prefix_digest(prefix), model.context_tokens, model.backend)
+                saved = self._state_store.load(key, prefix)
+                if saved is not None:
+                    if model.restore_cache(prefix, saved):
+                        return "restored"
+                    log.warning("the model did not accept the saved prompt state; evaluating the prefix again")
+            except (OSError, CockpitError) as err:
+                log.warning("cannot use the saved prompt state: %s", err)
+        model.warm(prefix, self._closing)
+        if self._closing.is_set():
+            return "cancelled"
+        if key is not None and self._state_store is not None:
+            try:
+                snapshot = model.cache_state()
+                if snapshot is not None and snapshot[0] == list(prefix):
+                    path = self._state_store.save(key, prefix, snapshot[1])
+                    log.info("saved the warmed prompt state to %s (%d bytes)", path, len(snapshot[1]))
+            except (OSError, CockpitError) as err:
+                log.warning("cannot save the warmed prompt state: %s", err)
+        return "evaluated"
 
     async def _loaded(self) -> _Loaded | None:
         self.start()
         assert self._future is not None
         try:
-            return await asyncio.wrap_future(self._future)
+            return await asyncio.shield(asyncio.wrap_future(self._future))
+        except asyncio.CancelledError:
+            raise
         except Exception:
             return None
 
@@ -203,7 +317,7 @@ class LlmResponder(DialogueResponder):
 
     def _done(self) -> _Loaded | None:
         future = self._future
-        if future is None or not future.done() or future.exception() is not None:
+        if future is None or not future.done() or future.cancelled() or future.exception() is not None:
             return None
         return future.result()
 
@@ -226,12 +340,19 @@ class LlmResponder(DialogueResponder):
 
     def close(self, *, free_model: bool = True) -> None:
         """Stop generating, wait for the model thread and free the model (unless ``free_model``
-        is false: a model shared with another responder)."""
+        is false: a model shared with another responder).
+
+        A load or warm-up still in progress is cut short (the model's evaluation is aborted
+        within a graph node), so closing right after start-up does not wait for it.
+        """
+        self._closing.set()
         self.interrupt()
+        if free_model and self._loading is not None:
+            self._loading.abort()
         self._executor.shutdown(wait=True, cancel_futures=True)
-        loaded = self._done()
-        if loaded is not None and free_model:
-            loaded.model.close()
+        model = self._loading
+        if model is not None and free_model:
+            model.close()
 
     async def aclose(self) -> None:
         """:meth:`close` without blocking the event loop."""
@@ -242,7 +363,42 @@ class LlmResponder(DialogueResponder):
     async def respond(
         self, text: str, session: Session, state: Mapping[str, SignalValue], emit: Emit
     ) -> DialogueOutcome:
-        """A tool call when the gate allows one and the model makes a valid one; else words."""
+        """A tool call when the gate allows one and the model makes a valid one; else words.
+
+        Beyond the queue limit the answer is an ``llm-busy`` error and a spoken "busy" at once;
+        past the turn deadline it is cancelled with ``llm-deadline`` (``llm-loading`` while the
+        model is still loading). Neither fails the turn.
+        """
+        with self._lock:
+            admitted = self._questions < max(1, self._settings.max_queue)
+            self._questions += admitted
+        if not admitted:
+            emit(
+                EventType.ERROR,
+                code="llm-busy",
+                message=f"{self._settings.max_queue} questions are already waiting for the language model",
+            )
+            return DialogueOutcome(reply=BUSY)
+        try:
+            async with asyncio.timeout(self._settings.turn_deadline_s):
+                return await self._respond(text, session, state, emit)
+        except TimeoutError:
+            if self._done() is None:
+                emit(EventType.ERROR, code="llm-loading", message="the language model was still loading")
+                return DialogueOutcome(reply=STARTING)
+            emit(
+                EventType.ERROR,
+                code="llm-deadline",
+                message=f"no answer within llm.turn_deadline_s = {self._settings.turn_deadline_s:g} s",
+            )
+            return DialogueOutcome(reply=TOO_SLOW)
+        finally:
+            with self._lock:
+                self._questions -= 1
+
+    async def _respond(
+        self, text: str, session: Session, state: Mapping[str, SignalValue], emit: Emit
+    ) -> DialogueOutcome:
         loaded = await self._loaded()
         if loaded is None:
             emit(EventType.ERROR, code="llm-unavailable", message=f"The language model is unavailable: {self._failure}")
@@ -250,9 +406,12 @@ class LlmResponder(DialogueResponder):
         turn = _Turn(
             text=text,
             facts=summarize_state(state, session.memory),
+            state=dict(state),
+            memory=dict(session.memory),
             history=[h for h in session.memory.get(HISTORY_KEY, []) if isinstance(h, Exchange)],
             refuse=gate.asks_to_change_rules(text),
             options=gate.decide(text, self._schemas).options,
+            offer=self._wanted(text, session.language),
         )
         try:
             outcome, exchange = await self._run(
@@ -268,6 +427,13 @@ class LlmResponder(DialogueResponder):
         session.memory[HISTORY_KEY] = trim_history(history, self._settings.history_tokens)
         return outcome
 
+    def _wanted(self, text: str, language: str) -> IntentMatch | None:
+        """The car command the driver asks about, if the templates know one (for an offer)."""
+        understand = self._understand
+        if understand is None:
+            return None
+        return wanted_action(text, lambda part: understand(part, language))
+
     # Everything below runs on the model thread: the model (and its tokenizer) is only ever
     # used from there.
 
@@ -282,8 +448,9 @@ class LlmResponder(DialogueResponder):
             match = self._tool_call(loaded, turn, cancel)
             if match is not None:
                 return DialogueOutcome(tool_call=match), loaded.prompts.exchange(turn.text, describe_call(match))
-        reply = self._answer(loaded, turn, cancel, push)
-        return DialogueOutcome(reply=reply, source="llm"), loaded.prompts.exchange(turn.text, reply)
+        reply, offered = self._answer(loaded, turn, cancel, push)
+        outcome = DialogueOutcome(reply=reply, source="llm", offer=turn.offer if offered else None)
+        return outcome, loaded.prompts.exchange(turn.text, reply)
 
     def _prompt(self, loaded: _Loaded, turn: _Turn, max_tokens: int, tool_call: bool) -> list[int]:
         bare = loaded.prompts.build(turn.text, turn.facts, (), tool_call)
@@ -312,21 +479,37 @@ class LlmResponder(DialogueResponder):
         log.info("tool call from the model: %s %s", match.intent, dict(match.slots))
         return match
 
-    def _answer(self, loaded: _Loaded, turn: _Turn, cancel: threading.Event, push: Callable[[str], None]) -> str:
+    def _answer(
+        self, loaded: _Loaded, turn: _Turn, cancel: threading.Event, push: Callable[[str], None]
+    ) -> tuple[str, bool]:
+        """The spoken answer, released a checked sentence at a time; whether it ends in the offer."""
         max_tokens = self._settings.max_reply_tokens
         prompt = self._prompt(loaded, turn, max_tokens, tool_call=False)
-        limiter = SentenceLimiter(self._max_sentences)
+        offer = offer_text(turn.offer) if turn.offer is not None else None
+        # A chat turn has confirmed nothing: every claim of a change is checked as unconfirmed.
+        checker = claims.AnswerChecker(turn.state, offer=offer, question=turn.text, memory=turn.memory)
+        splitter = SentenceSplitter()
         said: list[str] = []
+
+        def release(sentence: str) -> None:
+            checked = checker.check(speakable(sentence))
+            if checked.replaced:
+                log.info("replaced a sentence of the model (%s): %r -> %r", checked.reason, sentence, checked.text)
+            if checked.text and not (checked.replaced and checked.text in said):
+                push(checked.text if not said else " " + checked.text)
+                said.append(checked.text)
+
         pieces = loaded.model.generate(prompt, max_tokens=max_tokens, stop=ANSWER_STOPS, cancel=cancel)
         with contextlib.closing(pieces):
             for piece in pieces:
-                out = limiter.feed(piece if said else piece.lstrip())
-                if out:
-                    said.append(out)
-                    push(out)
-                if limiter.done:
+                for sentence in splitter.feed(piece):
+                    release(sentence)
+                if len(said) >= self._max_sentences:
                     break
-        return speakable("".join(said)) or NO_ANSWER
+        if len(said) < self._max_sentences and not cancel.is_set():
+            release(splitter.rest())
+        reply = " ".join(said[: self._max_sentences])
+        return (reply or NO_ANSWER), bool(offer) and offer in said
 
     async def _run(
         self,
@@ -337,8 +520,9 @@ class LlmResponder(DialogueResponder):
         """Run ``work`` for session ``owner`` on the model thread, delivering its pieces to
         ``on_piece`` on the loop.
 
-        If the awaiting task is cancelled, ``work``'s cancel flag is set so the model thread
-        stops within a token and is free for the next turn.
+        If the awaiting task is cancelled (a client that went away, the turn deadline), ``work``'s
+        cancel flag is set: a running generation stops within a token and frees the model, and a
+        queued one is skipped when the model thread reaches it.
         """
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[str | None] = asyncio.Queue()
@@ -350,6 +534,8 @@ class LlmResponder(DialogueResponder):
 
         def run() -> T:
             try:
+                if cancel.is_set():
+                    raise _Cancelled()
                 return work(cancel, push)
             finally:
                 push(None)

@@ -10,6 +10,59 @@ _AFTER_STOP = "\"')]"
 _MARKDOWN = re.compile(r"[*_`#>|]+")
 
 
+class SentenceSplitter:
+    """Cuts streamed text into complete sentences, with the boundaries of :class:`SentenceLimiter`.
+
+    Feed pieces as they come; each call returns the sentences completed so far (stripped), and
+    :meth:`rest` the unfinished tail at the end of the stream.
+    """
+
+    def __init__(self) -> None:
+        self._text = ""
+        self._pos = 0
+
+    def feed(self, piece: str) -> list[str]:
+        """Sentences that ``piece`` completed, in order."""
+        self._text += piece
+        done: list[str] = []
+        i = self._pos
+        while i < len(self._text):
+            cut = _sentence_end(self._text, i)
+            if cut == _UNDECIDED:
+                break
+            i += 1
+            if cut >= 0:
+                sentence = self._text[:cut].strip()
+                self._text, i = self._text[cut:], 0
+                if sentence:
+                    done.append(sentence)
+        self._pos = i
+        return done
+
+    def rest(self) -> str:
+        """The text after the last complete sentence (the stream has ended)."""
+        rest, self._text, self._pos = self._text.strip(), "", 0
+        return rest
+
+
+_UNDECIDED = -2
+
+
+def _sentence_end(text: str, i: int) -> int:
+    """Where a sentence ending at ``text[i]`` is cut (-1: not an end; -2: the next piece decides)."""
+    ch = text[i]
+    if ch in _CJK_STOPS:
+        return i + 1
+    if ch in _FULL_STOPS:
+        if i + 1 == len(text):
+            return _UNDECIDED  # "3." may become "3.5"
+        if text[i + 1].isspace() or text[i + 1] in _AFTER_STOP:
+            return i + 1
+    elif ch == "\n" and text[:i].strip():
+        return i
+    return -1
+
+
 class SentenceLimiter:
     """Passes streamed text through until ``max_sentences`` sentences are complete.
 

@@ -1,0 +1,455 @@
+"""Rule 2 of the answer checker: the car facts, and statements of the present state against them.
+
+:class:`StateCheck` reads the confirmed vehicle state (speed, gear, cabin temperatures, switches,
+fan and seat heating levels, volume, muting, what is playing, the destination) and finds what a
+:class:`~cockpit.llm.sentences.Sentence` states about it: a :class:`Finding` that it matches, that
+it contradicts the facts (with the fact to say instead), or that it states something the model
+was told nothing about. The rule itself is written down in :mod:`cockpit.llm.claims`, which
+decides what to say.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cockpit import vss
+from cockpit.llm.car_functions import AIR_CONDITIONING, DEFROSTERS, FAN, SEAT_HEATING, TEMPERATURE, CarFunction
+from cockpit.llm.sentences import GENERIC, NEGATION, NUMBER, Sentence, parse_number
+from cockpit.skill_api import SignalValue
+
+MAX_FIELD_CHARS = 60
+"""Longest piece of outside text (a destination, a title) quoted into an offer or a fact."""
+PARK, DRIVE, NEUTRAL = 126, 127, 0
+"""VSS ``SelectedGear`` values (reverse gears are negative, forward gears count from 1)."""
+SEAT_HEATING_PERCENT_PER_LEVEL = 100 / 3
+"""Seat heating levels 0-3 are VSS ``HeatingCooling`` percent (0, 33, 67, 100)."""
+MOVING_MIN_KMH = 1.0
+"""Below this the car counts as stopped (the prompt's car facts use the same threshold)."""
+SPEED_TOLERANCE_KMH = 3.0
+"""How far a stated speed may be from the measured one (rounding, mph)."""
+MPH_TO_KMH = 1.609344
+
+
+def finite_number(values: Mapping[str, Any], key: str) -> float | None:
+    """``values[key]`` as a float when it is a finite number (not a bool), else None."""
+    value = values.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _flag(state: Mapping[str, SignalValue], signal: str) -> bool | None:
+    value = state.get(signal)
+    return value if isinstance(value, bool) else None
+
+
+def clean_field(text: str) -> str:
+    """Outside text made safe to quote: no control characters, quotes or brackets, at most
+    :data:`MAX_FIELD_CHARS`."""
+    text = " ".join(re.sub(r"[\x00-\x1f\x7f\"<>|{}\[\]]", " ", text).split())
+    return text if len(text) <= MAX_FIELD_CHARS else text[: MAX_FIELD_CHARS - 1].rstrip() + "…"
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Whether two names agree: equal, or one contains the other (case and punctuation aside)."""
+    x, y = (" ".join(re.findall(r"\w+", t.lower())) for t in (a, b))
+    return bool(x and y) and (x == y or (min(len(x), len(y)) >= 3 and (x in y or y in x)))
+
+
+def _on(flag: bool) -> str:
+    return "on" if flag else "off"
+
+
+class _Facts:
+    """The state in the terms the checks compare, and each fact as a sentence."""
+
+    def __init__(self, state: Mapping[str, SignalValue], memory: Mapping[str, Any]) -> None:
+        self.state = state
+        self.speed = finite_number(state, vss.SPEED)
+        self.moving = self.speed >= MOVING_MIN_KMH if self.speed is not None else _flag(state, vss.IS_MOVING)
+        self.gear = finite_number(state, vss.SELECTED_GEAR)
+        sides = (("driver", vss.DRIVER_TEMPERATURE), ("passenger", vss.PASSENGER_TEMPERATURE))
+        self.temperatures = {side: t for side, signal in sides if (t := finite_number(state, signal)) is not None}
+        self.volume = finite_number(state, vss.MEDIA_VOLUME)
+        self.muted = _flag(state, vss.MEDIA_MUTED)
+        self.track = str(state.get(vss.MEDIA_TRACK) or "")
+        self.artist = str(state.get(vss.MEDIA_ARTIST) or "")
+        self.paused = str(state.get(vss.MEDIA_ACTION, "")).upper() in ("PAUSE", "STOP")
+        name = memory.get("destination")
+        name = name.get("name") if isinstance(name, Mapping) else name
+        active = _flag(state, vss.NAV_GUIDANCE_ACTIVE)
+        self.destination = name.strip() if isinstance(name, str) and active is not False else ""
+        self.routing = bool(self.destination) or (bool(active) and finite_number(state, vss.NAV_LATITUDE) is not None)
+
+    def speed_text(self) -> str:
+        if self.speed is not None and self.speed >= MOVING_MIN_KMH:
+            return f"You're driving at {self.speed:.0f} km/h."
+        if self.moving:
+            return "The car is moving."
+        return "The car is parked." if self.gear == PARK else "The car is stopped."
+
+    def gear_text(self) -> str:
+        gear = self.gear or 0
+        name = {PARK: "park", DRIVE: "drive", NEUTRAL: "neutral"}.get(int(gear), f"gear {gear:g}")
+        return f"The car is in {'reverse' if gear < 0 else name}."
+
+    def temperature_text(self) -> str:
+        values = list(self.temperatures.items())
+        if len({t for _, t in values}) == 1:
+            return f"The cabin is set to {values[0][1]:g} degrees."
+        return "The cabin is set to " + " and ".join(f"{t:g} degrees on the {side} side" for side, t in values) + "."
+
+    def switch_text(self, function: CarFunction) -> str:
+        flags = [bool(self.state.get(signal)) for signal in function.signals]
+        if len(set(flags)) > 1:
+            return f"The front defroster is {_on(flags[0])}, the rear one {_on(flags[1])}."
+        return f"The {function.name} {'are' if function is DEFROSTERS else 'is'} {_on(flags[0])}."
+
+    def media_text(self) -> str:
+        if not self.track:
+            return "Nothing is playing."
+        what = f'"{clean_field(self.track)}"' + (f' by "{clean_field(self.artist)}"' if self.artist else "")
+        return f"{what} is paused." if self.paused else f"This is {what}."
+
+    def destination_text(self) -> str:
+        if self.destination:
+            return f'The destination is "{clean_field(self.destination)}".'
+        return "Route guidance is on." if self.routing else "No destination is set."
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the facts say of one statement."""
+
+    reason: str
+    """"" when the statement matches the facts, ``claims-change`` when nobody told the model,
+    else ``contradicts-...``."""
+    fact: str = ""
+    """The fact to say instead of a contradiction."""
+
+
+MATCH, UNTOLD = Finding(""), Finding("claims-change")
+"""The statement matches the facts; it states what the model was told nothing about (compared by identity)."""
+_CAR = r"(?:i|you|we|the\s+car|your\s+car|our\s+car|the\s+vehicle|this\s+car|it)\s+(?:am|are|is)\s+"
+_NOW_ADV = r"(?:(?:currently|now|still|just|right\s+now|presently|already)\s+)*"
+_AS = r"(?<!\bas )(?<!\bwhile )(?<!\bwhen )(?<!\bif )(?<!\bsince )(?<!\bbecause )(?<!\bbefore )"
+_SPEED_VALUE = re.compile(
+    rf"(?P<num>{NUMBER})\s*(?P<unit>km/h|kmh|kph|km\s+per\s+hour|kilomet(?:er|re)s?\s+(?:per|an|a)\s+hour|mph|"
+    rf"miles?\s+(?:per|an|a)\s+hour)"
+)
+_SPEED_SUBJECT = re.compile(
+    rf"{_AS}\b{_CAR}{_NOW_ADV}(?:driving|going|traveling|travelling|moving|doing|cruising|rolling|at)\b|\b(?:your|"
+    rf"our|the|current|the\s+car's)\s+(?:current\s+)?speed\s+(?:is|of)\b|^(?:driving|going|moving)\s+at\b"
+)
+_BARE_SPEED = re.compile(rf"\b{_CAR}{_NOW_ADV}(?:going|doing|at)\s+(?:about\s+|around\s+)?(?P<num>{NUMBER})")
+_STOPPED = re.compile(
+    rf"{_AS}\b{_CAR}{_NOW_ADV}(?P<neg>not\s+)?(?:stopped|stationary|standing\s+still|at\s+a\s+standstill|at\s+rest|"
+    rf"parked)\b|^(?:stopped|parked)$"
+)
+_MOVING = re.compile(
+    rf"{_AS}\b{_CAR}{_NOW_ADV}(?P<neg>not\s+)?(?:moving|driving|traveling|travelling|in\s+motion|on\s+the\s+move|"
+    rf"cruising|rolling)\b(?!\s+(?:to|towards|toward|home|at|in|for)\b)"
+)
+_GEARS = {"park": PARK, "p": PARK, "drive": DRIVE, "d": DRIVE, "reverse": -1, "r": -1, "neutral": NEUTRAL, "n": 0}
+_GEARS |= {w: i + 1 for i, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth"))}
+_GEAR_PATTERNS = [
+    re.compile(p)
+    for p in (
+        rf"\b{_CAR}{_NOW_ADV}in\s+(?:the\s+)?(?P<g>park|drive|reverse|neutral)\b(?!\s+(?:mode\s+)?(?:to|of)\b)",
+        rf"\b(?:gear|gearshift|shifter|transmission|gear\s+(?:lever|selector))\s+(?:is\s+)?{_NOW_ADV}(?:set\s+)?"
+        rf"(?:in|to|at|on)?\s*(?:the\s+)?(?P<g>park|drive|reverse|neutral|[pdrn]|first|second|third|fourth|fifth)\b",
+        r"\b(?:in|is)\s+(?:the\s+)?(?P<g>first|second|third|fourth|fifth|sixth|\d)(?:st|nd|rd|th)?\s+gear\b",
+        rf"\b{_CAR}{_NOW_ADV}in\s+gear\s+(?P<g>\d)\b",
+        r"^(?:in\s+)?(?P<g>park|drive|reverse|neutral)$",
+        rf"\b{_CAR}{_NOW_ADV}(?P<g>parked)\b",
+    )
+]
+_IN_SOMETHING = re.compile(rf"\b{_CAR}{_NOW_ADV}in\s+(?!a\s+hurry|luck|traffic|good\s+hands)\w")
+_GEAR_QUESTION = re.compile(r"\b(?:gears?|transmission|shifter|gearshift)\b", re.I)
+_SPEED_QUESTION = re.compile(r"\b(?:speed|fast|slow|km/h|mph)\b", re.I)
+_TEMPERATURE_QUESTION = re.compile(r"\b(?:temperature|temp|degrees|warm|cold|hot|cool|chilly|heat)\b", re.I)
+_ELSEWHERE = re.compile(
+    r"\b(?:outside|outdoors?|weather|forecast|water|boils?|freezes|oven|body|fever|sun|earth|ocean|sea|room\s+"
+    r"temperature|average|record|space|surface|absolute|today|tomorrow|tonight|yesterday|city|country|summer|winter|"
+    r"spring|autumn|season)\b|\b(?:in|at|of)\s+[A-Z][a-z]"
+)
+"""Another place or time ("in Paris", "outside"): a temperature there is not the cabin's."""
+_TEMPERATURE_SUBJECT = re.compile(
+    r"\b(?:the|your|our|this|its)\s+(?:car|cabin|vehicle|interior|climate(?:\s+control)?|thermostat|heater|heating|"
+    r"air\s+conditioning|a/c|ac|(?:(?:cabin|car|inside|interior|current|set|target)\s+)?temperature|(?:driver|"
+    r"passenger)(?:'s)?\s+(?:side|zone|temperature|seat)|side)\b[^.;]*?\b(?:is|are|stays|remains|reads|shows|sits)\b|"
+    r"\b(?:it|that)\s+is\s+[^.;]*?\b(?:in\s+here|inside|in\s+the\s+(?:car|cabin))\b|\b(?:in\s+here|inside\s+the\s+"
+    r"car|in\s+the\s+car|in\s+the\s+cabin),?\s+it\s+is\b|^(?:\w+\s+){0,2}temperature\s+(?:is\s+)?set\b"
+)
+_DEGREES = re.compile(rf"(?P<num>{NUMBER})\s*(?:°|degrees?\b|deg\b)\s*(?P<unit>c\b|celsius|centigrade|f\b|fahrenheit)?")
+_SWITCH_STATE = (
+    r"[\w\s/'-]{0,25}?\s(?:is|are)\s+(?:(?:currently|now|still|already|also|right\s+now|fully)\s+)*(?P<neg>not\s+)?"
+    r"(?P<pred>on|off|active|inactive|running|working|engaged|(?:turned|switched)\s+(?:on|off)|activated|"
+    r"deactivated|enabled|disabled|cooling|heating|blowing|defrosting|clearing)(?=\s*$|\s*[,.;!]|\s+(?:and|but|"
+    r"so|now|already|at|for|right|too|again|as|which|while|because|in\s+(?:the|this|your)\s+car)\b)"
+)
+_SWITCH_HEADLINE = (
+    r"\s+(?:is\s+)?(?P<neg>)(?P<pred>on|off|(?:turned|switched)\s+(?:on|off)|(?:de)?activated|(?:en|dis)abled)"
+)
+_OFF_WORDS = ("off", "inactive", "deactivated", "disabled")
+_ON_OFF = re.compile(r"\b(?:is|are)\s+(?:currently\s+)?(?P<neg>not\s+)?(?P<pred>on|off|running)\b")
+_VOLUME_STATED = re.compile(
+    rf"\b(?:volume|sound|music|audio)\s+(?:level\s+)?(?:is|are)\s+(?:playing\s+)?{_NOW_ADV}(?:set\s+)?(?:to\s+|at\s+)?"
+    rf"(?:about\s+|around\s+|volume\s+)?(?P<num>{NUMBER})\b|^(?:the\s+)?volume\s+(?:level\s+)?set\s+(?:to|at)\s+"
+    rf"(?P<num2>{NUMBER})\b|\bat\s+volume\s+(?P<num3>{NUMBER})\b"
+)
+_MUTE_STATED = re.compile(
+    rf"\b(?:sound|audio|volume|music|media|radio|car)\s+(?:is|are)\s+{_NOW_ADV}(?P<neg>not\s+)?(?P<pred>muted|"
+    rf"unmuted)\b|^\(?(?P<pred2>muted|unmuted)\)?$"
+)
+_NOTHING_PLAYING = re.compile(
+    r"\b(?:nothing|no\s+(?:music|song|track|audio|media|podcast|radio))\s+(?:is\s+)?(?:currently\s+|now\s+)?"
+    r"(?:playing|on)\b|\bnot\s+playing\s+anything\b|\bmusic\s+is\s+(?:off|stopped)\b"
+)
+_PAUSED = re.compile(
+    rf"\b(?:music|playback|song|track|media|radio|podcast|it)\s+(?:is|are)\s+{_NOW_ADV}(?P<neg>not\s+)?paused\b|"
+    r"^(?:music\s+|playback\s+)?paused$"
+)
+_PLAYING = re.compile(
+    r"\b(?:you\s+are\s+listening\s+to|we\s+are\s+listening\s+to|currently\s+playing(?:\s+is)?|playing\s+(?:right\s+)?"
+    r"now(?:\s+is)?|the\s+(?:current\s+)?(?:song|track|music|podcast|station)\s+is|the\s+car\s+is\s+playing|"
+    r"(?:this|that|it)\s+is|^playing|^paused:?)\s+(?P<rest>.+)$|^(?P<rest2>\".+?\"(?:\s+by\s+.+?)?)\s+is\s+"
+    r"(?:currently\s+|now\s+)?(?P<pred>playing|on|paused)\b",
+    re.I,
+)
+_QUOTED = re.compile(r'"([^"]+)"')
+_NO_ROUTE = re.compile(
+    r"\bno\s+(?:destination|active\s+route|route|navigation)\b|\bnot\s+(?:navigating|driving|heading|going)\s+"
+    r"(?:anywhere|to\s+any)|\bdestination\s+is\s+not\s+set\b|\bnot\s+(?:set|have)\s+a\s+destination\b"
+)
+_ROUTE_TO = re.compile(
+    rf"\b{_CAR}{_NOW_ADV}(?:driving|heading|headed|navigating|on\s+(?:the|your|our)\s+way|going|travell?ing|routed)"
+    rf"\s+(?:to|towards|for)\s+(?P<place>.+)$|\b(?:the|your|our|current)\s+destination\s+is\s+(?:set\s+to\s+)?"
+    rf"(?P<place2>.+)$|^driving\s+to\s+(?P<place3>.+)$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class _Amount:
+    """A function whose state is a level: how an answer states it and how to say the fact."""
+
+    function: CarFunction
+    value: re.Pattern[str]
+    per_unit: float
+    fact: str
+    off: str
+
+
+_AMOUNTS = (
+    _Amount(FAN, re.compile(rf"(?P<num>{NUMBER})\s*(?:%|percent|per\s+cent)"), 1,
+            "The fan is at {:g} percent.", "The fan is off."),
+    _Amount(SEAT_HEATING, re.compile(rf"\blevel\s+(?P<num>{NUMBER})\b"), SEAT_HEATING_PERCENT_PER_LEVEL,
+            "The seat heating is at level {:g}.", "The seat heating is off."),
+)  # fmt: skip
+
+
+def _side(low: str, start: int, end: int) -> str:
+    for text in (low[end : end + 40], low[max(0, start - 40) : end]):
+        if sides := re.findall(r"\b(driver|passenger)", text):
+            return str(sides[0])
+    return ""
+
+
+class StateCheck:
+    """Rule 2 for one answer: its statements of the car's present state against the facts."""
+
+    def __init__(self, state: Mapping[str, SignalValue], memory: Mapping[str, Any], question: str) -> None:
+        """``state``: the confirmed vehicle state by VSS path; ``memory``: the session memory (the
+        destination's name); ``question``: the driver's words (a question about the gear or the speed
+        makes "you are in ..." and "going 80" count)."""
+        self._facts = _Facts(state, memory)
+        self._question = question
+
+    def find(self, s: Sentence) -> Finding | None:
+        """What the facts say of ``s``: :data:`MATCH`, :data:`UNTOLD` or a contradiction; None when it
+        states none of them."""
+        return next((f for check in self._CHECKS if (f := check(self, s)) is not None), None)
+
+    # --- the checks: None when the sentence says nothing of that fact ------------------------
+
+    def _speed(self, s: Sentence) -> Finding | None:
+        facts = self._facts
+        if facts.moving is None:
+            return None
+        claimed: float | None = None
+        if subject := _SPEED_SUBJECT.search(s.low):
+            if value := _SPEED_VALUE.search(s.low, subject.start()):
+                claimed = parse_number(value.group("num"))
+                if claimed is not None and value.group("unit").startswith(("mph", "mile")):
+                    claimed *= MPH_TO_KMH
+            elif _SPEED_QUESTION.search(self._question) and (bare := _BARE_SPEED.search(s.low)):
+                claimed = parse_number(bare.group("num"))
+        if claimed is not None:
+            if facts.speed is None:
+                wrong = (claimed >= MOVING_MIN_KMH) != facts.moving
+            else:
+                wrong = abs(claimed - facts.speed) > max(SPEED_TOLERANCE_KMH, 0.05 * facts.speed)
+        elif found := _STOPPED.search(s.body) or _MOVING.search(s.body):
+            wrong = ((found.re is _MOVING) != bool(found.group("neg"))) != facts.moving
+        else:
+            return None
+        return Finding("contradicts-speed", facts.speed_text()) if wrong else MATCH
+
+    def _gear(self, s: Sentence) -> Finding | None:
+        gear = self._facts.gear
+        if gear is None:
+            return None
+        found = next((m for p in _GEAR_PATTERNS if (m := p.search(s.body))), None)
+        if found is None or (found.group("g") == "parked" and NEGATION.search(s.body)):
+            if _GEAR_QUESTION.search(self._question) and _IN_SOMETHING.search(s.body) and not NEGATION.search(s.low):
+                return Finding("contradicts-gear", self._facts.gear_text())  # "I'm in the passenger seat."
+            return None
+        word = found.group("g")
+        claimed = PARK if word == "parked" else _GEARS.get(word, int(word) if word.isdigit() else None)
+        if claimed is None:
+            return None
+        same = claimed == gear or (claimed == DRIVE and 0 < gear < PARK) or (claimed < 0 and gear < 0)
+        return MATCH if same else Finding("contradicts-gear", self._facts.gear_text())
+
+    def _temperature(self, s: Sentence) -> Finding | None:
+        temperatures = self._facts.temperatures
+        anchored = (
+            _TEMPERATURE_SUBJECT.search(s.low)
+            or (s.claim and TEMPERATURE in s.functions)
+            or (re.search(r"\b(?:it|that)\s+is\b", s.low) and _TEMPERATURE_QUESTION.search(self._question))
+        )
+        if not anchored or _ELSEWHERE.search(s.text) or _ELSEWHERE.search(self._question):
+            return None
+        finding: Finding | None = None
+        for value in _DEGREES.finditer(s.low):
+            claimed = parse_number(value.group("num"))
+            if claimed is None:
+                continue
+            if not temperatures:
+                return UNTOLD
+            tolerance = 0.5
+            if (value.group("unit") or "").startswith("f"):
+                claimed, tolerance = (claimed - 32) * 5 / 9, 1.0
+            side = _side(s.low, value.start(), value.end())
+            candidates = [t for z, t in temperatures.items() if not side or z == side] or list(temperatures.values())
+            if all(abs(claimed - t) > tolerance for t in candidates):
+                return Finding("contradicts-temperature", self._facts.temperature_text())
+            finding = MATCH
+        return finding
+
+    def _switches(self, s: Sentence) -> Finding | None:
+        if GENERIC.search(s.low):
+            return None
+        for function in (f for f in s.functions if f.switch):
+            name = f"(?:{function.words.pattern})"
+            stated = re.search(name + _SWITCH_STATE, s.body, re.I) or re.fullmatch(
+                rf"(?:the\s+)?{name}{_SWITCH_HEADLINE}", s.body, re.I
+            )
+            if stated is None:
+                continue
+            on = (stated.group("pred").split()[-1] not in _OFF_WORDS) != bool(stated.group("neg"))
+            known = [_flag(self._facts.state, signal) for signal in function.signals]
+            if None in known:
+                return UNTOLD if on else None
+            if all(k == on for k in known):
+                return MATCH
+            reason = "contradicts-ac" if function is AIR_CONDITIONING else "contradicts-switch"
+            return Finding(reason, self._facts.switch_text(function))
+        return None
+
+    def _amounts(self, s: Sentence) -> Finding | None:
+        """The fan speed and the seat heating level."""
+        if GENERIC.search(s.low) or not (re.search(r"\b(?:is|are)\b", s.low) or s.claim):
+            return None
+        for amount in (a for a in _AMOUNTS if a.function in s.functions):
+            value, switch = amount.value.search(s.low), _ON_OFF.search(s.body)
+            if value is None and switch is None:
+                continue
+            claimed = parse_number(value.group("num")) if value else None
+            if switch is not None and value is None:
+                on = (switch.group("pred") != "off") != bool(switch.group("neg"))
+            else:
+                on = claimed != 0
+            state = (finite_number(self._facts.state, signal) for signal in amount.function.signals)
+            levels = sorted({round(p / amount.per_unit) for p in state if p is not None})
+            if not levels:
+                return UNTOLD if on else None
+            if (claimed in levels) if value else any((level > 0) == on for level in levels):
+                return MATCH
+            fact = " ".join(amount.fact.format(level) if level else amount.off for level in levels)
+            return Finding(f"contradicts-{amount.function.name.replace(' ', '-')}", fact)
+        return None
+
+    def _volume(self, s: Sentence) -> Finding | None:
+        found = _VOLUME_STATED.search(s.low)
+        claimed = parse_number(found.group("num") or found.group("num2") or found.group("num3")) if found else None
+        if claimed is None or GENERIC.search(s.low):
+            return None
+        volume = self._facts.volume
+        if volume is None:
+            return UNTOLD
+        return MATCH if abs(claimed - volume) <= 1 else Finding("contradicts-volume", f"The volume is at {volume:.0f}.")
+
+    def _mute(self, s: Sentence) -> Finding | None:
+        found = _MUTE_STATED.search(s.body)
+        if found is None or GENERIC.search(s.low):
+            return None
+        muted = ((found.group("pred") or found.group("pred2")) == "muted") != bool(found.group("neg"))
+        if self._facts.muted is None:
+            return UNTOLD if muted else None
+        if self._facts.muted == muted:
+            return MATCH
+        return Finding("contradicts-mute", "The sound is muted." if self._facts.muted else "The sound is not muted.")
+
+    def _media(self, s: Sentence) -> Finding | None:
+        facts = self._facts
+        wrong = Finding("contradicts-media", facts.media_text())
+        if _NOTHING_PLAYING.search(s.low):
+            return wrong if facts.track and not facts.paused else MATCH
+        if paused := _PAUSED.search(s.body):
+            return MATCH if bool(facts.track) and facts.paused != bool(paused.group("neg")) else wrong
+        found = _PLAYING.search(s.text.rstrip(" .!"))
+        if found is None:
+            return None
+        rest = found.group("rest") or found.group("rest2")
+        lead = found.group(0)[: found.start("rest") - found.start()].lower() if found.group("rest") else ""
+        quoted = _QUOTED.findall(rest)
+        if not quoted and (
+            re.match(r"\s*(?:this|that|it)\s+is", lead) or re.match(r"(?:a|an|the|my|your|one)\s", rest.lower())
+        ):
+            return None  # "This is a good question." names no title
+        if not facts.track:
+            return wrong
+        by = re.search(r"\s+by\s+(?P<artist>.+)$", rest, re.I)
+        title = quoted[0] if quoted else (rest[: by.start()] if by else rest)
+        artist = (_QUOTED.findall(by.group("artist")) or [by.group("artist")])[0] if by else ""
+        paused_claim = "paused" in lead or found.group("pred") == "paused"
+        playing_claim = not paused_claim and bool(re.search(r"playing|listening", lead + (found.group("pred") or "")))
+        same = _same_name(title, facts.track) or (not quoted and _same_name(title, facts.artist))
+        same = same and (not artist or not facts.artist or _same_name(artist, facts.artist))
+        same = same and not (paused_claim and not facts.paused) and not (playing_claim and facts.paused)
+        return MATCH if same else wrong
+
+    def _destination(self, s: Sentence) -> Finding | None:
+        facts = self._facts
+        wrong = Finding("contradicts-destination", facts.destination_text())
+        if _NO_ROUTE.search(s.low):
+            return wrong if facts.routing else MATCH
+        found = _ROUTE_TO.search(s.text.rstrip(" .!"))
+        if found is None or GENERIC.search(s.low):
+            return None
+        place = (found.group("place") or found.group("place2") or found.group("place3") or "").strip(" \"'")
+        if not place or not (place[0].isupper() or re.match(r"(?:the|a|an)\s", place)):
+            return None  # "you are going to love this"
+        if not facts.routing or (facts.destination and not _same_name(place.split(",")[0], facts.destination)):
+            return wrong
+        return MATCH
+
+    _CHECKS: tuple[Callable[[StateCheck, Sentence], Finding | None], ...] = (
+        _speed, _gear, _temperature, _switches, _amounts, _volume, _mute, _media, _destination,
+    )  # fmt: skip

@@ -1,0 +1,116 @@
+"""Offers: the car command a driver's words are about, and an offer to carry it out.
+
+:func:`wanted_action` finds the actuating command behind "what does recirculation do?" or "can
+you turn on the rear defroster?"; :func:`offer_text` turns it into "Do you want me to turn on the
+rear defroster?". The answer checker (:mod:`cockpit.llm.claims`) says the offer instead of a change
+the model claimed but the turn did not make.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from cockpit.catalogue import CATALOGUE, IntentMatch
+from cockpit.llm.facts import clean_field, finite_number
+
+_WRAPPER_START = re.compile(
+    r"^(?:(?:hey|ok|okay)\s+jarvis\W*\s*)?(?:(?:what\s+does|what\s+do|what\s+is|what's|whats|what\s+would|"
+    r"what\s+happens\s+(?:if|when)\s+(?:i|you)|explain(?:\s+to\s+me)?|tell\s+me\s+(?:what|about)|can\s+you|could\s+you|"
+    r"would\s+you|will\s+you|please|how\s+do\s+i|how\s+does|what\s+is\s+meant\s+by|(?:the\s+)?meaning\s+of|define|"
+    r"i\s+(?:want|would\s+like)\s+(?:you\s+)?to|i'd\s+like\s+(?:you\s+)?to|is\s+it\s+(?:ok|okay|safe)\s+to|should\s+i|"
+    r"if\s+i\s+say|when\s+i\s+say)\s+)+",
+    re.I,
+)
+_WRAPPER_END = re.compile(r"(?:\s+(?:mean|means|do|does|stand\s+for|exactly|for\s+me|please|work))+\s*$", re.I)
+_QUOTED_PARTS = re.compile(r'"([^"]+)"|“([^”]+)”|‘([^’]+)’|(?:^|(?<=[\s(\[{:]))\'([^\']+)\'(?=$|[\s.,;:!?)\]}])')
+
+
+def _asked_forms(question: str) -> list[str]:
+    forms = [next(g for g in m.groups() if g is not None).strip(" .,!?") for m in _QUOTED_PARTS.finditer(question)]
+    text = " ".join(question.split()).strip(" .!?")
+    forms += [_WRAPPER_END.sub("", _WRAPPER_START.sub("", text)).strip(" .,!?\"'“”‘’"), text]
+    return [f for i, f in enumerate(forms) if f and f not in forms[:i]]
+
+
+def wanted_action(question: str, understand: Callable[[str], object]) -> IntentMatch | None:
+    """The car command the driver seems to ask about or want, or None.
+
+    Tries, through ``understand`` (the template recogniser), the quoted parts of ``question``
+    ('...', "...", “...”), then the question without a leading "what does / what is / explain /
+    can you / please / could you ..." and a trailing "mean / do / means", then the question itself.
+    Only an :class:`IntentMatch` of an actuating catalogue intent counts; anything else
+    ``understand`` returns (None, an unsupported request, a query) is skipped."""
+    for form in _asked_forms(question):
+        found = understand(form)
+        if isinstance(found, IntentMatch) and found.intent in CATALOGUE and CATALOGUE[found.intent].actuates:
+            return found
+    return None
+
+
+class _Slots:
+    """An intent's slots as words for an offer; a missing number raises :class:`LookupError`."""
+
+    def __init__(self, slots: Mapping[str, Any]) -> None:
+        self._slots = slots
+        self.on = "off" if slots.get("on") is False else "on"
+        zone = str(slots.get("zone") or "")
+        self.whose = {"passenger": "the passenger's", "driver": "the driver's", "all": "everyone's"}.get(zone, "the")
+        self.side = {"passenger": "the passenger's side", "driver": "the driver's side"}.get(zone, "it")
+
+    def number(self, name: str) -> str:
+        value = finite_number(self._slots, name)
+        if value is None:
+            raise LookupError(name)
+        return f"{abs(value):g}"
+
+    def up(self, name: str) -> bool:
+        return (finite_number(self._slots, name) or 1) > 0
+
+    def text(self, name: str) -> str:
+        text = clean_field(str(self._slots.get(name) or ""))
+        return text.title() if name == "destination" and text.islower() else text
+
+
+def _warmer(s: _Slots) -> str:
+    size = "" if s.number("delta_celsius") == "1" else f"{s.number('delta_celsius')} degrees "
+    return f"make {s.side} {size}{'warmer' if s.up('delta_celsius') else 'cooler'}"
+
+
+_OFFERS: Mapping[str, Callable[[_Slots], str]] = {
+    "climate.set_temperature": lambda s: f"set {s.whose} temperature to {s.number('celsius')} degrees",
+    "climate.adjust_temperature": _warmer,
+    "climate.set_fan_speed": lambda s: f"set the fan to {s.number('percent')} percent",
+    "climate.adjust_fan_speed": lambda s: f"turn the fan {'up' if s.up('delta_percent') else 'down'}",
+    "climate.set_ac": lambda s: f"turn {s.on} the air conditioning",
+    "climate.set_recirculation": lambda s: f"turn {s.on} recirculation",
+    "climate.set_defrost": lambda s: f"turn {s.on} the {s.text('window') or 'front'} defroster",
+    "climate.set_seat_heating": lambda s: f"set {s.whose} seat heating to level {s.number('level')}",
+    "navigation.navigate_to": lambda s: f"navigate to {s.text('destination')}",
+    "navigation.cancel": lambda s: "stop the route guidance",
+    "media.play": lambda s: f"play {s.text('query') or 'some music'}",
+    "media.pause": lambda s: "pause the music",
+    "media.resume": lambda s: "resume the music",
+    "media.next_track": lambda s: "skip to the next track",
+    "media.previous_track": lambda s: "go back to the previous track",
+    "media.set_volume": lambda s: f"set the volume to {s.number('percent')} percent",
+    "media.adjust_volume": lambda s: f"turn the volume {'up' if s.up('delta_percent') else 'down'}",
+    "media.mute": lambda s: "mute the sound" if s.on == "on" else "unmute the sound",
+}
+"""What an offer proposes, by intent."""
+
+
+def offer_text(match: IntentMatch) -> str:
+    """An offer to carry out ``match``: "Do you want me to turn on the rear defroster?".
+
+    Covers every actuating intent of the catalogue (one missing its number falls back on the
+    intent's description); raises :class:`ValueError` for the others, which change nothing."""
+    spec = CATALOGUE.get(match.intent)
+    if spec is None or not spec.actuates:
+        raise ValueError(f"{match.intent!r} is not an action this car carries out")
+    try:
+        action = _OFFERS[match.intent](_Slots(match.slots))
+    except LookupError:  # a number missing, or an intent added to the catalogue without an offer here
+        action = spec.description[0].lower() + spec.description[1:].rstrip(".")
+    return f"Do you want me to {action}?"

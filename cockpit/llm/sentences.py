@@ -1,0 +1,131 @@
+"""Reading an answer: sentences, numbers and the words the checks share.
+
+:func:`split_sentences` cuts an answer, :func:`read_sentence` normalises one (quotes, spaces,
+contractions) into a :class:`Sentence` that knows whether it asks and which car functions it
+names, and :func:`parse_number` reads a :data:`NUMBER` in digits or words. Part of the answer
+checker: the rules are in :mod:`cockpit.llm.claims`, which fills in :attr:`Sentence.claim`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cockpit.llm.car_functions import CarFunction, mentions
+
+# --- reading a sentence ---------------------------------------------------------------------
+
+_CONTRACTIONS = tuple(
+    (re.compile(pattern, re.I), repl)
+    for pattern, repl in (
+        (r"\b(\w+)'s\s+been\b", r"\1 has been"),
+        (r"\b(i|you|we|they)'ve\b", r"\1 have"),
+        (r"\b(i)'m\b", r"\1 am"),
+        (r"\b(you|we|they)'re\b", r"\1 are"),
+        (r"\b(i|you|we|they|it|that|he|she)'ll\b", r"\1 will"),
+        (r"\b(i|you|we|they)'d\b", r"\1 would"),
+        (r"\b(it|that|there|here|what|he|she|who|this|everything)'s\b", r"\1 is"),
+        (r"\bcan't\b|\bcannot\b", "can not"),
+        (r"\bwon't\b", "will not"),
+        (r"\b(\w+)n't\b", r"\1 not"),
+        (r"\blet's\b", "let us"),
+        (r"(\w)'s(?=\s+(?:on|off|now|set|at|turned|switched|playing|running|not|muted|paused|parked|in)\b)", r"\1 is"),
+    )
+)
+_QUOTE_MARKS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "`": "'"})
+INTERJECTION = (
+    r"(?:okay|ok|sure|alright|all\s+right|got\s+it|right\s+away|certainly|of\s+course|yes|yeah|yep|no|"
+    r"absolutely|no\s+problem|great|perfect|fine|well|oh|hmm|so)\s*[,!.:;-]*\s+"
+)
+"""One word or phrase of assent or hesitation opening a sentence ("Sure, ", "Okay! ")."""
+LEAD = rf"(?:{INTERJECTION})*"
+"""Any number of :data:`INTERJECTION` at the start."""
+_ASKS = re.compile(
+    LEAD + r"(?:do|does|did|would|will|shall|should|can|could|may|might|is|are|am|was|were|have|has|what|"
+    r"which|who|whom|whose|where|when|why|how|want|anything|need|any)\b"
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an answer, as the checks read it."""
+
+    text: str
+    """Normalised (quotes, spaces, contractions), case kept."""
+    low: str
+    """The same in lower case (same positions)."""
+    body: str
+    """``low`` without closing punctuation."""
+    question: bool
+    """Whether it asks (ends in "?" and opens with an auxiliary or a question word)."""
+    functions: tuple[CarFunction, ...]
+    """The car functions it names (see :func:`~cockpit.llm.car_functions.mentions`)."""
+    unsupported: bool
+    """Whether it names something this car cannot control."""
+    claim: str = ""
+    """``claims-change``, ``promises-action``, ``states`` (a state verb: rule 2 decides) or ""."""
+
+
+def read_sentence(raw: str) -> Sentence:
+    """``raw`` normalised and read: whether it asks, the functions it names; ``claim`` left "" (rule 1
+    of :mod:`cockpit.llm.claims` decides it)."""
+    text = " ".join(raw.translate(_QUOTE_MARKS).split())
+    for pattern, repl in _CONTRACTIONS:
+        text = pattern.sub(repl, text)
+    low = text.lower()
+    question = low.rstrip(" \"')").endswith("?") and _ASKS.match(low) is not None
+    return Sentence(text, low, low.rstrip(" .!?…;:\"')"), question, *mentions(low))
+
+
+_STOPS = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|(?<=[。！？])|\n+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """``text`` cut into sentences: after ``.``, ``!``, ``?`` or ``…`` and a space (so "21.5" stays
+    whole), after a CJK full stop, at line breaks; empty pieces dropped."""
+    pieces, start = [], 0
+    for stop in _STOPS.finditer(text):
+        pieces.append(text[start : stop.end()])
+        start = stop.end()
+    pieces.append(text[start:])
+    return [p.strip() for p in pieces if p.strip()]
+
+
+# --- words the rules share ------------------------------------------------------------------
+
+NEGATION = re.compile(r"\b(?:not|no|never|nothing|none|neither|nor|without|unable)\b")
+"""A negation: a negated change claims nothing, a negated state is the opposite one."""
+GENERIC = re.compile(
+    r"\b(?:when|whenever|if|once|until|unless|usually|typically|normally|generally|often|sometimes|automatically|"
+    r"can\s+be|could\s+be|should\s+be|may\s+be|might\s+be|must\s+be|by|you\s+can|you\s+could|so\s+that|in\s+order|"
+    r"where|which)\b"
+)
+"""Words of a general description or a condition: passives with them claim nothing."""
+
+# --- numbers --------------------------------------------------------------------------------
+
+_SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")  # fmt: skip
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_NUMBER_WORDS = {w: i for i, w in enumerate(_SMALL)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
+_WORD = "(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + "|hundred)"
+NUMBER = rf"(?:\d+(?:\.\d+)?|{_WORD}(?:(?:\s+and\s+|[\s-]+){_WORD})*(?:\s+point\s+{_WORD})?)"
+"""A number in digits ("21.5") or words ("twenty one", "one hundred and five", "twenty point five")."""
+
+
+def parse_number(text: str) -> float | None:
+    """The value of a :data:`NUMBER`, else None (never raises)."""
+    text = text.strip().lower()
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    whole, _, fraction = text.partition(" point ")
+    words = [w for w in re.split(r"[\s-]+", whole) if w and w != "and"]
+    if not words or any(w != "hundred" and w not in _NUMBER_WORDS for w in words):
+        return None
+    total = 0
+    for word in words:
+        total = (total or 1) * 100 if word == "hundred" else total + _NUMBER_WORDS[word]
+    digits = [_NUMBER_WORDS.get(w, 10) for w in fraction.split()]
+    if any(d > 9 for d in digits):
+        return None
+    return float(f"{total}." + "".join(map(str, digits))) if digits else float(total)
