@@ -38,7 +38,9 @@ class Stack:
 def make_stack(**overrides: object) -> Stack:
     """Build a stack on a channel no other test uses; llm off unless overridden."""
     channel = f"test-{next(_channels)}-{id(overrides)}"
-    settings = load_settings(overrides={"can.channel": channel, "llm.enabled": False, **overrides}, env={})
+    # A long turn deadline: the deadline is tested with the fake model, and CI machines are busy.
+    defaults = {"can.channel": channel, "llm.enabled": False, "llm.turn_deadline_s": 600}
+    settings = load_settings(overrides={**defaults, **overrides}, env={})
     tap = BusTap(BusConfig("virtual", channel))
     return Stack(build_parts(settings), tap)
 

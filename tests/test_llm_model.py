@@ -71,6 +71,8 @@ def model() -> Iterator[LanguageModel]:
 def _responder(model: LanguageModel, max_sentences: int = 2, **settings: Any) -> LlmResponder:
     # Equal priority here: the priority itself is tested with the fake model, and a lowered one
     # would only make the runtime depend on whatever else the test machine runs.
+    # No turn deadline here: it is tested with the fake model, and a loaded machine is slow.
+    settings.setdefault("turn_deadline_s", 600.0)
     responder = LlmResponder(lambda: model, LlmSettings(**settings), max_sentences=max_sentences, nice=0)
     responder.start()
     return responder
@@ -118,7 +120,7 @@ async def test_who_wrote_hamlet_streams_tokens_and_names_shakespeare(dialogue: L
     car = FakeVehicle(CAR)
     rec = await _turn(dialogue, "who wrote Hamlet?", car)
     tokens = [e.data["text"] for e in rec.of_type(EventType.LLM_TOKEN)]
-    assert len(tokens) >= 3
+    assert len(tokens) >= 1  # released a checked sentence at a time
     assert rec.types()[-2:] == ["intent", "reply"] and set(rec.types()) == {"llm_token", "intent", "reply"}
     assert rec.of_type(EventType.INTENT)[0].data["intent"] == "dialogue.chat"
     assert rec.of_type(EventType.INTENT)[0].data["source"] == "llm"
@@ -158,7 +160,7 @@ async def test_a_new_turn_only_evaluates_its_own_tokens(dialogue: LlmResponder) 
     assert dialogue.model is not None and dialogue.prompts is not None
     await _turn(dialogue, "what is the capital of France?")
     stats = dialogue.model.last_stats
-    assert stats.reused_tokens >= len(dialogue.prompts.prefix) > 1000
+    assert stats.reused_tokens >= len(dialogue.prompts.prefix) > 500
     assert stats.prompt_tokens - stats.reused_tokens < 100
 
 
@@ -172,17 +174,19 @@ async def test_a_cancelled_turn_stops_generating_at_once(model: LanguageModel) -
             seen.append(data["text"])
 
     task = asyncio.create_task(
-        storyteller.respond("Tell me a very long story about a dragon and a car.", Session("s"), CAR, emit)
+        storyteller.respond("List ten facts about the moon, one sentence each.", Session("s"), CAR, emit)
     )
-    while len(seen) < 3:
+    while not seen and not task.done():  # the first checked sentence is out
         await asyncio.sleep(0.01)
+    assert not task.done(), "the story ended before it could be cancelled"
     stats = model.last_stats
+    at_cancel = stats.generated_tokens
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     await storyteller.idle()  # returns once the model thread has let go
     storyteller.close(free_model=False)
-    assert stats.cancelled and stats.generated_tokens <= len(seen) + 2
+    assert stats.cancelled and stats.generated_tokens <= at_cancel + 2
 
 
 async def test_a_missing_model_is_reported_not_fatal() -> None:
