@@ -13,10 +13,12 @@ SUITES = [
     "bench.text_turn",
     "bench.can_bus",
     "bench.llm",
+    "bench.llm_start",
     "bench.voice",
     "bench.voice_accuracy",
     "bench.voice_latency",
     "bench.voice_load",
+    "bench.voice_eval",
 ]
 """Benchmark modules; each has ``run(quick: bool) -> list[Figure]``."""
 

@@ -175,9 +175,10 @@ async def run(
     spoken: Sequence[SpokenTurn], typed: Sequence[str], pace_s: float, realtime: bool = True, out: Any = sys.stdout
 ) -> int:
     """Run the demo; returns a process exit status (1 if a turn failed or a wake word was missed)."""
-    settings = load_settings(
-        overrides={"server.port": 0, "can.drive_profile": "city", "can.channel": "demo", "voice.preload": True}
-    )
+    # On a machine that has never run the model, its first warm-up can take a minute: the demo's
+    # question waits for it rather than be told to ask again.
+    overrides = {"server.port": 0, "can.drive_profile": "city", "can.channel": "demo", "voice.preload": True}
+    settings = load_settings(overrides={**overrides, "llm.turn_deadline_s": 180.0})
     parts = build_parts(settings)
     tap = BusTap(BusConfig(settings.can.interface, settings.can.channel))
     server, port = await start_server(parts.service, host="127.0.0.1", port=0)

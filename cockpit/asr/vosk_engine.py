@@ -4,6 +4,11 @@ Free mode uses the model's own graph. Grammar mode gives Vosk the command gramma
 list (words the model does not know are pruned first). Vosk streams partial results and reports
 the words of the final one with a confidence each; a transcript's confidence is the mean of its
 words' (an ``[unk]`` word counts as 0).
+
+Each utterance starts from a new feature pipeline (online CMVN and i-vector statistics): Vosk
+drops its pipeline only after ``FinalResult()`` of a running utterance, while ``Reset()`` and
+its own endpoints keep it, so an utterance that was cancelled, or ended on a Vosk endpoint,
+would otherwise colour the next one (a cancelled command changed the next one's transcript).
 """
 
 from __future__ import annotations
@@ -82,7 +87,10 @@ class VoskRecognizer(SpeechRecognizer):
 
     def _start(self, mode: Mode) -> None:
         self._active = self._grammar if mode is Mode.GRAMMAR else self._free
-        self._active.Reset()
+        # An empty chunk makes the recogniser running whatever state it was left in; the final
+        # result then drops its feature pipeline, and the next chunk builds a new one.
+        self._active.AcceptWaveform(b"")
+        self._active.FinalResult()
         self._segments = []
         self._frames = 0
         self.endpoint = False

