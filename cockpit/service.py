@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -26,7 +27,7 @@ class VoiceFront(Protocol):
     def session(
         self,
         sink: EventSink,
-        on_utterance: Callable[[Utterance], Coroutine[Any, Any, None]] | None,
+        on_utterance: Callable[[Utterance], Coroutine[Any, Any, float | None]] | None,
         language: str,
         next_turn: Callable[[], int] | None,
         fmt: AudioFormat,
@@ -107,9 +108,13 @@ class CockpitService(AssistantService):
         front = await self._voice.get()
         pipeline = self._pipeline
 
-        async def on_utterance(utterance: Utterance) -> None:
+        async def on_utterance(utterance: Utterance) -> float | None:
             heard = utterance.transcript.confidence if utterance.transcript is not None else None
             await pipeline.run_text(session, utterance.text, sink, utterance.turn, clock=utterance.clock, heard=heard)
+            if session.pending is None:
+                return None
+            # The turn asked a question: listen for the answer, without the wake word, until it lapses.
+            return session.pending.expires_at - time.monotonic()
 
         return front.session(
             sink, on_utterance, session.language, session.next_turn, fmt, lambda: pipeline.interrupt(session)

@@ -96,7 +96,8 @@ async def test_wake_then_command_gives_the_transcript_in_order(stack: object) ->
     types = [e.type for e in events if not (e.type is EventType.TRANSCRIPT and not e.data["final"])]
     assert types == [EventType.WAKE, EventType.SPEECH_START, EventType.SPEECH_END, EventType.TRANSCRIPT]
     assert events[0].data["model"] == "hey_jarvis_v0.1" and events[0].data["score"] >= 0.5
-    assert events[-1].data == {"text": ACCEPT, "final": True}
+    assert events[-1].data == {"text": ACCEPT, "final": True, "confidence": events[-1].data["confidence"]}
+    assert 0.0 < events[-1].data["confidence"] <= 1.0
     assert texts == [(ACCEPT, 0)]
     assert all(e.turn == 0 for e in events)
 

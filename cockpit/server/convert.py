@@ -151,7 +151,7 @@ _PAYLOADS: Mapping[EventType, tuple[_Field, ...]] = {
     EventType.WAKE: _fields(("model", _PLAIN), ("score", _FLOAT)),
     EventType.SPEECH_START: (),
     EventType.SPEECH_END: (),
-    EventType.TRANSCRIPT: _fields(("text", _PLAIN), ("final", _PLAIN)),
+    EventType.TRANSCRIPT: _fields(("text", _PLAIN), ("final", _PLAIN), ("confidence", _FLOAT)),
     EventType.INTENT: _fields(
         ("intent", _PLAIN), ("slots", (_set_slots, _get_slots)), ("source", _PLAIN), ("confidence", _FLOAT)
     ),

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from cockpit.asr.engines import AsrEngines, ModelCatalogue
-from cockpit.asr.grammar import CommandGrammar
+from cockpit.asr.grammar import CommandGrammar, words
 from cockpit.asr.hybrid import MIN_CONFIDENCE
 from cockpit.asr.templates import build_grammar
 from cockpit.audio.format import INTERNAL, AudioFormat
@@ -24,6 +24,22 @@ from cockpit.voice.session import UtteranceHandler, VoiceSession
 
 POPULAR_CITIES = 400
 """Most populous cities whose names go into the command grammar as destinations."""
+
+ANSWER_PHRASES: dict[str, tuple[str, ...]] = {
+    "en": (
+        *("yes", "yeah", "yep", "sure", "ok", "okay", "confirm", "do it", "go ahead", "please do"),
+        *("no", "nope", "cancel", "don't", "do not", "never mind", "stop"),
+    ),
+}
+"""What a spoken answer to a yes/no question may be, by language: the pipeline's yes and no words."""
+
+
+def answer_grammar(language: str) -> CommandGrammar | None:
+    """The yes/no grammar answers in ``language`` are decoded with (None: decode them freely)."""
+    phrases = ANSWER_PHRASES.get(language)
+    if not phrases:
+        return None
+    return CommandGrammar(language, tuple(words(p) for p in phrases))
 
 
 def popular_city_names(limit: int = POPULAR_CITIES, language: str = "en") -> list[str]:
@@ -126,6 +142,7 @@ class VoiceStack:
                 no_speech_timeout_s=settings.no_speech_timeout_s,
             ),
             strip_phrases=wake_phrases(tuple(settings.wake_models)) or VoiceConfig().strip_phrases,
+            answer_window_s=settings.answer_window_s,
         )
         """Endpointing and stripping for every front end."""
 
@@ -147,6 +164,7 @@ class VoiceStack:
             self.config,
             next_turn,
             fmt.validate(),
+            answer_grammar=answer_grammar(language),
         )
 
     def session(
@@ -159,7 +177,8 @@ class VoiceStack:
         on_barge_in: Callable[[], None] | None = None,
     ) -> VoiceSession:
         """A :class:`VoiceSession` for one stream: feed chunks, events go to ``sink``, each
-        finished utterance to ``on_utterance(utterance)``; a wake word during a running turn
+        finished utterance to ``on_utterance(utterance)`` (which returns the seconds to wait for a
+        spoken yes or no when its turn asked a question); a wake word during a running turn
         calls ``on_barge_in()``."""
         return VoiceSession(
             lambda collect: self.front_end(collect, language, next_turn, fmt),

@@ -10,6 +10,9 @@ a task while audio keeps flowing, so the driver can interrupt a long answer: a w
 while a turn is still running calls ``on_barge_in()`` (which stops the language model's
 generation) and the next turn starts only when the current one has ended. Turns of one stream
 never overlap, so a follow-up ("yes", "make it warmer") sees what the turn before it left.
+
+A turn that asks the driver something returns how long to wait for the answer (seconds); the
+front end then opens its answer window, in which "yes" or "no" needs no wake word.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from cockpit.voice.frontend import Utterance, VoiceFrontEnd
 
 log = logging.getLogger(__name__)
 
-UtteranceHandler = Callable[[Utterance], Coroutine[Any, Any, None]]
-"""``on_utterance(utterance)``: runs the text pipeline on one finished utterance."""
+UtteranceHandler = Callable[[Utterance], Coroutine[Any, Any, float | None]]
+"""``on_utterance(utterance)``: runs the text pipeline on one finished utterance; returns the
+seconds to wait for a spoken answer when the turn asked a question (None otherwise)."""
 
 TextHandler = UtteranceHandler
 """Older name of :data:`UtteranceHandler`."""
@@ -70,7 +74,7 @@ class VoiceSession:
         self._on_utterance = on_utterance
         self._on_barge_in = on_barge_in
         self._release = release
-        self._turn: asyncio.Task[None] | None = None
+        self._turn: asyncio.Task[float | None] | None = None
         self.utterances: list[Utterance] = []
         """Every utterance finished so far, in order."""
         self.barge_ins = 0
@@ -131,8 +135,16 @@ class VoiceSession:
             if utterance.text and self._on_utterance is not None:
                 await self.idle()  # turns of one stream run one after the other
                 self._turn = asyncio.create_task(self._on_utterance(utterance))
+                self._turn.add_done_callback(self._after_turn)
         self._emit(events)
         return done
+
+    def _after_turn(self, turn: asyncio.Task[float | None]) -> None:
+        if turn.cancelled() or turn.exception() is not None:
+            return  # idle() re-raises the failure
+        seconds = turn.result()
+        if seconds is not None:
+            self.front_end.open_answer_window(seconds)
 
     def _emit(self, events: list[Event]) -> None:
         for event in events:
