@@ -26,10 +26,13 @@ class BusTap:
         self._frames: collections.deque[can.Message] = collections.deque(maxlen=maxlen)
         self._arrived = threading.Condition()
         self._total = 0  # frames ever heard; the deque forgets, this does not
+        self._cleared_at = 0.0
         self._notifier = can.Notifier(self._bus, [self._on_frame], timeout=0.1)
 
     def _on_frame(self, msg: can.Message) -> None:
         with self._arrived:
+            if msg.timestamp < self._cleared_at:
+                return  # sent before clear(), delivered late by a busy machine
             self._frames.append(msg)
             self._total += 1
             self._arrived.notify_all()
@@ -40,9 +43,10 @@ class BusTap:
             return [m for m in self._frames if frame_id is None or m.arbitration_id == frame_id]
 
     def clear(self) -> None:
-        """Forget what was heard."""
+        """Forget what was heard, and what was sent before now but is still on its way."""
         with self._arrived:
             self._frames.clear()
+            self._cleared_at = time.time()  # python-can stamps a frame when it is sent
 
     def wait_for(self, predicate: Callable[[can.Message], bool], timeout: float) -> can.Message | None:
         """The first frame, heard from now on, for which ``predicate`` holds; ``None`` after ``timeout``."""
