@@ -107,9 +107,9 @@ class VoiceSettings:
     """Longest command after the wake word."""
     no_speech_timeout_s: float = 4.0
     """How long to wait for speech after the wake word."""
-    confirm_below: float = 0.6
+    confirm_below: float = 0.85
     """A spoken command heard with a confidence below this is read back and waits for a yes."""
-    reject_below: float = 0.2
+    reject_below: float = 0.3
     """A spoken command heard with a confidence below this is not acted on: "Sorry, I didn't catch that"."""
     confirm_free_text_below: float = 0.9
     """Spoken commands with free text (a destination, what to play) below this are always read back."""

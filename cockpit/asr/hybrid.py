@@ -5,6 +5,11 @@ frames are kept in a bounded buffer. If the grammar result is empty, below
 ``min_confidence``, or rejected by ``is_command`` (for instance: the intent recogniser finds no
 intent in it), the kept frames are decoded again in free mode and that text is the result, for
 intent recognition and dialogue to take from there.
+
+The final transcript's confidence is calibrated (:mod:`cockpit.asr.calibration`): the chance
+that what it says is what was said, from the route taken, the grammar pass's scores and how far
+the grammar and the free decoder agree. The route itself is still chosen on the grammar pass's
+own confidence (``min_confidence``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from collections.abc import Callable
 import numpy as np
 
 from cockpit.asr.base import Mode, SpeechRecognizer, Transcript
+from cockpit.asr.calibration import CALIBRATED_ENGINES, Evidence, Rivals, agreement, calibrated
 from cockpit.asr.grammar import CommandGrammar
 
 MAX_UTTERANCE_FRAMES = 250
@@ -51,6 +57,8 @@ class HybridRecognizer(SpeechRecognizer):
         """How the last utterance was decoded: ``grammar``, ``free`` or ``fallback``."""
         self.last_grammar: Transcript | None = None
         """The grammar pass's result for the last utterance (None if there was none)."""
+        self.last_evidence: Evidence | None = None
+        """What the last utterance's calibrated confidence was computed from."""
 
     def knows(self, word: str) -> bool:
         """Whether the inner engine knows ``word``."""
@@ -80,17 +88,31 @@ class HybridRecognizer(SpeechRecognizer):
         first = self.inner.finish()
         self.last_grammar = first if self._use_grammar else None
         if not self._use_grammar:
-            self.last_route = "free"
-            return first.text, first.confidence
+            return self._calibrate("free", first, Evidence("free"))
+        rivals = getattr(self.inner, "last_rivals", None)
+        if not isinstance(rivals, Rivals):
+            rivals = Rivals()
         sure = bool(first.text) and first.confidence >= self.min_confidence
         if sure and (self.is_command is None or self.is_command(first.text)):
-            self.last_route = "grammar"
             self._decoded_mode = Mode.GRAMMAR
-            return first.text, first.confidence
+            agree = None if rivals.free_text is None else agreement(first.text, rivals.free_text)
+            return self._calibrate("grammar", first, Evidence("grammar", first.confidence, rivals, agree))
         second = self.inner.decode(list(self._frames), Mode.FREE)
-        self.last_route = "fallback"
         self._decoded_mode = Mode.FREE
-        return second.text, second.confidence
+        agree = agreement(first.text, second.text) if first.text else None
+        return self._calibrate("fallback", second, Evidence("fallback", first.confidence, rivals, agree))
+
+    def _calibrate(self, route: str, result: Transcript, evidence: Evidence) -> tuple[str, float]:
+        """Record the route and evidence; the text with its calibrated confidence (0 when empty).
+
+        An engine the calibration was not fitted for keeps its own confidence."""
+        self.last_route = route
+        self.last_evidence = evidence
+        if not result.text:
+            return "", 0.0
+        if self.inner.engine not in CALIBRATED_ENGINES:
+            return result.text, result.confidence
+        return result.text, calibrated(evidence)
 
     def _cancel(self) -> None:
         self.inner.cancel()

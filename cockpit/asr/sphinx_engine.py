@@ -16,6 +16,10 @@ compared with two rivals decoded on the same frames at the same time:
   :data:`FREE_MIDPOINT` per frame loses its confidence (:data:`FREE_SCALE`).
 
 Each per-frame score difference goes through a logistic; the confidence is their product.
+That product only chooses between the grammar's result and free decoding: the two margins, the
+free decoder's words and the dropped words are kept in :attr:`PocketSphinxRecognizer.last_rivals`,
+from which :class:`~cockpit.asr.hybrid.HybridRecognizer` computes the calibrated confidence a
+turn is acted on with (:mod:`cockpit.asr.calibration`).
 
 Every utterance is decoded as if it were the first the decoders ever heard. PocketSphinx keeps
 two things from one utterance to the next: its live cepstral mean (CMN) and its noise-removal
@@ -38,6 +42,7 @@ import pocketsphinx
 
 from cockpit.asr.automaton import WordAutomaton, compile_grammar
 from cockpit.asr.base import Mode, SpeechRecognizer
+from cockpit.asr.calibration import Rivals
 from cockpit.asr.grammar import CommandGrammar
 from cockpit.asr.lexicon import EXTRA_EN
 from cockpit.audio.filters import HighPass
@@ -129,6 +134,8 @@ class PocketSphinxRecognizer(SpeechRecognizer):
         self._free_search = self._decoder.current_search()
         self._frames = 0
         self._mode_now = Mode.FREE
+        self.last_rivals: Rivals | None = None
+        """The last grammar pass's rival scores (None after a free-mode utterance), for calibration."""
         missing = [(w, p) for w, p in EXTRA_EN.items() if self._decoder.lookup_word(w) is None]
         for i, (word, phones) in enumerate(missing):
             self._decoder.add_word(word, phones, i == len(missing) - 1)
@@ -193,6 +200,7 @@ class PocketSphinxRecognizer(SpeechRecognizer):
                 rival.start_utt()
         self._mode_now = mode
         self._frames = 0
+        self.last_rivals = None
 
     def _accept(self, pcm: bytes) -> str | None:
         # Cabin hum and rumble below 200 Hz throw the bundled model off; speech keeps the rest.
@@ -215,6 +223,8 @@ class PocketSphinxRecognizer(SpeechRecognizer):
         self._phones.end_utt()
         self._free.end_utt()
         phones, free = self._phones.hyp(), self._free.hyp()
+        free_text = free.hypstr if free is not None else None
+        self.last_rivals = Rivals(free_text=free_text)
         if hyp is None or not hyp.hypstr:
             return "", 0.0
         text, dropped = self._complete(hyp.hypstr)
@@ -222,12 +232,14 @@ class PocketSphinxRecognizer(SpeechRecognizer):
             return "", 0.0
         frames = max(1, self._decoder.n_frames())
         confidence = 1.0
+        phone_margin = free_margin = None
         if phones is not None:
-            confidence *= _logistic(
-                (_log(hyp.best_score) - _log(phones.best_score)) / frames, CONF_MIDPOINT, CONF_SCALE
-            )
+            phone_margin = (_log(hyp.best_score) - _log(phones.best_score)) / frames
+            confidence *= _logistic(phone_margin, CONF_MIDPOINT, CONF_SCALE)
         if free is not None and free.hypstr:
-            confidence *= _logistic((_log(hyp.best_score) - _log(free.best_score)) / frames, FREE_MIDPOINT, FREE_SCALE)
+            free_margin = (_log(hyp.best_score) - _log(free.best_score)) / frames
+            confidence *= _logistic(free_margin, FREE_MIDPOINT, FREE_SCALE)
+        self.last_rivals = Rivals(phone_margin, free_margin, free_text, dropped)
         return text, confidence * (INCOMPLETE_PENALTY**dropped)
 
     def _complete(self, text: str) -> tuple[str, int]:
