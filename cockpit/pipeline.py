@@ -25,8 +25,8 @@ from cockpit.vehicle.api import Vehicle, WriteOutcome
 
 log = logging.getLogger(__name__)
 
-_YES = re.compile(r"^(yes|yeah|yep|sure|ok|okay|confirm|do it|go ahead|please do)\b")
-_NO = re.compile(r"^(no|nope|cancel|don't|do not|never ?mind|stop)\b")
+_YES = re.compile(r"^(yes|yeah|yep|sure|ok|okay|confirm|do it|go ahead|please do|네|예|응|그래|좋아|확인)\b")
+_NO = re.compile(r"^(no|nope|cancel|don't|do not|never ?mind|stop|아니요|아니오|아니|취소|됐어|하지 마)\b")
 
 SORRY = "Sorry, something went wrong on my side. Please try again."
 

@@ -123,3 +123,20 @@ async def test_typed_commands_are_never_read_back(clock: Clock) -> None:
 def test_thresholds_must_be_ordered() -> None:
     with pytest.raises(ValueError, match="thresholds"):
         Hearing(confirm_below=0.3, reject_below=0.5)
+
+
+@pytest.mark.parametrize(("answer", "acts"), [("네", True), ("응 해 줘", True), ("아니요", False), ("취소", False)])
+async def test_korean_answers_to_a_read_back(clock: Clock, answer: str, acts: bool) -> None:
+    car = FakeVehicle()
+    turns, session = make(car, clock), Session("s", language="ko")
+    await say(turns, session, HEARD, 0.45)
+    rec = await say(turns, session, answer, 0.9)
+    assert bool(rec.of_type(EventType.ACTION)) is acts and bool(car.sent) is acts
+
+
+async def test_navigation_is_not_a_korean_yes(clock: Clock) -> None:
+    car = FakeVehicle()
+    turns, session = make(car, clock), Session("s", language="ko")
+    await say(turns, session, HEARD, 0.45)
+    rec = await say(turns, session, "네비게이션 켜 줘", 0.9)
+    assert rec.of_type(EventType.ACTION) == [] and car.sent == []
