@@ -198,7 +198,8 @@ async def test_bad_requests_get_documented_status_codes(served: Served) -> None:
 
 
 async def test_without_a_simulated_car_fault_rpcs_fail_precondition_and_a_car_can_attach() -> None:
-    served = await serve_stack(**{"can.simulate": False})
+    # The remote car's frames arrive one RPC each through the Bench service: a generous bound on a busy machine.
+    served = await serve_stack(**{"can.simulate": False, "can.confirm_timeout_s": 3.0})
     car = SimulatedCar(BusConfig(BENCH_INTERFACE, served.target), "parked")
     try:
         with BenchClient(served.target) as client, pytest.raises(RemoteError) as err:
