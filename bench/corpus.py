@@ -71,18 +71,23 @@ class Fixture:
         return " ".join(self.parts)
 
 
-def fixture_script() -> ModuleType:
-    """``script/make_audio_fixtures.py`` as a module (imported once)."""
-    name = "make_audio_fixtures"
+def load_script(path: Path) -> ModuleType:
+    """A script of ``script/`` as a module, named after its file (imported once)."""
+    name = path.stem
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, FIXTURE_SCRIPT)
+    spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise Unavailable(f"cannot load {FIXTURE_SCRIPT}")
+        raise Unavailable(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses in the script look their module up here
     spec.loader.exec_module(module)
     return module
+
+
+def fixture_script() -> ModuleType:
+    """``script/make_audio_fixtures.py`` as a module (imported once)."""
+    return load_script(FIXTURE_SCRIPT)
 
 
 def corpus_dir() -> Path:

@@ -28,7 +28,6 @@ JSON as ``voice_eval_reliability.png`` and into the JSON.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 import time
@@ -39,7 +38,7 @@ from types import ModuleType
 from typing import Any
 
 from bench.common import Figure
-from bench.corpus import ROOT, Unavailable
+from bench.corpus import ROOT, Unavailable, load_script
 from bench.reliability_plot import reliability_png
 from bench.voice_eval_set import Heard, Outcome, Sentence, Tally, judge, judge_one, load_sentences, tally
 from models.store import ModelStore
@@ -61,16 +60,7 @@ VOICE_MODELS = ("hey_jarvis_v0.1", "silero_vad", "pocketsphinx-en-us")
 
 def eval_script() -> ModuleType:
     """``script/make_eval_set.py`` as a module (imported once)."""
-    name = "make_eval_set"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, SCRIPT)
-    if spec is None or spec.loader is None:
-        raise Unavailable(f"cannot load {SCRIPT}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # its dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT)
 
 
 def eval_set() -> tuple[Path, dict[str, Any]]:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from cockpit.llm.car_functions import CarFunction, mentions
+from cockpit.llm.speech import SentenceSplitter
 
 # --- reading a sentence ---------------------------------------------------------------------
 
@@ -77,18 +78,13 @@ def read_sentence(raw: str) -> Sentence:
     return Sentence(text, low, low.rstrip(" .!?…;:\"')"), question, *mentions(low))
 
 
-_STOPS = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|(?<=[。！？])|\n+")
 
 
 def split_sentences(text: str) -> list[str]:
-    """``text`` cut into sentences: after ``.``, ``!``, ``?`` or ``…`` and a space (so "21.5" stays
-    whole), after a CJK full stop, at line breaks; empty pieces dropped."""
-    pieces, start = [], 0
-    for stop in _STOPS.finditer(text):
-        pieces.append(text[start : stop.end()])
-        start = stop.end()
-    pieces.append(text[start:])
-    return [p.strip() for p in pieces if p.strip()]
+    """``text`` cut into sentences, at the boundaries the streamed answer is released at
+    (:class:`~cockpit.llm.speech.SentenceSplitter`); empty pieces dropped."""
+    splitter = SentenceSplitter()
+    return [*splitter.feed(text), *filter(None, [splitter.rest()])]
 
 
 # --- words the rules share ------------------------------------------------------------------
