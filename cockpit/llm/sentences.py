@@ -78,8 +78,6 @@ def read_sentence(raw: str) -> Sentence:
     return Sentence(text, low, low.rstrip(" .!?…;:\"')"), question, *mentions(low))
 
 
-
-
 def split_sentences(text: str) -> list[str]:
     """``text`` cut into sentences, at the boundaries the streamed answer is released at
     (:class:`~cockpit.llm.speech.SentenceSplitter`); empty pieces dropped."""
