@@ -87,14 +87,18 @@ async def eventually(check: Callable[[], bool], timeout: float = 2.0) -> None:
         await asyncio.sleep(0.01)
 
 
-def collect(target: str, seconds: float, **kwargs: Any) -> list[tuple[Any, Any]]:
-    """Frames streamed for ``seconds`` (in a worker thread)."""
+def collect(target: str, seconds: float, *, count: int | None = None, **kwargs: Any) -> list[tuple[Any, Any]]:
+    """Frames streamed for ``seconds``, or until ``count`` of them arrived (in a worker thread).
+
+    A count keeps a test independent of how fast a busy machine delivers frames; ``seconds``
+    is then only the bound.
+    """
     out = []
     with BenchClient(target) as client:
         deadline = time.monotonic() + seconds
         for item in client.frames(**kwargs):
             out.append(item)
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or (count is not None and len(out) >= count):
                 break
     return out
 
@@ -146,7 +150,7 @@ async def test_faults_over_grpc_show_on_the_bus_and_in_the_cockpit_and_clear(ser
         assert description == "freeze-counter 0x3A1"
         action = await final_action(stack)
         assert action["status"] == "timeout" and "HVAC ECU" in action["reason"]
-        items = await asyncio.to_thread(collect, served.target, 0.6, ids=[HVAC_STATUS], decode=True)
+        items = await asyncio.to_thread(collect, served.target, 10.0, count=4, ids=[HVAC_STATUS], decode=True)
         reasons = [d.verdict.reason for _, d in items]
         assert len(reasons) >= 3 and set(reasons[1:]) == {"counter-repeated"}  # what the bench sees
         stats = await asyncio.to_thread(client.stats)
