@@ -108,16 +108,12 @@ def _join(threads: list[threading.Thread]) -> None:
 
 def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -> Parts:
     """Build the bus, the simulated car (if asked), the vehicle gateway, skills, NLU and pipeline."""
-    from can_sim.bus import BusConfig
-    from can_sim.car import SimulatedCar
-    from cockpit.nlu.recognizer import TemplateIntentRecognizer
-    from cockpit.server.bench import BenchServicer, bench_registrar
     from cockpit.skill_registry import build_skill_registry
-    from cockpit.vehicle.gateway import CanVehicle, open_bus
 
     closers: list[Closer] = []
     skills = build_skill_registry()
-    # The language model loads in the background from here on, while the rest is built.
+    # The language model loads in the background from here on, while the rest is built: the
+    # first answer of a fresh process waits for the model, so nothing is imported before it starts.
     tools = [intent for name in skills.names() for intent in skills.get(name).intents]
     templates: list[TemplateIntentRecognizer] = []  # filled below, before the first turn
 
@@ -127,6 +123,13 @@ def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -
 
     responder = dialogue if dialogue is not None else build_dialogue(settings, tools, understand)
     closers.append(responder.close)
+
+    from can_sim.bus import BusConfig
+    from can_sim.car import SimulatedCar
+    from cockpit.nlu.recognizer import TemplateIntentRecognizer
+    from cockpit.server.bench import BenchServicer, bench_registrar
+    from cockpit.vehicle.gateway import CanVehicle, open_bus
+
     car = None
     if settings.can.simulate:
         car = SimulatedCar.from_config(settings.can.interface, settings.can.channel, settings.can.drive_profile)
