@@ -9,48 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
-
-import pytest
 
 from can_sim.decode import DbcSet, FrameDecoder
 from can_sim.faults import Fault, FaultKind
 from cockpit import vss
 from cockpit.events import EventRecorder, EventType
-from tests.conftest import Stack, close_stack, make_stack
+from tests.conftest import Stack
+from tests.support import FAULT_CONFIRM_TIMEOUT_S, clear_faults, eventually, fault_stack, final_action  # noqa: F401
 
-TIMEOUT_S = 0.5
 DBCS = DbcSet.load()
 HVAC_CMD, HVAC_STATUS = DBCS.named("HVAC_CMD").frame_id, DBCS.named("HVAC_STATUS").frame_id
 WHEEL_SPEED, WHEELSPEED_CLEAN = DBCS.named("WHEEL_SPEED").frame_id, DBCS.named("WHEELSPEED_CLEAN").frame_id
 DRIVE_STATE = DBCS.named("DRIVE_STATE").frame_id
 RECOVERY_S = 0.3  # three HVAC status cycles: enough for the gateway's E2E receiver to resynchronise
 _temps = itertools.cycle([19.0, 20.5, 23.0, 24.5, 26.0, 21.5])
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
-    s = make_stack(**{"can.confirm_timeout_s": TIMEOUT_S})
-    settle_warmups()  # the index builds load the CPU, and these tests time frames
-    yield s
-    asyncio.run(close_stack(s))
-    settle_warmups()
-
-
-@pytest.fixture(autouse=True)
-def no_faults_left(stack: Stack) -> Iterator[None]:
-    yield
-    stack.parts.car.faults.clear()  # type: ignore[attr-defined]
-
-
-def settle_warmups() -> None:
-    """Wait for the skills' background index builds of the stacks made here (they outlive aclose)."""
-    for thread in threading.enumerate():
-        if thread.name.startswith("warm-"):
-            thread.join(timeout=10.0)
 
 
 def car_of(stack: Stack) -> Any:
@@ -61,19 +36,9 @@ def rejected(stack: Stack, reason: str) -> int:
     return int(stack.parts.vehicle.stats().rejected.get(reason, 0))  # type: ignore[attr-defined]
 
 
-async def eventually(check: Callable[[], bool], timeout: float = 2.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
-
-
 async def set_temperature(stack: Stack) -> tuple[Mapping[str, Any], EventRecorder]:
     """One climate turn; returns its final action event's data (not the ``sent`` one) and the events."""
-    rec = await stack.turn(f"set the temperature to {next(_temps):g} degrees")
-    actions = [e.data for e in rec.of_type(EventType.ACTION) if e.data["status"] != "sent"]
-    assert len(actions) == 1, rec.types()
-    return actions[0], rec
+    return await final_action(stack, f"set the temperature to {next(_temps):g} degrees")
 
 
 def since(stack: Stack, frame_id: int, t0: float) -> list[Any]:
@@ -125,7 +90,7 @@ async def test_delayed_status_frames_confirm_late_or_time_out(stack: Stack) -> N
     car.faults.inject(Fault(FaultKind.DELAY, can_id=HVAC_STATUS, delay_s=0.8))
     action, _ = await set_temperature(stack)
     assert action["status"] == "timeout"
-    assert action["reason"] == f"no answer from the HVAC ECU within {TIMEOUT_S:g} s"
+    assert action["reason"] == f"no answer from the HVAC ECU within {FAULT_CONFIRM_TIMEOUT_S:g} s"
     car.faults.clear()
     await asyncio.sleep(0.8 + RECOVERY_S)  # frames still in the delay line arrive first
     action, _ = await set_temperature(stack)
@@ -169,7 +134,7 @@ async def test_a_frozen_status_counter_is_rejected_and_the_action_times_out(stac
     t0 = time.time()
     action, _ = await set_temperature(stack)
     assert action["status"] == "timeout"
-    assert action["reason"] == f"no answer from the HVAC ECU within {TIMEOUT_S:g} s"
+    assert action["reason"] == f"no answer from the HVAC ECU within {FAULT_CONFIRM_TIMEOUT_S:g} s"
     frames = since(stack, HVAC_STATUS, t0)
     assert len({m.data[1] & 0x0F for m in frames}) == 1 and len(frames) >= 5  # one counter, over and over
     # The CRCs are valid: only the counter is stale.

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -16,10 +14,9 @@ from can_sim.fault_control import BUS_OFF_ERROR_FRAMES
 from can_sim.faults import Fault, FaultKind
 from cockpit import vss
 from cockpit.errors import InputError
-from cockpit.events import EventType
-from tests.conftest import Stack, close_stack, make_stack
+from tests.conftest import Stack
+from tests.support import FAULT_CONFIRM_TIMEOUT_S, clear_faults, eventually, fault_stack, final_action  # noqa: F401
 
-TIMEOUT_S = 0.5
 DBCS = DbcSet.load()
 HVAC_STATUS, MEDIA_STATUS = DBCS.named("HVAC_STATUS").frame_id, DBCS.named("MEDIA_STATUS").frame_id
 POWERTRAIN_IDS = [DBCS.named(n).frame_id for n in ("WHEEL_SPEED", "DRIVE_STATE", "WHEELSPEED_CLEAN")]
@@ -27,44 +24,8 @@ _temps = itertools.cycle([19.0, 20.5, 23.0, 24.5, 26.0, 21.5])
 _volumes = itertools.cycle([20, 35, 50, 25])
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
-    s = make_stack(**{"can.confirm_timeout_s": TIMEOUT_S})
-    settle_warmups()  # the index builds load the CPU, and these tests time frames
-    yield s
-    asyncio.run(close_stack(s))
-    settle_warmups()
-
-
-@pytest.fixture(autouse=True)
-def no_faults_left(stack: Stack) -> Iterator[None]:
-    yield
-    stack.parts.car.faults.clear()  # type: ignore[attr-defined]
-
-
-def settle_warmups() -> None:
-    """Wait for the skills' background index builds of the stacks made here (they outlive aclose)."""
-    for thread in threading.enumerate():
-        if thread.name.startswith("warm-"):
-            thread.join(timeout=10.0)
-
-
 def car_of(stack: Stack) -> Any:
     return stack.parts.car
-
-
-async def eventually(check: Callable[[], bool], timeout: float = 2.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
-
-
-async def final_action(stack: Stack, text: str) -> Mapping[str, Any]:
-    rec = await stack.turn(text)
-    actions = [e.data for e in rec.of_type(EventType.ACTION) if e.data["status"] != "sent"]
-    assert len(actions) == 1, rec.types()
-    return actions[0]
 
 
 def since(stack: Stack, t0: float, frame_id: int | None = None) -> list[Any]:
@@ -76,14 +37,14 @@ async def test_a_stopped_ecu_falls_silent_and_actions_time_out_with_a_reason(sta
     active = car.faults.inject(Fault(FaultKind.STOP_ECU, ecu="hvac"))
     t0 = time.time()
     assert not car.hvac.running
-    action = await final_action(stack, f"set the temperature to {next(_temps):g} degrees")
+    action = (await final_action(stack, f"set the temperature to {next(_temps):g} degrees"))[0]
     assert action["status"] == "timeout"
-    assert action["reason"] == f"no answer from the HVAC ECU within {TIMEOUT_S:g} s"
+    assert action["reason"] == f"no answer from the HVAC ECU within {FAULT_CONFIRM_TIMEOUT_S:g} s"
     assert not since(stack, t0, HVAC_STATUS)  # silence on the bus
     car.faults.clear(active.fault_id)
     assert car.hvac.running
     await asyncio.sleep(0.2)
-    action = await final_action(stack, f"set the temperature to {next(_temps):g} degrees")
+    action = (await final_action(stack, f"set the temperature to {next(_temps):g} degrees"))[0]
     assert action["status"] == "confirmed"
 
 
@@ -92,7 +53,7 @@ async def test_an_ecu_that_rejects_commands_gives_rejected_actions(stack: Stack)
     car.faults.inject(Fault(FaultKind.REJECT_COMMANDS, ecu="media"))
     t0 = time.time()
     volume = next(_volumes)
-    action = await final_action(stack, f"set the volume to {volume} percent")
+    action = (await final_action(stack, f"set the volume to {volume} percent"))[0]
     assert action["status"] == "rejected"
     assert action["reason"] == "the media unit refused the request: this car does not have that function"
 
@@ -103,7 +64,7 @@ async def test_an_ecu_that_rejects_commands_gives_rejected_actions(stack: Stack)
     await eventually(refusal_on_the_bus)  # the tap hears it on its own thread, maybe after the gateway
     assert car.media.state.volume != volume
     car.faults.clear()
-    action = await final_action(stack, f"set the volume to {next(_volumes)} percent")
+    action = (await final_action(stack, f"set the volume to {next(_volumes)} percent"))[0]
     assert action["status"] == "confirmed"
 
 
@@ -112,7 +73,7 @@ async def test_error_frames_are_seen_and_counted_but_do_not_stop_the_cockpit(sta
     before = vehicle.stats().error_frames  # type: ignore[attr-defined]
     active = car.faults.inject(Fault(FaultKind.ERROR_FRAMES, rate_hz=200))
     t0 = time.time()
-    action = await final_action(stack, f"set the temperature to {next(_temps):g} degrees")
+    action = (await final_action(stack, f"set the temperature to {next(_temps):g} degrees"))[0]
     assert action["status"] == "confirmed"  # the cockpit rides through a disturbed bus
     await asyncio.sleep(0.3)
     errors = [m for m in since(stack, t0) if m.is_error_frame]
@@ -145,13 +106,13 @@ async def test_a_bus_off_ecu_neither_answers_nor_hears_until_it_recovers(stack: 
     car.faults.inject(Fault(FaultKind.BUS_OFF, ecu="hvac", duration_s=1.0))
     t_off = time.time() + 0.05
     before = car.hvac.state
-    action = await final_action(stack, f"set the temperature to {next(_temps):g} degrees")
+    action = (await final_action(stack, f"set the temperature to {next(_temps):g} degrees"))[0]
     assert action["status"] == "timeout" and "HVAC ECU" in action["reason"]
     assert car.hvac.state == before  # the command never reached it
     assert not since(stack, t_off, HVAC_STATUS)
     await eventually(lambda: not car.faults.active(), timeout=2.0)  # the duration ran out: bus-off recovery
     await asyncio.sleep(0.2)
-    action = await final_action(stack, f"set the temperature to {next(_temps):g} degrees")
+    action = (await final_action(stack, f"set the temperature to {next(_temps):g} degrees"))[0]
     assert action["status"] == "confirmed"
 
 

@@ -23,6 +23,7 @@ from cockpit.vehicle import e2e
 from cockpit.vehicle.api import WriteOutcome
 from cockpit.vehicle.dbc import COCKPIT_DBC, DbcCodec
 from cockpit.vehicle.gateway import CanVehicle, open_bus
+from tests.support import eventually
 
 CODEC = DbcCodec.load(COCKPIT_DBC)
 HVAC_CMD, HVAC_STATUS = CODEC.frame_id("HVAC_CMD"), CODEC.frame_id("HVAC_STATUS")
@@ -61,13 +62,6 @@ async def make_vehicle(bus_config: BusConfig) -> AsyncIterator[MakeVehicle]:
     for vehicle, bus in made:
         vehicle.close()
         bus.shutdown()
-
-
-async def eventually(check: Callable[[], bool], timeout: float = 2.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
 
 
 def status(msg: can.Message) -> dict[str, object]:

@@ -1,0 +1,61 @@
+"""Helpers the test modules share: waiting for a condition, and the stack the fault tests use.
+
+Fixtures defined here are imported by the modules that use them (``from tests.support import
+fault_stack  # noqa: F401``), so they stay out of every other module's namespace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import pytest
+
+from cockpit.events import EventType
+from tests.conftest import Stack, close_stack, make_stack
+
+FAULT_CONFIRM_TIMEOUT_S = 0.5
+"""How long the fault tests' cockpit waits for an ECU's answer: short, so timeouts are quick."""
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 2.0) -> None:
+    """Wait until ``check()`` is true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.01)
+
+
+def settle_warmups() -> None:
+    """Wait for the skills' background index builds of the stacks made here (they outlive aclose)."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("warm-"):
+            thread.join(timeout=10.0)
+
+
+async def final_action(stack: Stack, text: str) -> tuple[Mapping[str, Any], Any]:
+    """Run one turn; its single final action event's data (not the ``sent`` one) and the recorder."""
+    rec = await stack.turn(text)
+    actions = [e.data for e in rec.of_type(EventType.ACTION) if e.data["status"] != "sent"]
+    assert len(actions) == 1, rec.types()
+    return actions[0], rec
+
+
+@pytest.fixture(name="stack", scope="module")
+def fault_stack() -> Iterator[Stack]:
+    """The real stack with a short confirmation timeout, for a module of fault tests."""
+    s = make_stack(**{"can.confirm_timeout_s": FAULT_CONFIRM_TIMEOUT_S})
+    settle_warmups()  # the index builds load the CPU, and these tests time frames
+    yield s
+    asyncio.run(close_stack(s))
+    settle_warmups()
+
+
+@pytest.fixture(name="no_faults_left", autouse=True)
+def clear_faults(stack: Stack) -> Iterator[None]:
+    """Every fault a test injected is cleared after it."""
+    yield
+    stack.parts.car.faults.clear()  # type: ignore[attr-defined]
