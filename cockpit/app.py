@@ -11,7 +11,7 @@ import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cockpit.catalogue import IntentMatch
 from cockpit.dialogue import DialogueResponder, NoLanguageModel
@@ -21,6 +21,9 @@ from cockpit.service import CockpitService
 from cockpit.sessions import SessionStore
 from cockpit.settings import Settings
 from cockpit.voice.provider import VoiceProvider
+
+if TYPE_CHECKING:
+    from cockpit.tts.reply import Voices
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +109,25 @@ def _join(threads: list[threading.Thread]) -> None:
         thread.join(timeout=10.0)
 
 
+def build_voices(settings: Settings) -> Voices | None:
+    """The reply voices by language, each loaded on its first spoken reply; None when switched off."""
+    if not settings.tts.enabled:
+        return None
+    from cockpit.tts.espeak_voice import EspeakSynthesizer
+    from cockpit.tts.piper_voice import PiperSynthesizer
+    from cockpit.tts.reply import Voices
+    from models.store import ModelStore
+
+    tts = settings.tts
+    cache = Path(settings.models.cache_dir) if settings.models.cache_dir else None
+    return Voices(
+        {
+            "en": lambda: PiperSynthesizer.from_directory(ModelStore(cache).path(tts.english_voice)),
+            "ko": lambda: EspeakSynthesizer(tts.korean_voice),
+        }
+    )
+
+
 def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -> Parts:
     """Build the bus, the simulated car (if asked), the vehicle gateway, skills, NLU and pipeline."""
     from cockpit.skill_registry import build_skill_registry
@@ -166,6 +188,7 @@ def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -
         closers=closers,
         registrars=(bench_registrar(bench),),
         voice=build_voice(settings, recognizer),
+        voices=build_voices(settings),
     )
     return Parts(settings, pipeline, service, car, vehicle, closers, responder)
 

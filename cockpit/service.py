@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cockpit.dialogue import DialogueResponder
@@ -18,6 +20,8 @@ from cockpit.vehicle.api import Vehicle
 
 if TYPE_CHECKING:
     from cockpit.audio.format import AudioFormat
+    from cockpit.tts.reply import Voices
+    from cockpit.tts.spoken import SpokenReplies
     from cockpit.voice.frontend import Utterance
 
 
@@ -70,6 +74,7 @@ class CockpitService(AssistantService):
         closers: Sequence[Callable[[], Awaitable[None] | None]] = (),
         registrars: Sequence[Callable[[Any], str]] = (),
         voice: VoiceSource | None = None,
+        voices: Voices | None = None,
     ) -> None:
         self._pipeline = pipeline
         self._vehicle = vehicle
@@ -79,15 +84,19 @@ class CockpitService(AssistantService):
         self._language = language
         self._closers = list(closers)
         self._voice = voice
+        self._voices = voices
         self._serving = True
         self.registrars = tuple(registrars)
         """Extra services a transport should host beside this one (e.g. the CAN Bench over gRPC).
         Each is opaque here: the server calls it with its own server object."""
 
-    def create_session(self, language: str = "") -> SessionInfo:
-        """Open a new session (default language when ``language`` is empty)."""
-        session = self._sessions.create(language or self._language)
-        return SessionInfo(session.session_id, session.language)
+    def create_session(self, language: str = "", speech: bool = False) -> SessionInfo:
+        """Open a new session (default language when ``language`` is empty); ``speech`` asks for
+        spoken replies, an :class:`InputError` (``tts-unavailable``) when speech is switched off."""
+        if speech and self._voices is None:
+            raise InputError("tts-unavailable", "spoken replies are switched off on this server (tts.enabled)")
+        session = self._sessions.create(language or self._language, speech=speech)
+        return SessionInfo(session.session_id, session.language, session.speech)
 
     def close_session(self, session_id: str) -> None:
         """Forget a session."""
@@ -97,7 +106,24 @@ class CockpitService(AssistantService):
         """Run one typed turn; bad input raises before any event."""
         utterance = validate_text(text)
         session = self._sessions.get(session_id)
-        await self._pipeline.run_text(session, utterance, sink)
+        async with self._spoken(session.speech, session.language, sink) as spoken:
+            await self._pipeline.run_text(session, utterance, spoken or sink)
+
+    @contextlib.asynccontextmanager
+    async def _spoken(self, speech: bool, language: str, sink: EventSink) -> AsyncIterator[SpokenReplies | None]:
+        """A sink that also speaks the replies (None when the session is text only); on exit the
+        speech already asked for has been sent."""
+        if not speech or self._voices is None:
+            yield None
+            return
+        from cockpit.tts.spoken import SpokenReplies
+
+        spoken = SpokenReplies(sink, self._voices, language, asyncio.get_running_loop())
+        try:
+            yield spoken
+            await spoken.drain()
+        finally:
+            spoken.close()
 
     async def open_audio(self, session_id: str, fmt: AudioFormat, sink: EventSink) -> AudioStream:
         """A stream of spoken turns in ``session_id``; see :meth:`AssistantService.open_audio`."""
@@ -107,18 +133,28 @@ class CockpitService(AssistantService):
         fmt.validate()
         front = await self._voice.get()
         pipeline = self._pipeline
+        speaking: list[SpokenReplies] = []  # the reply being spoken, for a barge-in
 
         async def on_utterance(utterance: Utterance) -> float | None:
             heard = utterance.transcript.confidence if utterance.transcript is not None else None
-            await pipeline.run_text(session, utterance.text, sink, utterance.turn, clock=utterance.clock, heard=heard)
+            async with self._spoken(session.speech, session.language, sink) as spoken:
+                speaking[:] = [spoken] if spoken is not None else []
+                turn_sink = spoken or sink
+                await pipeline.run_text(
+                    session, utterance.text, turn_sink, utterance.turn, clock=utterance.clock, heard=heard
+                )
+            speaking.clear()
             if session.pending is None:
                 return None
             # The turn asked a question: listen for the answer, without the wake word, until it lapses.
             return session.pending.expires_at - time.monotonic()
 
-        return front.session(
-            sink, on_utterance, session.language, session.next_turn, fmt, lambda: pipeline.interrupt(session)
-        )
+        def barge_in() -> None:
+            pipeline.interrupt(session)
+            for spoken in speaking:
+                spoken.stop()  # the audio stops at the next chunk
+
+        return front.session(sink, on_utterance, session.language, session.next_turn, fmt, barge_in)
 
     def vehicle_state(self) -> Mapping[str, SignalValue]:
         """Confirmed vehicle state."""

@@ -31,6 +31,8 @@ class SessionInfo:
     """Opaque identifier the client passes back on every turn."""
     language: str
     """Language of the session (BCP 47 primary tag, e.g. ``en``)."""
+    speech: bool = False
+    """Whether its replies are spoken: ``tts_audio`` events follow the text."""
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,8 @@ class AssistantService(abc.ABC):
     """The cockpit service, transport-free."""
 
     @abc.abstractmethod
-    def create_session(self, language: str = "en") -> SessionInfo:
-        """Open a new session."""
+    def create_session(self, language: str = "en", speech: bool = False) -> SessionInfo:
+        """Open a new session; with ``speech`` its replies are also spoken (``tts_audio`` events)."""
 
     @abc.abstractmethod
     def close_session(self, session_id: str) -> None:

@@ -44,6 +44,8 @@ class Session:
     """A plan waiting for the driver's yes or no."""
     last_used: float = 0.0
     """Monotonic time of the last turn, for eviction."""
+    speech: bool = False
+    """Whether replies are spoken (``tts_audio`` events); text-only clients pay nothing."""
 
     def next_turn(self) -> int:
         """Claim the next turn index."""
@@ -62,9 +64,9 @@ class SessionStore:
         self._clock = clock
         self._sessions: OrderedDict[str, Session] = OrderedDict()
 
-    def create(self, language: str = "en") -> Session:
+    def create(self, language: str = "en", speech: bool = False) -> Session:
         """Open a session with a fresh unguessable id."""
-        session = Session(secrets.token_hex(8), language, last_used=self._clock())
+        session = Session(secrets.token_hex(8), language, last_used=self._clock(), speech=speech)
         self._sessions[session.session_id] = session
         while len(self._sessions) > self._capacity:
             self._sessions.popitem(last=False)

@@ -100,7 +100,7 @@ class VoiceSettings:
     wake_models: tuple[str, ...] = ("hey_jarvis_v0.1",)
     """Manifest names of the wake-word heads to run."""
     wake_threshold: float = 0.5
-    """Score at or above which a wake word is detected."""
+    """Score at or above which a wake word is heard."""
     asr_engine: str = "auto"
     """``auto`` (Vosk where a model for the language exists, else PocketSphinx), ``vosk``, ``pocketsphinx``."""
     max_utterance_s: float = 10.0
@@ -115,6 +115,18 @@ class VoiceSettings:
     """Spoken commands with free text (a destination, what to play) below this are always read back."""
     answer_window_s: float = 6.0
     """How long a read-back question waits for "yes" or "no"; silence past it cancels the action."""
+
+
+@dataclass(frozen=True)
+class TtsSettings:
+    """Spoken replies, for the sessions that ask for them (a text-only client pays nothing)."""
+
+    enabled: bool = True
+    """Whether sessions may ask for spoken replies; each voice loads on its first reply."""
+    english_voice: str = "piper-en_US-joe-medium"
+    """Manifest name of the Piper voice for English."""
+    korean_voice: str = "ko"
+    """espeak-ng voice for Korean (no Korean Piper voice is published on PyPI)."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +147,8 @@ class Settings:
     """Language model."""
     voice: VoiceSettings = field(default_factory=VoiceSettings)
     """Voice front end."""
+    tts: TtsSettings = field(default_factory=TtsSettings)
+    """Spoken replies."""
 
 
 def _coerce(raw: Any, like: Any, key: str) -> Any:
