@@ -17,6 +17,7 @@ from cockpit.catalogue import CATALOGUE, IntentMatch
 from cockpit.dialogue import DialogueResponder
 from cockpit.errors import CockpitError
 from cockpit.events import ActionStatus, EventSink, EventType, PolicyDecision, TurnClock
+from cockpit.multi import split_commands
 from cockpit.policy import Policy
 from cockpit.registry import Registry
 from cockpit.sessions import PendingConfirmation, Session
@@ -104,28 +105,37 @@ class TurnPipeline:
                 pass  # the question lapsed: this is a new request
             elif _YES.match(answer):
                 if pending.plan is None:  # an offer: planned and checked now, like a command
-                    await self._handle(session, pending.match, turn)
+                    turn.emit(EventType.REPLY, text=await self._handle(session, pending.match, turn))
                 else:
-                    await self._execute(session, pending.match, pending.plan, turn)
+                    turn.emit(EventType.REPLY, text=await self._execute(session, pending.match, pending.plan, turn))
                 return
             if _NO.match(answer):
                 turn.emit(EventType.REPLY, text="Okay, I won't.")
                 return
+        parts = split_commands(text, lambda part: self._recognizer.recognize(part, session.language))
+        if parts is not None:  # several commands at once: each runs on its own, one reply covers them
+            replies = [await self._command(session, result, turn) for result in parts]
+            turn.emit(EventType.REPLY, text=" ".join(r for r in replies if r))
+            return
         result = self._recognizer.recognize(text, session.language)
         if result is None:
             await self._chat(session, text, turn)
-        elif isinstance(result, IntentMatch):
-            await self._handle(session, result, turn)
         else:
-            feature = getattr(result, "feature", "that")
-            reason = f"Sorry, I can't help with {feature} in this car."
-            turn.emit(EventType.POLICY, decision=PolicyDecision.REFUSED.value, reason=reason)
-            turn.emit(EventType.REPLY, text=reason)
+            turn.emit(EventType.REPLY, text=await self._command(session, result, turn))
+
+    async def _command(self, session: Session, result: Any, turn: _Turn) -> str:
+        """Carry out a recognised command, or refuse an unsupported one; the reply."""
+        if isinstance(result, IntentMatch):
+            return await self._handle(session, result, turn)
+        feature = getattr(result, "feature", "that")
+        reason = f"Sorry, I can't help with {feature} in this car."
+        turn.emit(EventType.POLICY, decision=PolicyDecision.REFUSED.value, reason=reason)
+        return reason
 
     async def _chat(self, session: Session, text: str, turn: _Turn) -> None:
         outcome = await self._dialogue.respond(text, session, self._vehicle.snapshot(), turn.emit)
         if outcome.tool_call is not None:
-            await self._handle(session, outcome.tool_call, turn)
+            turn.emit(EventType.REPLY, text=await self._handle(session, outcome.tool_call, turn))
             return
         if not turn.has(EventType.INTENT):
             turn.emit(EventType.INTENT, intent="dialogue.chat", slots={}, source=outcome.source, confidence=0.0)
@@ -133,7 +143,8 @@ class TurnPipeline:
         if outcome.offer is not None and outcome.offer.intent in CATALOGUE:
             session.pending = PendingConfirmation(outcome.offer, None, self._clock() + self._answer_window_s)
 
-    async def _handle(self, session: Session, match: IntentMatch, turn: _Turn) -> None:
+    async def _handle(self, session: Session, match: IntentMatch, turn: _Turn) -> str:
+        """Plan, check and carry out one command; every event but the reply, which is returned."""
         confidence = match.confidence if turn.heard is None else min(match.confidence, turn.heard)
         turn.emit(
             EventType.INTENT,
@@ -144,19 +155,16 @@ class TurnPipeline:
         )
         if match.intent not in CATALOGUE or match.intent == "dialogue.chat":
             # A chat intent from a tool call, or a name outside the contract: never actuate.
-            turn.emit(EventType.REPLY, text="Sorry, I can't do that.")
-            return
+            return "Sorry, I can't do that."
         skill = self._skills.get(match.intent.split(".", 1)[0])
         context = SkillContext(self._vehicle.snapshot(), dict(session.memory), session.language)
         plan = skill.plan(match, context)
         session.memory.update(plan.memory)
         if plan.refusal is not None:
             turn.emit(EventType.POLICY, decision=PolicyDecision.REFUSED.value, reason=plan.refusal)
-            turn.emit(EventType.REPLY, text=plan.refusal)
-            return
+            return plan.refusal
         if not plan.writes:
-            turn.emit(EventType.REPLY, text=plan.done)
-            return
+            return plan.done
         verdict = self._policy.check_plan(plan.writes, context.state)
         if turn.heard is not None and verdict.decision is not PolicyDecision.REFUSED:
             spec = CATALOGUE[match.intent]
@@ -166,14 +174,14 @@ class TurnPipeline:
                 verdict = hearing  # a mishearing is ruled out first; a yes then also covers the plan
         turn.emit(EventType.POLICY, decision=verdict.decision.value, reason=verdict.reason)
         if verdict.decision is PolicyDecision.REFUSED:
-            turn.emit(EventType.REPLY, text=verdict.reason)
-        elif verdict.decision is PolicyDecision.NEEDS_CONFIRMATION:
+            return verdict.reason
+        if verdict.decision is PolicyDecision.NEEDS_CONFIRMATION:
             session.pending = PendingConfirmation(match, plan, self._clock() + self._answer_window_s)
-            turn.emit(EventType.REPLY, text=verdict.reason)
-        else:
-            await self._execute(session, match, plan, turn)
+            return verdict.reason
+        return await self._execute(session, match, plan, turn)
 
-    async def _execute(self, session: Session, match: IntentMatch, plan: SkillPlan, turn: _Turn) -> None:
+    async def _execute(self, session: Session, match: IntentMatch, plan: SkillPlan, turn: _Turn) -> str:
+        """Write the plan and wait for the ECUs; the reply (done only when every write was confirmed)."""
         def sent(write: SignalWrite) -> None:
             turn.emit(
                 EventType.ACTION, signal=write.signal, value=write.value, status=ActionStatus.SENT.value, reason=""
@@ -191,7 +199,7 @@ class TurnPipeline:
         for outcome in outcomes:
             if outcome.status is ActionStatus.CONFIRMED:
                 turn.emit(EventType.STATE, signal=outcome.signal, value=outcome.value)
-        turn.emit(EventType.REPLY, text=outcome_reply(plan, outcomes))
+        return outcome_reply(plan, outcomes)
 
 
 def outcome_reply(plan: SkillPlan, outcomes: Sequence[WriteOutcome]) -> str:
