@@ -182,6 +182,7 @@ class TurnPipeline:
 
     async def _execute(self, session: Session, match: IntentMatch, plan: SkillPlan, turn: _Turn) -> str:
         """Write the plan and wait for the ECUs; the reply (done only when every write was confirmed)."""
+
         def sent(write: SignalWrite) -> None:
             turn.emit(
                 EventType.ACTION, signal=write.signal, value=write.value, status=ActionStatus.SENT.value, reason=""
