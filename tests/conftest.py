@@ -18,6 +18,63 @@ from cockpit.settings import load_settings
 
 _channels = itertools.count()
 
+# `make check` runs the tests that need no model and are quick: `-m "not model and not slow"`.
+# A test needs a model when it loads the language model, decodes audio with a recogniser, or runs
+# the wake-word/VAD networks. Marked here, by file and by fixture, rather than in every file.
+MODEL_TEST_FILES = frozenset(
+    {
+        "test_asr_calibration.py",
+        "test_asr_engines.py",
+        "test_asr_order.py",
+        "test_audio_mic.py",
+        "test_cli_car_questions.py",  # serves with the language model switched on
+        "test_cli_listen.py",
+        "test_confirm_voice.py",
+        "test_demo.py",
+        "test_e2e_llm.py",
+        "test_e2e_voice.py",
+        "test_llm_model.py",
+        "test_llm_startup.py",
+        "test_llm_words.py",
+        "test_voice_accuracy.py",
+        "test_voice_eval.py",
+        "test_voice_frontend.py",
+        "test_wake_openwakeword.py",
+    }
+)
+"""Test files whose every test needs a real model."""
+MODEL_FIXTURES = frozenset({"vosk_korean_model"})
+"""Fixtures that load a real model: a test using one (directly or through another) needs it."""
+MODEL_TESTS = frozenset(
+    {
+        "test_korean.py::test_voice_stack_gives_korean_the_template_grammar",  # wake word, VAD and Vosk
+        "test_models_store.py::test_installed_models_verify",  # hashes every installed model
+    }
+)
+"""Single tests that need a real model, in files whose other tests do not."""
+SLOW_TESTS = frozenset(
+    {"test_bench_replay.py::test_ten_seconds_of_a_scenario_replay_to_the_same_decoded_signal_sequence"}
+)
+"""Tests without a model that still take more than a few seconds (real-time bus traffic)."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``model`` marker (``slow`` is declared in pyproject.toml)."""
+    config.addinivalue_line(
+        "markers", "model: needs a real model (language model, recogniser, wake word); not in make check"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the model and slow tests listed above, so `make check` can leave them out."""
+    for item in items:
+        name = f"{item.path.name}::{item.name.split('[', 1)[0]}"
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.path.name in MODEL_TEST_FILES or name in MODEL_TESTS or fixtures & MODEL_FIXTURES:
+            item.add_marker(pytest.mark.model)
+        if name in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+
 
 @dataclass
 class Stack:

@@ -7,7 +7,7 @@
 The audio goes through :meth:`~cockpit.service_api.AssistantService.open_audio`, the path a
 gRPC ``Converse`` stream takes: wake word, endpointing, speech to text, then each finished
 utterance's turn (intent, policy, action, reply). ``--json`` prints exactly the event lines of
-DESIGN.md.
+docs/events.md.
 
 - **WAV files.** Each file is its own session, fed in 80 ms chunks (as fast as the front end
   takes them, or at real time with ``--realtime``), and every event of a file carries the file's

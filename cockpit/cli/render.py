@@ -60,7 +60,7 @@ class Renderer(abc.ABC):
 
 
 class JsonRenderer(Renderer):
-    """One ``Event.to_json()`` line per event and nothing else (DESIGN.md's event stream)."""
+    """One ``Event.to_json()`` line per event and nothing else (the event stream of docs/events.md)."""
 
     def event(self, event: Event) -> None:
         """Print the event's JSON line."""

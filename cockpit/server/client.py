@@ -143,6 +143,6 @@ class CockpitClient:
         return {s.path: convert.signal_value_from_proto(s.value) for s in reply.signals}
 
     async def skills(self) -> list[SkillInfo]:
-        """The server's skills."""
+        """The server's skills, with each intent's slots and example phrases."""
         reply = await self._unary(self._stub.ListSkills, pb.ListSkillsRequest())
-        return [SkillInfo(s.name, s.description, tuple(s.intents)) for s in reply.skills]
+        return [convert.skill_from_proto(s) for s in reply.skills]

@@ -18,7 +18,7 @@ from google.protobuf.message import Message
 
 from cockpit.events import ActionStatus, Event, EventType, PolicyDecision
 from cockpit.service_api import SessionInfo
-from cockpit.skill_api import SignalValue, SkillInfo
+from cockpit.skill_api import ExamplePhrase, IntentInfo, SignalValue, SkillInfo, SlotInfo
 from cockpit.v1 import cockpit_pb2 as pb
 
 _INT64 = (-(2**63), 2**63 - 1)
@@ -163,7 +163,7 @@ _PAYLOADS: Mapping[EventType, tuple[_Field, ...]] = {
     EventType.TTS_AUDIO: _fields(("audio", (_set_b64, _get_b64)), ("sample_rate_hz", _PLAIN)),
     EventType.ERROR: _fields(("code", _PLAIN), ("message", _PLAIN)),
 }
-"""Per event type, its JSON keys in contract order (DESIGN.md); the payload field is the type's value."""
+"""Per event type, its JSON keys in contract order (docs/events.md); the payload field is the type's value."""
 
 
 # -- events ---------------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def proto_to_event(msg: pb.Event) -> Event:
 
 
 def proto_to_dict(msg: pb.Event) -> dict[str, Any]:
-    """The JSON object of DESIGN.md for a ``cockpit.v1.Event`` (what ``Event.to_dict`` gives)."""
+    """The JSON object of docs/events.md for a ``cockpit.v1.Event`` (what ``Event.to_dict`` gives)."""
     return proto_to_event(msg).to_dict()
 
 
@@ -230,6 +230,74 @@ def matches(path: str, prefixes: list[str] | tuple[str, ...]) -> bool:
     return any(path == p or path.startswith(p if p.endswith(".") else p + ".") for p in prefixes)
 
 
+_SLOT_TYPES: Mapping[str, pb.SlotType.ValueType] = {
+    "number": pb.SLOT_TYPE_NUMBER,
+    "integer": pb.SLOT_TYPE_INTEGER,
+    "boolean": pb.SLOT_TYPE_BOOLEAN,
+    "text": pb.SLOT_TYPE_TEXT,
+    "enum": pb.SLOT_TYPE_ENUM,
+}
+_SLOT_KINDS = {number: kind for kind, number in _SLOT_TYPES.items()}
+
+
+def _slot_to_proto(slot: SlotInfo) -> pb.SlotInfo:
+    msg = pb.SlotInfo(
+        name=slot.name,
+        type=_SLOT_TYPES.get(slot.kind, pb.SLOT_TYPE_UNSPECIFIED),
+        required=slot.required,
+        unit=slot.unit,
+        allowed_values=list(slot.choices),
+        description=slot.description,
+    )
+    for key in ("minimum", "maximum", "step"):
+        value = getattr(slot, key)
+        if value is not None:
+            setattr(msg, key, float(value))
+    return msg
+
+
+def _slot_from_proto(msg: pb.SlotInfo) -> SlotInfo:
+    bound = {key: getattr(msg, key) if msg.HasField(key) else None for key in ("minimum", "maximum", "step")}
+    return SlotInfo(
+        msg.name,
+        _SLOT_KINDS.get(msg.type, ""),
+        msg.required,
+        unit=msg.unit,
+        choices=tuple(msg.allowed_values),
+        description=msg.description,
+        **bound,
+    )
+
+
 def skill_to_proto(info: SkillInfo) -> pb.Skill:
-    """A skill listing entry."""
-    return pb.Skill(name=info.name, description=info.description, intents=list(info.intents))
+    """A skill listing entry, with each intent's slots and example phrases."""
+    return pb.Skill(
+        name=info.name,
+        description=info.description,
+        intents=list(info.intents),
+        intent_details=[
+            pb.IntentInfo(
+                name=intent.name,
+                description=intent.description,
+                slots=[_slot_to_proto(slot) for slot in intent.slots],
+                examples=[pb.ExamplePhrase(text=e.text, language=e.language) for e in intent.examples],
+                actuates=intent.actuates,
+            )
+            for intent in info.intent_details
+        ],
+    )
+
+
+def skill_from_proto(msg: pb.Skill) -> SkillInfo:
+    """Inverse of :func:`skill_to_proto`."""
+    details = tuple(
+        IntentInfo(
+            intent.name,
+            intent.description,
+            tuple(_slot_from_proto(slot) for slot in intent.slots),
+            tuple(ExamplePhrase(e.text, e.language) for e in intent.examples),
+            intent.actuates,
+        )
+        for intent in msg.intent_details
+    )
+    return SkillInfo(msg.name, msg.description, tuple(msg.intents), details)

@@ -280,6 +280,6 @@ class CockpitServicer(pb_grpc.CockpitServicer):
                 unsubscribe()
 
     async def ListSkills(self, request: pb.ListSkillsRequest, context: Context) -> pb.ListSkillsResponse:
-        """The registered skills."""
+        """The registered skills, each intent with its slots and example phrases."""
         async with Guard(context):
             return pb.ListSkillsResponse(skills=[convert.skill_to_proto(s) for s in self._service.skills()])

@@ -146,12 +146,47 @@ def _on_off(on: bool) -> str:
     return "on" if on else "off"
 
 
+SLOT_SIGNALS: Mapping[tuple[str, str], str] = {
+    ("climate.set_temperature", "celsius"): vss.DRIVER_TEMPERATURE,
+    ("climate.set_fan_speed", "percent"): vss.DRIVER_FAN_SPEED,
+}
+"""The slots that set one signal: ``ListSkills`` shows that signal's range, step and unit."""
+
+EXAMPLES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "en": {
+        "climate.set_temperature": ("set the temperature to 21 degrees", "set the passenger temperature to 23"),
+        "climate.adjust_temperature": ("make it two degrees warmer", "a bit cooler please"),
+        "climate.set_fan_speed": ("set the fan to 60 percent",),
+        "climate.adjust_fan_speed": ("turn the fan up",),
+        "climate.set_ac": ("turn on the a c", "turn off the air conditioning"),
+        "climate.set_recirculation": ("turn on recirculation",),
+        "climate.set_defrost": ("defrost the windshield", "turn on the rear defroster"),
+        "climate.set_seat_heating": ("turn on my seat heater", "set the passenger seat heating to level 3"),
+        "climate.query": ("what's the temperature", "is the a c on"),
+    },
+    "ko": {
+        "climate.set_temperature": ("온도 이십일 도로 맞춰 줘", "조수석 온도 이십삼 도로 맞춰 줘"),
+        "climate.adjust_temperature": ("좀 따뜻하게 해 줘",),
+        "climate.set_fan_speed": ("바람 세기 중간으로 해 줘",),
+        "climate.adjust_fan_speed": ("바람 좀 세게 해 줘",),
+        "climate.set_ac": ("에어컨 켜 줘",),
+        "climate.set_recirculation": ("내기 순환 켜 줘",),
+        "climate.set_defrost": ("앞 유리 성에 제거해 줘",),
+        "climate.set_seat_heating": ("열선 시트 켜 줘",),
+        "climate.query": ("온도 몇 도야",),
+    },
+}
+"""Phrases ``ListSkills`` offers HMI users, by language and intent (each one the templates understand)."""
+
+
 class ClimateSkill(Skill):
     """Cabin temperature per zone, fan, AC, recirculation, defrost and seat heating."""
 
     name = "climate"
     description = "Sets the cabin temperature, fan, air conditioning, recirculation, defrosters and seat heating."
     intents = tuple(name for name in CATALOGUE if name.startswith("climate."))
+    examples = EXAMPLES
+    slot_signals = SLOT_SIGNALS
 
     def __init__(
         self, default_temperature: float = DEFAULT_TEMPERATURE, default_fan_speed: int = DEFAULT_FAN_SPEED

@@ -96,12 +96,20 @@ def current_speed(state: Mapping[str, SignalValue]) -> float | None:
     return speed
 
 
+EXAMPLES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "en": {"drive.query": ("how fast am I going", "what gear am I in", "are we moving")},
+    "ko": {"drive.query": ("지금 속도 얼마야", "기어 뭐야")},
+}
+"""Phrases ``ListSkills`` offers HMI users, by language and intent (each one the templates understand)."""
+
+
 class DriveSkill(Skill):
     """Answers "how fast am I going", "what gear am I in" and "are we moving"."""
 
     name = "drive"
     description = "Says the car's speed, its gear and whether it is moving."
     intents = tuple(name for name in CATALOGUE if name.startswith("drive."))
+    examples = EXAMPLES
 
     def _plan(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
         what = match.slots.get("what")

@@ -79,12 +79,44 @@ def _echo(text: str) -> str:
     return words if len(words) <= _MAX_ECHO else words[: _MAX_ECHO - 1].rstrip() + "…"
 
 
+SLOT_SIGNALS: Mapping[tuple[str, str], str] = {("media.set_volume", "percent"): vss.MEDIA_VOLUME}
+"""The slots that set one signal: ``ListSkills`` shows that signal's range, step and unit."""
+
+EXAMPLES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "en": {
+        "media.play": ("play some jazz", "play the radio"),
+        "media.pause": ("pause the music",),
+        "media.resume": ("resume the music",),
+        "media.next_track": ("next song", "skip this track"),
+        "media.previous_track": ("previous track",),
+        "media.set_volume": ("set the volume to 30 percent",),
+        "media.adjust_volume": ("turn the volume down", "turn it up"),
+        "media.mute": ("mute", "unmute the sound"),
+        "media.query": ("what's playing", "what's the volume"),
+    },
+    "ko": {
+        "media.play": ("재즈 틀어 줘",),
+        "media.pause": ("음악 멈춰 줘",),
+        "media.resume": ("다시 재생해 줘",),
+        "media.next_track": ("다음 곡",),
+        "media.previous_track": ("이전 곡",),
+        "media.set_volume": ("볼륨 삼십으로 해 줘",),
+        "media.adjust_volume": ("소리 키워 줘",),
+        "media.mute": ("음소거 해 줘",),
+        "media.query": ("지금 나오는 노래 뭐야",),
+    },
+}
+"""Phrases ``ListSkills`` offers HMI users, by language and intent (each one the templates understand)."""
+
+
 class MediaSkill(Skill):
     """Music, radio and podcasts from the car's library; play, pause, skip, volume and mute."""
 
     name = "media"
     description = "Plays music, radio stations and podcasts, and controls playback, volume and mute."
     intents = tuple(name for name in CATALOGUE if name.startswith("media."))
+    examples = EXAMPLES
+    slot_signals = SLOT_SIGNALS
 
     def __init__(
         self,

@@ -94,12 +94,32 @@ def _place_from_memory(value: Any) -> Place | None:
     return Place(str(value.get("name", "there")), point, str(value.get("category", "")))
 
 
+EXAMPLES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "en": {
+        "navigation.navigate_to": ("navigate to shenzhen", "take me to paris"),
+        "navigation.find_nearby": ("find a charging station", "where is the nearest coffee"),
+        "navigation.cancel": ("cancel navigation",),
+        "navigation.get_eta": ("when will we arrive", "how long until we get there"),
+        "navigation.query": ("where are we going",),
+    },
+    "ko": {
+        "navigation.navigate_to": ("부산으로 안내해 줘",),
+        "navigation.find_nearby": ("근처 주유소 찾아 줘",),
+        "navigation.cancel": ("안내 취소해 줘",),
+        "navigation.get_eta": ("얼마나 남았어",),
+        "navigation.query": ("어디로 가고 있어",),
+    },
+}
+"""Phrases ``ListSkills`` offers HMI users, by language and intent (each one the templates understand)."""
+
+
 class NavigationSkill(Skill):
     """Route guidance to cities and simulated places; nearby search; cancel; arrival time."""
 
     name = "navigation"
     description = "Starts route guidance to cities and places, finds nearby places and tells the arrival time."
     intents = tuple(name for name in CATALOGUE if name.startswith("navigation."))
+    examples = EXAMPLES
 
     def __init__(
         self,
