@@ -6,8 +6,9 @@ receiver's bus has a bounded receive buffer (:data:`RX_BUFFER_FRAMES`, about a S
 socket's default), so a receiver that falls behind loses frames there, and the sender sees each
 loss. A rate is *sustained* when no frame is lost and every frame was handled. Two receivers:
 
-- the bench's logger + decoder (``can-sim log``: a ``can.Notifier`` feeding
-  :class:`~can_sim.recorder.BusRecorder`: BLF writer, DBC decoding, integrity verdicts, bus
+- the bench's logger + decoder (``can-sim log``: a :class:`~can_sim.recorder.Recording`, whose
+  reader thread empties the bus into a backlog and whose worker feeds
+  :class:`~can_sim.recorder.BusRecorder`: BLF writer, message lookup, integrity verdicts, bus
   statistics), whose decoder must also see no counter gap;
 - the baseline, python-can's bare receive loop (``bus.recv()`` and nothing else).
 
@@ -19,6 +20,7 @@ The sender shares the process (and the GIL) with the receiver: the virtual bus c
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import tempfile
 import threading
@@ -42,14 +44,16 @@ SUITE = "can_bus"
 """This suite's name in the figures."""
 RX_BUFFER_FRAMES = 256
 """Receive buffer of the receiving bus, in frames (a SocketCAN socket buffers about 200 by default)."""
-TARGET_FPS = 4000
-"""A fully loaded 500 kbit/s bus: about 4,000 standard 8-byte frames a second (the issue's target)."""
-RATES = (1000, 2000, 4000, 6000, 8000, 12000, 16000, 24000, 32000, 48000)
+MARGIN = 2.0
+"""The logger must hold this many full 500 kbit/s buses of the mix (a full one is about 4,066 frames/s)."""
+RATES = (1000, 2000, 4000, 6000, 8200, 12000, 16000, 24000, 32000, 48000)
 """Offered rates, frames/s, in the order tried."""
-QUICK_RATES = (2000, 4000, 8000, 16000)
+QUICK_RATES = (2000, 4000, 8200, 16000)
 """Rates for a smoke run."""
 TICK_S = 0.001
 """The sender releases the frames due every millisecond (a burst of rate/1000)."""
+CATCH_UP = 4
+"""A late sender sends at most this many ticks' worth of frames per tick (see :func:`_offer`)."""
 DRAIN_S = 2.0
 """After a step, how long the receiver may take to handle what is still buffered."""
 MIX = ("WHEEL_SPEED", "DRIVE_STATE", "WHEELSPEED_CLEAN", "HVAC_STATUS", "SEAT_STATUS", "MEDIA_STATUS", "NAV_STATUS")
@@ -110,13 +114,20 @@ class _BareLoop:
 
 
 def _offer(tx: can.BusABC, frames: list[can.Message], rate: int, seconds: float) -> tuple[int, int]:
-    """Send at ``rate`` for ``seconds``; returns (offered, lost)."""
+    """Send at ``rate`` for ``seconds``; returns (offered, lost).
+
+    A sender that was held up (by the machine, or by the receiver holding the GIL) catches up at
+    most :data:`CATCH_UP` ticks' worth of frames per tick: a bus delivers frames at its bit rate,
+    never hundreds at memory speed, and such a burst would measure the sender's stall, not the
+    receiver.
+    """
     total = int(rate * seconds)
+    burst = max(1, int(rate * TICK_S * CATCH_UP))
     sent = lost = 0
     start = time.perf_counter()
     source = itertools.cycle(frames)
     while sent < total:
-        due = min(total, int((time.perf_counter() - start) * rate) + 1)
+        due = min(total, int((time.perf_counter() - start) * rate) + 1, sent + burst)
         while sent < due:
             try:
                 tx.send(next(source), timeout=0)  # a full receive buffer refuses at once: one lost frame
@@ -251,8 +262,16 @@ def run(quick: bool) -> list[Figure]:
     dbcs = DbcSet.load()
     seconds = 1.0 if quick else 2.5
     rates = QUICK_RATES if quick else RATES
-    logged, log_steps = sustained(rates, seconds, dbcs)
-    bare, bare_steps = sustained(rates, seconds, None)
+    # As `can-sim` does when started as a program (can_sim.cli.settle_heap): what is loaded so far
+    # (here also every earlier suite's objects) is hidden from the garbage collector, whose full
+    # collections would otherwise pause the receiver for longer than its buffer lasts.
+    gc.collect()
+    gc.freeze()
+    try:
+        logged, log_steps = sustained(rates, seconds, dbcs)
+        bare, bare_steps = sustained(rates, seconds, None)
+    finally:
+        gc.unfreeze()
     writes, sends = asyncio.run(_write_latencies(50 if quick else 300))
     full = capacity_fps(frame_mix(dbcs))
     return [
@@ -263,7 +282,7 @@ def run(quick: bool) -> list[Figure]:
             "frames/s",
             float(bare),
             "python-can bare recv loop",
-            f">= {TARGET_FPS} (full 500 kbit/s bus)",
+            f">= {MARGIN * full:.0f} ({MARGIN:g} x a full 500 kbit/s bus)",
         ),
         Figure(SUITE, "500 kbit/s bus full at (this frame mix)", full, "frames/s"),
         *_first_loss(log_steps, bare_steps),

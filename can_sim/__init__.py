@@ -9,5 +9,6 @@ channel exactly as a separate box would on a real bus.
 - :mod:`can_sim.decode`, :mod:`can_sim.busload`, :mod:`can_sim.monitor`: decoding any DBC,
   integrity verdicts, bus load and rates, the live table;
 - :mod:`can_sim.recorder`, :mod:`can_sim.scenario`: logs, replay, scripted drives;
-- :mod:`can_sim.cli`, :mod:`can_sim.commands`, :mod:`can_sim.inject`: the CLI.
+- :mod:`can_sim.driver`: the car a tool drives (one started here, or a cockpit's own);
+- :mod:`can_sim.cli`, :mod:`can_sim.commands`, :mod:`can_sim.watch`, :mod:`can_sim.inject`: the CLI.
 """

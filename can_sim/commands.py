@@ -8,7 +8,6 @@ import argparse
 import contextlib
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,22 +15,30 @@ from typing import TYPE_CHECKING
 import can
 
 from can_sim.bus import BENCH_INTERFACE, BusConfig
-from can_sim.busload import BusStatistics, StatsSnapshot
+from can_sim.busload import BusStatistics
 from can_sim.car import SimulatedCar
 from can_sim.decode import DbcSet, FrameDecoder
-from can_sim.faults import parse_can_id
-from can_sim.monitor import MonitorTable, format_header
-from can_sim.profiles import PROFILES
+from can_sim.driver import CarDriver, LocalCar
+from can_sim.profiles import PROFILES, profile_named
 from can_sim.recorder import BusRecorder, Recording, read_log
 from can_sim.recorder import replay as replay_log
 from can_sim.scenario import ScenarioEvent, ScenarioRunner, builtin_scenarios, load_scenario
-from cockpit.errors import ConfigError
+from cockpit.errors import CockpitError, ConfigError
 
 if TYPE_CHECKING:
     from cockpit.server.bench_client import BenchClient
 
 CLEAR_SCREEN = "\x1b[H\x1b[2J"
 """ANSI: cursor home, clear screen (only written to a terminal)."""
+NO_CAR = "no-simulated-car"
+"""The error code of a cockpit that runs no simulated car."""
+VIRTUAL_BUS_NOTE = (
+    "python-can's virtual bus lives inside one process: a car or a tool in another process (another "
+    "terminal) is not on it. Share a bus between processes with --server HOST:PORT (a running cockpit "
+    "serve, or can-sim run --serve 127.0.0.1:50061), or use a real or kernel-virtual interface "
+    "(--interface socketcan --channel vcan0)."
+)
+"""What ``run`` says on the in-process virtual bus, and ``monitor`` when it hears nothing there."""
 
 
 @dataclass
@@ -83,25 +90,75 @@ def wait(stop: threading.Event, seconds: float | None) -> None:
         stop.wait(seconds)
 
 
-def client_of(target: Target) -> BenchClient:
-    """A Bench client for an attached target."""
+def client_of(target: Target | str) -> BenchClient:
+    """A Bench client for an attached target (or a ``host:port``)."""
     from cockpit.server.bench_client import BenchClient  # grpc only when attached
 
-    assert target.server is not None
-    return BenchClient(target.server)
+    server = target if isinstance(target, str) else target.server
+    assert server is not None
+    return BenchClient(server)
 
 
 # -- run, profiles, scenario ------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def server_car(server: str) -> Iterator[CarDriver]:
+    """The simulated car of the cockpit at ``server``, put back as it was found afterwards."""
+    from cockpit.server.bench_car import RemoteCar  # grpc only when attached
+
+    with client_of(server) as client:
+        car = RemoteCar(client)
+        try:
+            yield car
+        finally:
+            car.close()
+
+
+def _length(duration: float | None) -> str:
+    return f", for {duration:g} s" if duration else ", until Ctrl-C"
+
+
 def run(args: argparse.Namespace, stop: threading.Event) -> int:
-    """Start the simulated car (attached to a cockpit with ``--server``) until Ctrl-C or ``--duration``."""
-    config = bus_config(args)
-    car = SimulatedCar(config, args.profile)
-    with car:
-        where = f"attached to the cockpit at {args.server}" if args.server else f"on {args.interface} {args.channel}"
-        length = f", for {args.duration:g} s" if args.duration else ", until Ctrl-C"
-        print(f"simulated car {where}, profile {args.profile}{length}", flush=True)
+    """Start the simulated car until Ctrl-C or ``--duration``; with ``--server``, drive the cockpit's own."""
+    if args.server:
+        with server_car(args.server) as driver:
+            try:
+                driver.set_profile(profile_named(args.profile))
+            except CockpitError as err:
+                if err.code != NO_CAR:
+                    raise
+                return _attach_car(args, stop)  # the cockpit runs none: this one is its only car
+            print(
+                f"driving the simulated car of the cockpit at {args.server}: profile {args.profile}"
+                f"{_length(args.duration)}; its previous profile is put back at the end",
+                flush=True,
+            )
+            wait(stop, args.duration)
+        with client_of(args.server) as client:
+            for ecu in client.stats().ecus:
+                dropped = dict(ecu.dropped) or "none"
+                print(f"{ecu.name}: {ecu.commands} commands, {ecu.sent} status frames, dropped {dropped}")
+        return 0
+    if args.interface == "virtual" and not args.serve:
+        print(f"note: {VIRTUAL_BUS_NOTE}", file=sys.stderr, flush=True)
+    return _own_car(args, stop, f"on {args.interface} {args.channel}", serve=args.serve)
+
+
+def _attach_car(args: argparse.Namespace, stop: threading.Event) -> int:
+    return _own_car(args, stop, f"attached to the cockpit at {args.server} (it runs no car of its own)")
+
+
+def _own_car(args: argparse.Namespace, stop: threading.Event, where: str, serve: str | None = None) -> int:
+    car = SimulatedCar(bus_config(args), args.profile)
+    with car, contextlib.ExitStack() as stack:
+        if serve:
+            from cockpit.server.bench_serve import serve_bench  # grpc only when serving
+
+            port = stack.enter_context(serve_bench(car.bus, car, serve))
+            address = f"{serve.rpartition(':')[0]}:{port}"
+            where += f", served at {address} (other tools: --server {address})"
+        print(f"simulated car {where}, profile {args.profile}{_length(args.duration)}", flush=True)
         wait(stop, args.duration)
         stats = {name: box.stats() for name, box in car.boxes().items() if hasattr(box, "stats")}
     for name, ecu_stats in stats.items():
@@ -118,8 +175,28 @@ def profiles(args: argparse.Namespace, stop: threading.Event) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def driven_car(args: argparse.Namespace, dbcs: DbcSet) -> Iterator[CarDriver]:
+    """The car a scenario drives: the cockpit's with ``--server`` (one started here and attached
+    when the cockpit runs none), else one started here."""
+    if args.server:
+        with client_of(args.server) as client:
+            has_car = bool(client.stats().ecus)
+        if has_car:
+            with server_car(args.server) as remote:
+                yield remote
+            return
+        print(f"the cockpit at {args.server} runs no simulated car: attaching one from here", flush=True)
+    with SimulatedCar(bus_config(args)) as car:
+        local = LocalCar(car, dbcs)
+        try:
+            yield local
+        finally:
+            local.close()
+
+
 def scenario(args: argparse.Namespace, stop: threading.Event) -> int:
-    """Drive a scenario on a simulated car (attached with ``--server``), optionally recording it."""
+    """Drive a scenario on a simulated car (the cockpit's with ``--server``), optionally recording it."""
     if args.list or not args.name:
         for name, found in sorted(builtin_scenarios().items()):
             print(f"{name:14} {found.duration_s:5.1f} s  {found.description}")
@@ -127,8 +204,7 @@ def scenario(args: argparse.Namespace, stop: threading.Event) -> int:
     dbcs = DbcSet.load(args.dbc)
     chosen = load_scenario(args.name, dbcs)
     config = bus_config(args)
-    car = SimulatedCar(config, chosen.profile)
-    with car, contextlib.ExitStack() as stack:
+    with driven_car(args, dbcs) as car, contextlib.ExitStack() as stack:
         if args.log is not None:
             recorder = BusRecorder(args.log, FrameDecoder(dbcs))
             bus = config.open()
@@ -138,80 +214,12 @@ def scenario(args: argparse.Namespace, stop: threading.Event) -> int:
         def show(t: float, event: ScenarioEvent) -> None:
             print(f"{t:6.2f} s  {event.describe()}", flush=True)
 
-        print(f"scenario {chosen.name}: {chosen.description} ({chosen.duration_s:g} s)", flush=True)
+        whose = f" on the cockpit's car at {args.server}" if args.server else ""
+        print(f"scenario {chosen.name}{whose}: {chosen.description} ({chosen.duration_s:g} s)", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             ScenarioRunner(car, dbcs).run(chosen, stop, show)
     if args.log is not None:
         print(f"recorded to {args.log}")
-    return 0
-
-
-# -- monitor, stats -------------------------------------------------------------------------------
-
-
-def monitor(args: argparse.Namespace, stop: threading.Event) -> int:
-    """Redraw the decoded-frame table every ``--interval`` until Ctrl-C or ``--duration``."""
-    ids = {parse_can_id(i) for i in args.ids} or None
-    with open_target(args) as target:
-        stats = BusStatistics(target.bitrate)
-        table = MonitorTable(stats, ids)
-        bus = target.config.open()
-        tty = sys.stdout.isatty()
-        try:
-            with Recording(bus, BusRecorder(None, FrameDecoder(target.dbcs), stats, on_decoded=table.on_decoded)):
-                deadline = None if args.duration is None else time.monotonic() + args.duration
-                with contextlib.suppress(KeyboardInterrupt):
-                    while True:
-                        left = None if deadline is None else deadline - time.monotonic()
-                        if stop.wait(args.interval if left is None else max(min(args.interval, left), 0.0)):
-                            break
-                        print((CLEAR_SCREEN if tty else "") + table.render() + ("" if tty else "\n"), flush=True)
-                        if deadline is not None and time.monotonic() >= deadline:
-                            break
-        finally:
-            bus.shutdown()
-    return 0
-
-
-def render_stats(snap: StatsSnapshot, bitrate: int) -> str:
-    """Bus load, frames/s and integrity per id, as text."""
-    lines = [
-        format_header(snap) + f"  ({bitrate // 1000} kbit/s)",
-        "ID     NAME               RATE/s  PERIOD ms  FRAMES  CHECK",
-    ]
-    for s in snap.ids:
-        check = ", ".join(f"{k} {v}" for k, v in sorted(s.integrity_errors.items())) or "-"
-        lines.append(
-            f"0x{s.frame_id:03X}  {s.name or '?':18} {s.rate_hz:7.1f}  {s.mean_period_ms:9.1f}  {s.frames:6}  {check}"
-        )
-    return "\n".join(lines)
-
-
-def stats(args: argparse.Namespace, stop: threading.Event) -> int:
-    """Statistics: the server's (``--server``), or measured here over ``--duration``."""
-    with open_target(args) as target:
-        if target.server is not None:
-            with client_of(target) as client:
-                remote = client.stats()
-            print(render_stats(remote.bus, remote.bitrate))
-            for ecu in remote.ecus:
-                state = "bus-off" if ecu.bus_off else ("running" if ecu.running else "stopped")
-                print(f"ecu {ecu.name:10} {state:8} commands {ecu.commands} {ecu.results} dropped {ecu.dropped}")
-            for f in remote.faults:
-                print(f"fault {f.fault_id}: {f.description} ({f.age_s:.1f} s, {f.frames_affected} frames)")
-            if remote.cockpit is not None:
-                print(
-                    f"cockpit rejected {remote.cockpit.rejected or 'none'}, error frames {remote.cockpit.error_frames}"
-                )
-            return 0
-        statistics = BusStatistics(target.bitrate, window_s=args.duration)
-        bus = target.config.open()
-        try:
-            with Recording(bus, BusRecorder(None, FrameDecoder(target.dbcs), statistics)):
-                wait(stop, args.duration)
-        finally:
-            bus.shutdown()
-        print(render_stats(statistics.snapshot(), target.bitrate))
     return 0
 
 
@@ -220,18 +228,25 @@ def stats(args: argparse.Namespace, stop: threading.Event) -> int:
 
 def log(args: argparse.Namespace, stop: threading.Event) -> int:
     """Record the bus for ``--duration`` seconds (or a ``--scenario``'s length, or until Ctrl-C)."""
-    with open_target(args) as target:
+    with open_target(args) as target, contextlib.ExitStack() as stack:
         chosen = load_scenario(args.scenario, target.dbcs) if args.scenario else None
-        if chosen is not None and target.car is None:
-            raise ConfigError("no-simulated-car", "a scenario drives an in-process car; leave out --no-car/--server")
+        driver: CarDriver | None = None
+        if chosen is not None:
+            if target.server is not None:
+                driver = stack.enter_context(driven_car(args, target.dbcs))
+            elif target.car is not None:
+                driver = LocalCar(target.car, target.dbcs)
+                stack.callback(driver.close)
+            else:
+                raise ConfigError(NO_CAR, "a scenario needs a simulated car: leave out --no-car, or use --server")
         statistics = BusStatistics(target.bitrate)
         recorder = BusRecorder(args.file, FrameDecoder(target.dbcs), statistics)
         bus = target.config.open()
         try:
             with Recording(bus, recorder):
-                if chosen is not None and target.car is not None:
+                if chosen is not None and driver is not None:
                     with contextlib.suppress(KeyboardInterrupt):
-                        ScenarioRunner(target.car, target.dbcs).run(chosen, stop, limit_s=args.duration)
+                        ScenarioRunner(driver, target.dbcs).run(chosen, stop, limit_s=args.duration)
                 else:
                     wait(stop, args.duration)
         finally:
@@ -246,7 +261,9 @@ def log(args: argparse.Namespace, stop: threading.Event) -> int:
 def replay(args: argparse.Namespace, stop: threading.Event) -> int:
     """Play a log onto the bus at its recorded timing."""
     messages = read_log(args.file)
-    with open_target(args) as target:
+    with open_target(args) as target, contextlib.ExitStack() as stack:
+        if target.server is not None:
+            _take_bus(target, args.stop_car, stack)
         bus = target.config.open()
         decoder = FrameDecoder(target.dbcs)
 
@@ -265,3 +282,24 @@ def replay(args: argparse.Namespace, stop: threading.Event) -> int:
         f"in {report.elapsed_s:.3f} s; worst lateness {worst:.2f} ms"
     )
     return 0
+
+
+def _take_bus(target: Target, stop_car: bool, stack: contextlib.ExitStack) -> None:
+    """Make sure a replay onto a cockpit's bus is the only source of the car's frames."""
+    assert target.server is not None
+    with client_of(target) as client:
+        ecus = [e.name for e in client.stats().ecus if e.running]
+    if not ecus:
+        return
+    if not stop_car:
+        raise ConfigError(
+            "bus-in-use",
+            f"replay needs the bus to itself, but the cockpit at {target.server} runs a simulated car "
+            f"({', '.join(ecus)}) that sends the same messages as the log: the cockpit would see two alive "
+            "counters per message and reject frames. Give --stop-car to take that car off the bus for the "
+            "replay (it is put back after), or start the cockpit with can.simulate = false.",
+        )
+    car = stack.enter_context(server_car(target.server))
+    for name in ecus:
+        car.set_running(name, False)
+    print(f"stopped the cockpit's simulated {', '.join(ecus)} for the replay", flush=True)

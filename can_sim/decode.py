@@ -17,6 +17,7 @@ stale data) and a jump (lost frames) from a good step. cantools does the signal 
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -76,6 +77,8 @@ class MessageInfo:
     """File name of the DBC it came from."""
     message: Message
     """The cantools message (read only)."""
+    counter: Signal | None = None
+    """Its ``COUNTER`` signal, looked up once (every judged frame reads it)."""
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,7 @@ class DbcSet:
                     msg.cycle_time / 1000.0 if msg.cycle_time else None,
                     dbc_name,
                     msg,
+                    _signal(msg, COUNTER_SIGNAL),
                 )
                 self._by_id.setdefault((info.frame_id, info.is_extended), info)
                 self._by_name.setdefault(info.name, info)
@@ -207,10 +211,7 @@ class DbcSet:
         """DBC files from disk; ``None`` (or nothing): the two shipped ones (cockpit.dbc, byd_general.dbc)."""
         chosen = list(paths or [])
         if not chosen:
-            shipped = resources.files(DBC_PACKAGE)
-            return cls(
-                [(name, _parse(shipped.joinpath(name).read_text("utf-8"), name)) for name in (COCKPIT_DBC, BYD_DBC)]
-            )
+            return _shipped()
         loaded = []
         for path in chosen:
             try:
@@ -234,6 +235,14 @@ class DbcSet:
             return self._by_name[name]
         except KeyError:
             raise InputError("unknown-message", f"no message {name!r} in {', '.join(self.files)}") from None
+
+    def find(self, name: str) -> MessageInfo | None:
+        """The message called ``name`` (exactly, else ignoring case), or ``None``."""
+        found = self._by_name.get(name)
+        if found is None:
+            folded = name.casefold()
+            found = next((m for n, m in self._by_name.items() if n.casefold() == folded), None)
+        return found
 
     def decode(self, info: MessageInfo, data: bytes | bytearray) -> SignalValues:
         """The frame's signals (labels as strings); an undecodable frame gives ``{}``."""
@@ -265,6 +274,14 @@ class DbcSet:
         return info, protect(info, data, counter)
 
 
+@functools.cache
+def _shipped() -> DbcSet:
+    """The shipped DBCs, parsed once per process: they never change, and every box, tool and
+    decoder of the bench asks for them (a DbcSet is read-only; decoders keep their own state)."""
+    shipped = resources.files(DBC_PACKAGE)
+    return DbcSet([(name, _parse(shipped.joinpath(name).read_text("utf-8"), name)) for name in (COCKPIT_DBC, BYD_DBC)])
+
+
 def _parse(text: str, origin: str) -> Database:
     try:
         db = cantools.database.load_string(text, database_format="dbc", strict=False)
@@ -291,7 +308,7 @@ def _idle(sig: Signal) -> float | int | str:
 
 def counter_of(info: MessageInfo, data: bytes | bytearray) -> int | None:
     """The frame's alive counter, or ``None`` if the message has none (or the frame is short)."""
-    sig = _signal(info.message, COUNTER_SIGNAL)
+    sig = info.counter
     if sig is None or len(data) < info.message.length:
         return None
     return _get_bits(data, sig)
@@ -301,8 +318,7 @@ def counter_modulo(info: MessageInfo) -> int:
     """How many counter values the message cycles through (E2E: 15, never 15 itself)."""
     if info.scheme is Scheme.E2E:
         return e2e.COUNTER_MODULO
-    sig = _signal(info.message, COUNTER_SIGNAL)
-    return 1 << sig.length if sig is not None else 1
+    return 1 << info.counter.length if info.counter is not None else 1
 
 
 def protect(info: MessageInfo, data: bytes | bytearray, counter: int) -> bytes:
@@ -387,3 +403,16 @@ class FrameDecoder:
             return DecodedFrame(msg.arbitration_id, "", {}, NO_CHECK)
         data = bytes(msg.data)
         return DecodedFrame(msg.arbitration_id, info.name, self.dbcs.decode(info, data), self.judge(info, data))
+
+    def inspect(self, msg: can.Message) -> tuple[str, Verdict]:
+        """The frame's message name and integrity verdict, without decoding its signals.
+
+        Logging and counting need only these; the signals are most of a decode's cost, and a
+        logger on a full bus has about 120 us per frame for everything.
+        """
+        if msg.is_error_frame or msg.is_remote_frame:
+            return "", NO_CHECK
+        info = self.dbcs.info(msg.arbitration_id, msg.is_extended_id)
+        if info is None:
+            return "", NO_CHECK
+        return info.name, self.judge(info, msg.data)

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 import can
 
 from can_sim.busload import BusStatistics
-from can_sim.commands import Target, bus_config, client_of, open_target, wait
+from can_sim.commands import client_of, open_target, wait
 from can_sim.decode import DbcSet, FrameDecoder, counter_of
-from can_sim.faults import Fault, FaultKind, parse_can_id
+from can_sim.faults import FRAME_FAULTS, NODE_FAULTS, NODES, Fault, FaultKind, parse_can_id
 from can_sim.monitor import MonitorTable, format_check, format_value
 from can_sim.recorder import BusRecorder, Recording
 from cockpit.errors import ConfigError, InputError
@@ -134,11 +134,16 @@ def _print_answer(dbcs: DbcSet, bus: can.BusABC, sent: can.Message, timeout: flo
 
 def fault_from_args(args: argparse.Namespace, dbcs: DbcSet) -> Fault:
     """The fault the ``fault`` subcommand's options describe."""
+    kind = FaultKind(args.kind)
+    if kind in NODE_FAULTS and not args.ecu:
+        raise InputError("bad-fault", f"{kind} needs --ecu NODE: one of {', '.join(NODES)}")
+    if kind in FRAME_FAULTS and not (args.can_id or args.message):
+        raise InputError("bad-fault", f"{kind} needs --id ID (0x1F0) or --message NAME (WHEELSPEED_CLEAN)")
     can_id = parse_can_id(args.can_id) if args.can_id else None
     if args.message:
         can_id = dbcs.named(args.message).frame_id
     return Fault(
-        FaultKind(args.kind),
+        kind,
         can_id=can_id,
         ecu=args.ecu,
         probability=args.probability,
@@ -152,10 +157,13 @@ def fault(args: argparse.Namespace, stop: threading.Event) -> int:
     """Inject, list or clear a fault: on a server's car, or on an in-process car while watching the bus."""
     if args.server:
         dbcs = DbcSet.load(args.dbc)
-        with client_of(Target(bus_config(args), args.server, dbcs, args.bitrate)) as client:
+        with client_of(args.server) as client:
             if args.kind == "list":
-                for f in client.stats().faults:
+                faults = client.stats().faults
+                for f in faults:
                     print(f"{f.fault_id}: {f.description} ({f.age_s:.1f} s, {f.frames_affected} frames)")
+                if not faults:
+                    print("no active faults")
             elif args.kind == "clear":
                 print(f"cleared {client.clear_fault(args.fault_id)} fault(s)")
             else:

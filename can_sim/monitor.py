@@ -1,8 +1,10 @@
-"""The live monitor's table: one row per CAN id with its name, rate, integrity and latest signals.
+"""The live monitor: a table with one row per CAN id (name, rate, integrity, latest signals), or a
+scrolling trace with one line per frame, as ``candump`` prints them.
 
 Pure presentation over :class:`~can_sim.busload.BusStatistics` and the decoded frames a
-:class:`~can_sim.recorder.BusRecorder` hands over; ``can-sim monitor`` redraws it, ``can-sim
-stats`` prints its header and rate columns.
+:class:`~can_sim.recorder.BusRecorder` hands over; ``can-sim monitor`` redraws the table or
+prints the trace, ``can-sim stats`` prints the header and rate columns. Signal text is never cut
+at a fixed width: a terminal's row is filled to its width, and piped output is whole.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import can
 from can_sim.busload import BusStatistics, IdStats, StatsSnapshot
 from can_sim.decode import DecodedFrame, Scheme, Verdict
 
-SIGNALS_WIDTH = 90
-"""Characters of the signal column before it is cut."""
+ELLIPSIS = "..."
+"""Marks signal text cut at the terminal's edge."""
 CHECK_LABELS: Mapping[str, str] = {
     "crc": "CRC",
     "checksum": "CHK",
@@ -91,23 +93,46 @@ class MonitorTable:
             out.append(_row(ids, latest.get(ids.frame_id)))
         return out
 
-    def render(self) -> str:
-        """Header line and table."""
+    def render(self, width: int | None = None) -> str:
+        """Header line and table; ``width``: cut each row's signal text at that many columns (a
+        terminal's width), ``None``: the whole text."""
         rows = self.rows()
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
         lines = [format_header(self.stats.snapshot())]
         for row in rows:
             cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)]
-            lines.append("  ".join([*cells, row[-1]]).rstrip())
+            lines.append(fit("  ".join([*cells, row[-1]]).rstrip(), width))
         return "\n".join(lines)
+
+    def wanted(self, frame_id: int) -> bool:
+        """Whether the filter lets ``frame_id`` through."""
+        return self._ids is None or frame_id in self._ids
+
+
+def fit(line: str, width: int | None) -> str:
+    """``line``, cut to ``width`` columns with an ellipsis when it is longer (``None``: whole)."""
+    if width is None or len(line) <= width:
+        return line
+    return line[: max(width - len(ELLIPSIS), 0)] + ELLIPSIS
+
+
+def format_trace(msg: can.Message, frame: DecodedFrame, t0: float) -> str:
+    """One frame as a trace line: time since ``t0``, id, name, length, data, verdict, signals."""
+    if msg.is_error_frame:
+        return f"{msg.timestamp - t0:12.6f}  0x{msg.arbitration_id:03X}  ERROR FRAME"
+    ident = f"0x{msg.arbitration_id:08X}" if msg.is_extended_id else f"0x{msg.arbitration_id:03X}"
+    data = "remote" if msg.is_remote_frame else bytes(msg.data).hex(" ").upper()
+    verdict = frame.verdict
+    check = "-" if verdict.scheme is Scheme.NONE else f"{verdict.scheme} {'ok' if verdict.ok else verdict.reason}"
+    signals = " ".join(f"{k}={format_value(v)}" for k, v in frame.signals.items())
+    head = f"{msg.timestamp - t0:12.6f}  {ident}  {frame.name or '?':18} [{msg.dlc}]  {data:23}  {check:18}"
+    return f"{head}  {signals}".rstrip()
 
 
 def _row(ids: IdStats, latest: _Latest | None) -> tuple[str, ...]:
     name = latest.name if latest else ids.name
     verdict = latest.verdict if latest else Verdict(Scheme.NONE)
     signals = " ".join(f"{k}={format_value(v)}" for k, v in (latest.signals if latest else {}).items())
-    if len(signals) > SIGNALS_WIDTH:
-        signals = signals[: SIGNALS_WIDTH - 3] + "..."
     return (
         f"0x{ids.frame_id:03X}",
         name or "?",

@@ -10,6 +10,7 @@ which :class:`ReplayReport` measures.
 
 from __future__ import annotations
 
+import collections
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +32,16 @@ LOG_CHANNEL = 0
 """Channel index written to logs. python-can's writers read digits off a channel *name* (a
 virtual channel called ``test-12`` would become channel 12, and BLF overflows on large ones), so
 the recorder writes one bus as channel 0 (``can0`` / ASC and BLF channel 1)."""
+BACKLOG_FRAMES = 1_000_000
+"""Frames a :class:`Recording` holds for its worker (minutes of a full bus) before it leaves some out."""
+READ_POLL_S = 0.05
+"""Receive timeout of the reader thread; bounds how long it takes to notice a stop."""
+WAKE_EVERY = 64
+"""While it empties the receive buffer, the reader wakes the worker after this many frames."""
+MAX_DRAIN = 4096
+"""Frames the reader takes in one go before it looks at its stop flag again."""
+YIELD_EVERY = 16
+"""The worker offers the GIL to the reader after this many frames (about 150 us of work)."""
 SPIN_S = 0.0005
 """The replay scheduler sleeps until this close to a frame's time, then yields in a tight loop."""
 
@@ -75,14 +86,18 @@ class BusRecorder(can.Listener):
         msg.channel = LOG_CHANNEL  # this message is the recorder's own copy (every bus gets one)
         with self._lock:
             self.frames += 1
-            frame = self._decoder.decode(msg) if self._decoder is not None else None
-            if self._stats is not None:
-                self._stats.on_frame(msg, frame.name if frame else "", frame.verdict if frame else None)
-            if frame is not None:
+            decoder = self._decoder
+            if decoder is not None and (self._keep or self._on_decoded is not None):
+                frame = decoder.decode(msg)
+                if self._stats is not None:
+                    self._stats.on_frame(msg, frame.name, frame.verdict)
                 if self._keep and not msg.is_error_frame:
                     self.decoded.append((frame.frame_id, frame.name, frame.signals))
                 if self._on_decoded is not None:
                     self._on_decoded(msg, frame)
+            elif self._stats is not None:  # counting needs the name and verdict, not the signals
+                name, verdict = decoder.inspect(msg) if decoder is not None else ("", None)
+                self._stats.on_frame(msg, name, verdict)
             if self._writer is not None:
                 self._writer.on_message_received(msg)
 
@@ -99,16 +114,77 @@ def _writable_suffixes() -> set[str]:
 
 
 class Recording:
-    """A recorder listening to a bus on its own reader thread: ``with Recording(bus, recorder): ...``."""
+    """A recorder fed from a bus: ``with Recording(bus, recorder): ...``.
 
-    def __init__(self, bus: can.BusABC, recorder: BusRecorder) -> None:
+    Two threads: a reader that only moves frames from the bus into a backlog, and a worker that
+    hands them to the recorder. A receive buffer holds a few hundred frames (a SocketCAN socket
+    about 200), which a full bus fills in some 50 ms; decoding and logging in the reading thread
+    lost frames whenever the machine or the GIL held that thread up that long. The reader costs
+    a few microseconds a frame, so it empties the buffer in any time slice it gets, and the
+    worker catches up on the backlog (frames keep their bus timestamps, so rates stay right).
+    """
+
+    def __init__(self, bus: can.BusABC, recorder: BusRecorder, backlog_frames: int = BACKLOG_FRAMES) -> None:
         self.recorder = recorder
         """What every frame goes to."""
-        self._notifier = can.Notifier(bus, [recorder], timeout=0.05)
+        self.overflowed = 0
+        """Frames left out because the backlog was full (the worker fell :data:`BACKLOG_FRAMES` behind)."""
+        self._bus = bus
+        self._limit = backlog_frames
+        self._backlog: collections.deque[can.Message] = collections.deque()
+        self._arrived = threading.Event()
+        self._reading = threading.Event()
+        self._reading.set()
+        self._done = threading.Event()
+        self._reader = threading.Thread(target=self._read, name="can-recording-rx", daemon=True)
+        self._worker = threading.Thread(target=self._work, name="can-recording", daemon=True)
+        self._worker.start()
+        self._reader.start()
+
+    def _read(self) -> None:
+        bus, backlog, arrived = self._bus, self._backlog, self._arrived
+        try:
+            while self._reading.is_set():
+                msg = bus.recv(timeout=READ_POLL_S)
+                drained = 0
+                while msg is not None:  # empty the receive buffer, waking the worker now and then
+                    if len(backlog) < self._limit:
+                        backlog.append(msg)
+                    else:
+                        self.overflowed += 1
+                    drained += 1
+                    if drained % WAKE_EVERY == 0:
+                        arrived.set()
+                    msg = bus.recv(timeout=0.0) if drained < MAX_DRAIN else None
+                if backlog:
+                    arrived.set()
+        except can.CanError:
+            pass  # the bus was shut down under us: nothing more to read
+        finally:
+            self._done.set()
+            arrived.set()
+
+    def _work(self) -> None:
+        backlog, arrived, handle = self._backlog, self._arrived, self.recorder.on_message_received
+        while True:
+            arrived.wait()
+            arrived.clear()
+            handled = 0
+            while backlog:
+                handle(backlog.popleft())
+                handled += 1
+                if handled % YIELD_EVERY == 0:
+                    time.sleep(0)  # let the reader have the GIL now, not after the 5 ms switch interval
+            if self._done.is_set() and not backlog:
+                return
 
     def stop(self) -> None:
-        """Stop listening and close the log."""
-        self._notifier.stop(timeout=2.0)
+        """Stop reading, handle what was read, and close the log."""
+        self._reading.clear()
+        self._reader.join(timeout=2.0)
+        self._done.set()
+        self._arrived.set()
+        self._worker.join(timeout=10.0)
         self.recorder.stop()
 
     def __enter__(self) -> Recording:

@@ -42,10 +42,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import can
-
 from can_sim.car import SimulatedCar
 from can_sim.decode import DbcSet
+from can_sim.driver import CarDriver, LocalCar
 from can_sim.faults import NODES, Fault, FaultKind, parse_can_id
 from can_sim.profiles import DriveProfile, profile_named
 from cockpit.errors import CockpitError, ConfigError
@@ -210,12 +209,12 @@ def load_scenario(name_or_path: str, dbcs: DbcSet | None = None) -> Scenario:
 
 
 class ScenarioRunner:
-    """Plays one scenario on a running car, sending its frames from a bench node of its own."""
+    """Plays one scenario on a car: an in-process :class:`SimulatedCar` (sending its frames from a
+    bench node of its own) or any :class:`~can_sim.driver.CarDriver`, such as a cockpit's car."""
 
-    def __init__(self, car: SimulatedCar, dbcs: DbcSet | None = None) -> None:
-        self._car = car
-        self._dbcs = dbcs or DbcSet.load()
-        self._counters: dict[str, int] = {}
+    def __init__(self, car: SimulatedCar | CarDriver, dbcs: DbcSet | None = None) -> None:
+        self._own = isinstance(car, SimulatedCar)
+        self._driver: CarDriver = LocalCar(car, dbcs) if isinstance(car, SimulatedCar) else car
         self._labels: dict[str, str] = {}
 
     def run(
@@ -229,42 +228,37 @@ class ScenarioRunner:
         if shorter); returns the seconds it ran (less if ``stop`` was set)."""
         stop = stop or threading.Event()
         length = scenario.duration_s if limit_s is None else min(limit_s, scenario.duration_s)
-        bus = self._car.bus.open()
         try:
-            self._car.powertrain.set_profile(scenario.profile)
+            self._driver.set_profile(scenario.profile)
             start = time.monotonic()
             for event in scenario.events:
                 if event.at_s > length:
                     break
                 if stop.wait(max(start + event.at_s - time.monotonic(), 0.0)):
                     return time.monotonic() - start
-                self._fire(event, bus)
+                self._fire(event)
                 if on_event is not None:
                     on_event(time.monotonic() - start, event)
             stop.wait(max(start + length - time.monotonic(), 0.0))
             return time.monotonic() - start
         finally:
-            bus.shutdown()
+            if self._own:  # a driver handed in is its owner's to close
+                self._driver.close()
 
-    def _fire(self, event: ScenarioEvent, bus: can.BusABC) -> None:
-        faults = self._car.faults
+    def _fire(self, event: ScenarioEvent) -> None:
+        driver = self._driver
         if event.action is Action.SEND:
-            counter = self._counters.get(event.message, -1) + 1
-            self._counters[event.message] = counter
-            info, data = self._dbcs.encode(event.message, event.signals, counter=counter)
-            bus.send(can.Message(arbitration_id=info.frame_id, data=data, is_extended_id=info.is_extended))
+            driver.send(event.message, event.signals)
         elif event.action is Action.FAULT and event.fault is not None:
-            active = faults.inject(event.fault)
+            fault_id = driver.inject_fault(event.fault)
             if event.label:
-                self._labels[event.label] = active.fault_id
+                self._labels[event.label] = fault_id
         elif event.action is Action.CLEAR:
             if event.label == "all":
-                faults.clear()
+                driver.clear_fault(None)
             elif event.label in self._labels:
                 fid = self._labels.pop(event.label)
-                if any(a.fault_id == fid for a in faults.active()):  # it may have expired already
-                    faults.clear(fid)
-        elif event.action is Action.STOP:
-            self._car.boxes()[event.ecu].stop()
-        elif event.action is Action.START:
-            self._car.boxes()[event.ecu].start()
+                if fid in driver.active_faults():  # it may have expired already
+                    driver.clear_fault(fid)
+        elif event.action in (Action.STOP, Action.START):
+            driver.set_running(event.ecu, event.action is Action.START)

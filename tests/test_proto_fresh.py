@@ -37,7 +37,17 @@ def test_bench_proto_declares_its_service() -> None:
     from cockpit.v1 import bench_pb2
 
     methods = {m.name for m in bench_pb2.DESCRIPTOR.services_by_name["Bench"].methods}
-    assert methods == {"StreamFrames", "InjectFrame", "InjectSignal", "InjectFault", "ClearFault", "GetStats"}
+    assert methods == {
+        "StreamFrames",
+        "InjectFrame",
+        "InjectFrames",
+        "InjectSignal",
+        "InjectFault",
+        "ClearFault",
+        "SetDriveProfile",
+        "SetEcuRunning",
+        "GetStats",
+    }
 
 
 def test_gen_proto_script_runs_from_anywhere(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ The servicer has a bus of its own on the cockpit's bus configuration. A reader t
 every frame (:class:`~can_sim.busload.BusStatistics`) and keeps the last frame of each id, so
 ``InjectSignal`` can continue a message's alive counter. Each ``StreamFrames`` call opens one
 more bus: a client that names a session injects through that same bus, so (as python-can does)
-it never hears its own frames back. Fault RPCs act on the simulated car, when the server runs one.
+it never hears its own frames back. Fault, profile and ECU RPCs act on the simulated car, when
+the server runs one: tools attached to the server drive *that* car rather than adding another.
 
 Wiring (the composition root)::
 
@@ -173,8 +174,8 @@ class BenchServicer(bpb_grpc.BenchServicer):
             inject.shutdown()
 
     def _on_frame(self, msg: can.Message) -> None:
-        frame = self._decoder.decode(msg)
-        self.stats.on_frame(msg, frame.name, frame.verdict if frame.name else None)
+        name, verdict = self._decoder.inspect(msg)  # counting needs no signal values
+        self.stats.on_frame(msg, name, verdict if name else None)
         if not msg.is_error_frame:
             with self._lock:
                 self._last[(msg.arbitration_id, msg.is_extended_id)] = msg
@@ -239,16 +240,55 @@ class BenchServicer(bpb_grpc.BenchServicer):
             values = bc.signals_from_proto(request.signals)
             with self._lock:
                 last = self._last.get((info.frame_id, info.is_extended))
-            base = self.dbcs.decode(info, last.data) if last is not None else None
             if request.HasField("counter"):
                 counter = request.counter
             else:
                 seen = counter_of(info, last.data) if last is not None else None
                 counter = 0 if seen is None else seen + 1
-            _, data = self.dbcs.encode(info.name, values, base, counter)
+            # Unnamed signals idle ("no request"), never copied from the last frame: an old
+            # AC_REQ=ON re-sent with a temperature change would be an action nobody asked for.
+            _, data = self.dbcs.encode(info.name, values, None, counter)
             msg = can.Message(arbitration_id=info.frame_id, data=data, is_extended_id=info.is_extended)
             self._send(msg, request.session)
             return bpb.InjectSignalResponse(frame=bc.message_to_proto(msg))
+
+    async def InjectFrames(
+        self, request_iterator: AsyncIterator[bpb.InjectFrameRequest], context: Context
+    ) -> bpb.InjectFramesResponse:
+        """Put each streamed frame on the bus as it arrives."""
+        async with Guard(context):
+            sent = 0
+            async for request in request_iterator:
+                self._send(bc.message_from_proto(request.frame), request.session)
+                sent += 1
+            return bpb.InjectFramesResponse(sent=sent)
+
+    # -- the simulated car ------------------------------------------------------------------------
+
+    async def SetDriveProfile(
+        self, request: bpb.SetDriveProfileRequest, context: Context
+    ) -> bpb.SetDriveProfileResponse:
+        """Drive the car's powertrain along another profile, from its start."""
+        async with Guard(context):
+            car = self._car_or_fail()
+            profile = bc.profile_from_proto(request.profile)
+            previous = car.powertrain.profile
+            car.powertrain.set_profile(profile)
+            return bpb.SetDriveProfileResponse(
+                profile=bc.profile_to_proto(profile), previous=bc.profile_to_proto(previous)
+            )
+
+    async def SetEcuRunning(self, request: bpb.SetEcuRunningRequest, context: Context) -> bpb.SetEcuRunningResponse:
+        """Take one box of the car off the bus, or put it back."""
+        async with Guard(context):
+            car = self._car_or_fail()
+            boxes = car.boxes()
+            box = boxes.get(request.ecu)
+            if box is None:
+                raise InputError("unknown-ecu", f"no ECU {request.ecu!r}; known: {', '.join(boxes)}")
+            was_running = box.running
+            await asyncio.to_thread(box.start if request.running else box.stop)  # stopping waits for its thread
+            return bpb.SetEcuRunningResponse(was_running=was_running)
 
     # -- faults -----------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 :class:`BenchClient` is synchronous (the ``can-sim`` tools are) and speaks the bench's own types:
 python-can frames, :class:`~can_sim.faults.Fault` values, cockpit errors. :class:`RemoteBenchBus`
-is a ``can.BusABC`` whose ``send`` is ``InjectFrame`` and whose ``recv`` reads ``StreamFrames``:
+is a ``can.BusABC`` whose ``send`` feeds one ``InjectFrames`` stream and whose ``recv`` reads ``StreamFrames``:
 any python-can tool (a ``can.Notifier``, a ``can.Logger``, the simulated ECUs) then works on a
 running cockpit's in-process virtual bus. ``BusConfig("bench", "127.0.0.1:50051")`` opens one.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import grpc
 from can_sim.busload import IdStats, StatsSnapshot
 from can_sim.decode import DecodedFrame
 from can_sim.faults import Fault
+from can_sim.profiles import DriveProfile
 from cockpit.errors import CockpitError
 from cockpit.server import bench_convert as bc
 from cockpit.server import convert
@@ -140,6 +142,13 @@ class BenchClient:
         """Put ``msg`` on the bus."""
         self._unary(self._stub.InjectFrame, bpb.InjectFrameRequest(frame=bc.message_to_proto(msg), session=session))
 
+    def inject_frames(self, requests: Iterator[bpb.InjectFrameRequest]) -> int:
+        """Stream frames onto the bus (``InjectFrames``) until ``requests`` ends; returns how many were sent."""
+        try:
+            return int(self._stub.InjectFrames(requests).sent)  # no deadline: the stream lasts as long as its node
+        except grpc.RpcError as err:
+            raise _error(err, self.target) from None
+
     def inject_signal(
         self, message: str, signals: Mapping[str, float | int | str], counter: int | None = None, session: str = ""
     ) -> can.Message:
@@ -150,6 +159,16 @@ class BenchClient:
         if counter is not None:
             request.counter = counter
         return _to_message(self._unary(self._stub.InjectSignal, request).frame)
+
+    def set_profile(self, profile: DriveProfile) -> DriveProfile:
+        """Drive the server's car along ``profile`` from now; returns the profile it replaced."""
+        request = bpb.SetDriveProfileRequest(profile=bc.profile_to_proto(profile))
+        return bc.profile_from_proto(self._unary(self._stub.SetDriveProfile, request).previous)
+
+    def set_ecu_running(self, ecu: str, running: bool) -> bool:
+        """Take one box of the server's car off the bus or put it back; returns whether it was running."""
+        request = bpb.SetEcuRunningRequest(ecu=ecu, running=running)
+        return bool(self._unary(self._stub.SetEcuRunning, request).was_running)
 
     def inject_fault(self, fault: Fault) -> tuple[str, str]:
         """Start ``fault`` on the server's car; returns (fault id, description)."""
@@ -217,6 +236,12 @@ class RemoteBenchBus(can.BusABC):
         self._call = self._client.stream(session=self._session)
         self._thread = threading.Thread(target=self._read, name="bench-bus", daemon=True)
         self._thread.start()
+        # Frames go out on one InjectFrames stream, fed from a queue: send() returns at once and
+        # a node keeps its rhythm instead of waiting one round trip per frame.
+        self._outbox: queue.Queue[bpb.InjectFrameRequest | None] = queue.Queue()
+        self._send_failure: str | None = None
+        self._sender = threading.Thread(target=self._pump, name="bench-bus-send", daemon=True)
+        self._sender.start()
         if not self._subscribed.wait(subscribe_timeout_s) or self._failure:
             failure = self._failure or f"no answer within {subscribe_timeout_s:g} s"
             self.shutdown()
@@ -245,15 +270,32 @@ class RemoteBenchBus(can.BusABC):
                 raise can.CanOperationError(f"the bench stream ended: {self._failure}") from None
             return None, False
 
-    def send(self, msg: can.Message, timeout: float | None = None) -> None:
-        """Put ``msg`` on the cockpit's bus (``InjectFrame``)."""
+    def _requests(self) -> Iterator[bpb.InjectFrameRequest]:
+        while (request := self._outbox.get()) is not None:
+            yield request
+
+    def _pump(self) -> None:
         try:
-            self._client.inject_frame(msg, self._session)
+            self._client.inject_frames(self._requests())
         except CockpitError as err:
-            raise can.CanOperationError(str(err)) from err
+            self._send_failure = str(err)
+
+    def send(self, msg: can.Message, timeout: float | None = None) -> None:
+        """Queue ``msg`` for the cockpit's bus (``InjectFrames``); a refusal fails the sends after it."""
+        if self._send_failure is not None or not self._sender.is_alive():
+            raise can.CanOperationError(f"the bench refused a frame: {self._send_failure or 'the bus is shut down'}")
+        self._outbox.put(bpb.InjectFrameRequest(frame=bc.message_to_proto(msg), session=self._session))
+
+    def flush_tx_buffer(self) -> None:
+        """Wait until every queued frame has been handed to the server (bounded by the RPC timeout)."""
+        deadline = time.monotonic() + RPC_TIMEOUT_S
+        while not self._outbox.empty() and self._sender.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.001)
 
     def shutdown(self) -> None:
-        """End the stream and close the channel."""
+        """Send what is queued, then end the streams and close the channel."""
         super().shutdown()
+        self._outbox.put(None)
+        self._sender.join(timeout=RPC_TIMEOUT_S)
         self._call.cancel()
         self._client.close()

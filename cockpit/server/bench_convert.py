@@ -13,7 +13,8 @@ import can
 
 from can_sim.decode import DecodedFrame, Scheme, SignalValues, Verdict
 from can_sim.faults import ERROR_FRAME_RATE_HZ, ActiveFault, Fault, FaultKind
-from cockpit.errors import InputError
+from can_sim.profiles import DrivePoint, DriveProfile, profile_named
+from cockpit.errors import ConfigError, InputError
 from cockpit.server import convert
 from cockpit.v1 import bench_pb2 as bpb
 
@@ -163,3 +164,23 @@ def active_fault_to_proto(active: ActiveFault, age_s: float, affected: int) -> b
         frames_affected=affected,
         description=active.fault.describe(),
     )
+
+
+def profile_to_proto(profile: DriveProfile) -> bpb.DriveProfile:
+    """A drive profile as a ``DriveProfile`` message, points included."""
+    return bpb.DriveProfile(
+        name=profile.name,
+        description=profile.description,
+        points=[bpb.DrivePoint(t_s=p.t_s, speed_kmh=p.speed_kmh, gear=p.gear) for p in profile.points],
+    )
+
+
+def profile_from_proto(msg: bpb.DriveProfile) -> DriveProfile:
+    """A ``DriveProfile`` message: a built-in by name when it has no points; bad ones: :class:`InputError`."""
+    try:
+        if not msg.points:
+            return profile_named(msg.name)
+        points = tuple(DrivePoint(p.t_s, p.speed_kmh, p.gear) for p in msg.points)
+        return DriveProfile(msg.name or "custom", points, msg.description)
+    except ConfigError as err:  # a bad request, not a server that lacks something
+        raise InputError(err.code, err.message) from err
