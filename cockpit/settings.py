@@ -99,8 +99,9 @@ class VoiceSettings:
     (``cockpit serve`` turns this on)."""
     wake_models: tuple[str, ...] = ("hey_jarvis_v0.1",)
     """Manifest names of the wake-word heads to run."""
-    wake_threshold: float = 0.5
-    """Score at or above which a wake word is heard."""
+    wake_threshold: float = 0.03
+    """Wake-word head score at or above which the verifier (``cockpit/wake/verifiers``) is asked;
+    chosen on the tuning half with ``script/train_wake_verifier.py`` (``make bench``: ``wake_eval``)."""
     asr_engine: str = "auto"
     """``auto`` (Vosk where a model for the language exists, else PocketSphinx), ``vosk``, ``pocketsphinx``."""
     max_utterance_s: float = 10.0

@@ -27,6 +27,7 @@ from cockpit.audio.format import FRAME_SAMPLES, SAMPLE_RATE
 from cockpit.audio.onnx import OnnxModel
 from cockpit.errors import WakeWordError
 from cockpit.wake.base import WakeWordDetector
+from cockpit.wake.verifier import WINDOW, WakeVerifier, shipped_verifier
 
 MEL_CONTEXT_SAMPLES = 480
 """Samples before the frame that the melspectrogram also sees (3 hops of 160)."""
@@ -60,10 +61,17 @@ class WakeModels:
 
     ONNX Runtime sessions may run concurrently, so one set serves every stream; each
     :class:`OnnxWakeWordDetector` keeps its own buffers. ``heads`` maps each wake-word
-    model's name (e.g. ``hey_jarvis_v0.1``) to its ONNX file.
+    model's name (e.g. ``hey_jarvis_v0.1``) to its ONNX file; ``verifiers`` the heads that have a
+    second stage (:mod:`cockpit.wake.verifier`) to it.
     """
 
-    def __init__(self, melspectrogram: str | Path, embedding: str | Path, heads: Mapping[str, str | Path]) -> None:
+    def __init__(
+        self,
+        melspectrogram: str | Path,
+        embedding: str | Path,
+        heads: Mapping[str, str | Path],
+        verifiers: Mapping[str, WakeVerifier] | None = None,
+    ) -> None:
         if not heads:
             raise WakeWordError("no-wake-models", "at least one wake-word model is needed")
         self.mel = OnnxModel(melspectrogram)
@@ -79,16 +87,23 @@ class WakeModels:
             if not isinstance(n, int) or n < 1:
                 raise WakeWordError("bad-wake-model", f"wake-word model {name} has no fixed input length")
             self.head_frames[name] = n
+        self.verifiers = {name: v for name, v in (verifiers or {}).items() if name in self.heads}
+        """Second stages, by head name (heads without one fire on their score alone)."""
+        if any(self.head_frames[name] != WINDOW for name in self.verifiers):
+            raise WakeWordError("bad-wake-verifier", f"wake verifiers need heads that score {WINDOW} embeddings")
         self.history = max(self.head_frames.values())
         """Embeddings kept per stream (the longest head input)."""
         self.initial_features = self._noise_features()
         """The feature buffer every reset starts from (rows of embeddings, oldest first)."""
 
     @classmethod
-    def from_store(cls, store: Any, models: Iterable[str] = ("hey_jarvis_v0.1",)) -> WakeModels:
-        """Load the verified artefacts of a :class:`models.store.ModelStore`."""
+    def from_store(cls, store: Any, models: Iterable[str] = ("hey_jarvis_v0.1",), verify: bool = True) -> WakeModels:
+        """Load the verified artefacts of a :class:`models.store.ModelStore`, with the verifiers
+        fitted for them (``verify=False``: without)."""
         mel, embed = (store.path(name) for name in FEATURE_MODELS)
-        return cls(mel, embed, {name: store.path(name) for name in models})
+        models = tuple(models)
+        verifiers = {n: v for n in models if (v := shipped_verifier(n)) is not None} if verify else {}
+        return cls(mel, embed, {name: store.path(name) for name in models}, verifiers)
 
     def melspectrogram(self, samples: np.ndarray) -> np.ndarray:
         """Mel frames (rows of 32 bins, openWakeWord's transform applied) of int16 samples."""
@@ -128,6 +143,15 @@ class OnnxWakeWordDetector(WakeWordDetector):
     def initial_features(self) -> np.ndarray:
         """The feature buffer every reset starts from."""
         return self._m.initial_features
+
+    @property
+    def features(self) -> np.ndarray:
+        """The embeddings the heads scored the last frame on (rows of 96, oldest first)."""
+        return np.asarray(self._features, dtype=np.float32)
+
+    def _confirm(self, model: str) -> bool:
+        verifier = self._m.verifiers.get(model)
+        return verifier is None or verifier.accepts(np.asarray(self._features, dtype=np.float32)[-WINDOW:])
 
     def _reset(self) -> None:
         self._raw = np.zeros(0, dtype=np.int16)
