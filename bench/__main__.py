@@ -19,6 +19,8 @@ SUITES = [
     "bench.voice_latency",
     "bench.voice_load",
     "bench.voice_eval",
+    "bench.wake_eval",
+    "bench.slurp",
 ]
 """Benchmark modules; each has ``run(quick: bool) -> list[Figure]``."""
 

@@ -1,4 +1,4 @@
-"""Evaluate the template recogniser on a SLURP split (development data only).
+"""Evaluate the typed recogniser on a SLURP split (templates, then the fallback classifier).
 
 Two figures:
 
@@ -12,12 +12,15 @@ Two figures:
 
 Usage::
 
-    python -m cockpit.nlu.slurp_eval [--split PATH] [--json]
+    python -m cockpit.nlu.slurp_eval [--split PATH] [--json] [--templates-only]
+
+Tune on devel only; SLURP test is read once, by ``python -m bench.slurp --test-once``.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -27,6 +30,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from cockpit.catalogue import CATALOGUE, IntentMatch
+from cockpit.nlu.classifier import FallbackIntentRecognizer
+from cockpit.nlu.normalize import normalize
 from cockpit.nlu.recognizer import IntentRecognizer, TemplateIntentRecognizer, Unsupported
 
 MEDIA_INTENTS = frozenset(
@@ -104,6 +109,8 @@ class SlurpReport:
     """Utterances evaluated."""
     mean_ms: float = 0.0
     """Mean recognition time per utterance in milliseconds."""
+    media_contrary: tuple[Example, ...] = ()
+    """Volume requests that did the opposite (louder for "quieter", unmute for "mute"); target: none."""
 
     @property
     def media_fraction(self) -> float:
@@ -122,12 +129,50 @@ def load_split(path: str | Path) -> list[Utterance]:
     return out
 
 
+def dedupe(utterances: Iterable[Utterance]) -> list[Utterance]:
+    """One utterance per sentence (normalised text), first kept: SLURP has several recordings per
+    sentence, and a sentence must not sit on both sides of a split."""
+    seen: set[str] = set()
+    out = []
+    for utt in utterances:
+        key = normalize(utt.sentence)
+        if key not in seen:
+            seen.add(key)
+            out.append(utt)
+    return out
+
+
+def fold_of(sentence: str, folds: int) -> int:
+    """The fold (0..folds-1) of a sentence: a hash of its normalised text, so the same on every
+    machine and run, and every recording of one sentence in the same fold."""
+    digest = hashlib.sha1(normalize(sentence).encode("utf-8")).hexdigest()
+    return int(digest, 16) % folds
+
+
 def _name(result: object) -> str:
     if isinstance(result, IntentMatch):
         return result.intent
     if isinstance(result, Unsupported):
         return f"unsupported:{result.feature}"
     return "none"
+
+
+_CONTRARY = {
+    "audio_volume_up": ("media.adjust_volume:-", "media.mute:on", "media.pause"),
+    "audio_volume_down": ("media.adjust_volume:+", "media.mute:off"),
+    "audio_volume_mute": ("media.adjust_volume:+", "media.mute:off", "media.play", "media.resume"),
+}
+"""Per SLURP volume intent: results that do the opposite of what was asked."""
+
+
+def _action(result: object) -> str:
+    """The result with its direction: ``media.adjust_volume:+``, ``media.mute:off`` ..."""
+    if isinstance(result, IntentMatch):
+        if result.intent == "media.adjust_volume":
+            return f"{result.intent}:{'-' if result.slots.get('delta_percent', 0) < 0 else '+'}"
+        if result.intent == "media.mute":
+            return f"{result.intent}:{'on' if result.slots.get('on') else 'off'}"
+    return _name(result)
 
 
 def evaluate(utterances: Iterable[Utterance], recognizer: IntentRecognizer) -> SlurpReport:
@@ -137,6 +182,7 @@ def evaluate(utterances: Iterable[Utterance], recognizer: IntentRecognizer) -> S
     offending: list[Example] = []
     exempt: list[Example] = []
     misses: list[Example] = []
+    contrary: list[Example] = []
     near_totals = dict.fromkeys(NEAR_DOMAIN_SCENARIOS, 0)
     near_bad = dict.fromkeys(NEAR_DOMAIN_SCENARIOS, 0)
     for utt in utterances:
@@ -151,6 +197,8 @@ def evaluate(utterances: Iterable[Utterance], recognizer: IntentRecognizer) -> S
                 media_routed += 1
             else:
                 misses.append(example)
+            if _action(result) in _CONTRARY.get(utt.intent, ()):
+                contrary.append(Example(utt.sentence, utt.intent, _action(result)))
         if utt.scenario in IN_DOMAIN_SCENARIOS and utt.intent != "play_game":
             continue
         ood_total += 1
@@ -175,6 +223,7 @@ def evaluate(utterances: Iterable[Utterance], recognizer: IntentRecognizer) -> S
         tuple(misses),
         total,
         elapsed * 1000.0 / total if total else 0.0,
+        tuple(contrary),
     )
 
 
@@ -191,6 +240,8 @@ def format_report(report: SlurpReport, examples: int = 20) -> str:
             f" of {report.near_domain_totals.get(scenario, 0)}"
         )
     lines += [f"    OFFENDING {e.slurp_intent}: {e.sentence!r} -> {e.result}" for e in report.ood_actuating]
+    lines.append(f"contrary volume actions: {len(report.media_contrary)} (target 0)")
+    lines += [f"    CONTRARY {e.slurp_intent}: {e.sentence!r} -> {e.result}" for e in report.media_contrary]
     lines.append(f"exempt genuine navigation (transport_query -> navigate_to): {len(report.exempt_navigation)}")
     lines += [f"    {e.sentence!r}" for e in report.exempt_navigation]
     lines.append(f"media misses: {len(report.media_misses)} (first {examples})")
@@ -203,8 +254,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cockpit.nlu.slurp_eval", description=__doc__.split("\n")[0])
     parser.add_argument("--split", type=Path, default=None, help="SLURP JSON-lines file (default: devel)")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    parser.add_argument("--templates-only", action="store_true", help="without the fallback classifier")
     args = parser.parse_args(argv)
-    report = evaluate(load_split(args.split or default_split()), TemplateIntentRecognizer.from_paths())
+    recognizer: IntentRecognizer = (
+        TemplateIntentRecognizer.from_paths() if args.templates_only else FallbackIntentRecognizer.from_paths()
+    )
+    report = evaluate(load_split(args.split or default_split()), recognizer)
     if args.json:
         print(json.dumps({**asdict(report), "media_fraction": report.media_fraction}, indent=2))
     else:
