@@ -16,7 +16,7 @@ test: setup
 # recognition of audio, no wake word) and is quick. The markers are set in tests/conftest.py.
 check: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy cockpit skills can_sim models bench
+	$(VENV)/bin/mypy cockpit skills can_sim models bench vehicle_contract
 	$(PY) -m pytest -q -p no:cacheprovider -m "not model and not slow"
 
 demo: setup
@@ -27,7 +27,7 @@ bench: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy cockpit skills can_sim models bench
+	$(VENV)/bin/mypy cockpit skills can_sim models bench vehicle_contract
 
 clean:
 	rm -rf $(VENV) cockpit/v1 build *.egg-info

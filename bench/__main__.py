@@ -21,6 +21,8 @@ SUITES = [
     "bench.voice_eval",
     "bench.wake_eval",
     "bench.slurp",
+    "bench.tts",
+    "bench.asr_variants",
 ]
 """Benchmark modules; each has ``run(quick: bool) -> list[Figure]``."""
 

@@ -77,9 +77,6 @@ class _Car(Vehicle):
     ) -> list[WriteOutcome]:
         raise AssertionError("a chat benchmark must not write to the car")
 
-    def writable(self, signal: str) -> bool:
-        return False
-
     def subscribe(self, listener: StateListener) -> Callable[[], None]:
         return lambda: None
 

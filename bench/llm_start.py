@@ -64,7 +64,7 @@ class _Server:
 
     def __init__(self, env: dict[str, str]) -> None:
         self._proc = subprocess.Popen(
-            [str(COCKPIT), "serve", "--port", "0"],
+            [str(COCKPIT), "serve", "--port", "0", "--insecure"],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,

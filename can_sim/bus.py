@@ -1,9 +1,11 @@
 """How a simulated box reaches the bus: a python-can configuration it opens for itself.
 
-Besides python-can's interfaces there is one more, ``bench``: the bus of a running cockpit
-reached over its Bench gRPC service (channel ``host:port``; see
-:class:`cockpit.server.bench_client.RemoteBenchBus`). That is how a simulated car, a monitor or
-a logger in one process joins the in-process ``virtual`` bus of a ``cockpit serve`` in another.
+Any python-can interface will do, and one more that the cockpit package registers with python-can
+(its ``can.interface`` entry point): ``cockpit``, the bus of a running cockpit reached over its
+Bench gRPC service (channel ``host:port``). That is how a simulated car, a monitor or a logger in
+one process joins the in-process ``virtual`` bus of a ``cockpit serve`` in another; to the bench
+it is just a python-can interface by name. Buses are opened by the contract's
+:func:`~vehicle_contract.bus.open_bus`, which refuses ``udp_multicast``.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from typing import Any
 
 import can
 
-from cockpit.errors import ConfigError, VehicleError
+from vehicle_contract.bus import open_bus
 
-BENCH_INTERFACE = "bench"
-"""Pseudo-interface: a running cockpit's bus over its Bench gRPC service (channel ``host:port``)."""
+BENCH_INTERFACE = "cockpit"
+"""python-can interface of a running cockpit's bus over its Bench service (channel ``host:port``)."""
 
 
 @dataclass(frozen=True)
@@ -25,21 +27,12 @@ class BusConfig:
     """A python-can bus configuration; every simulated ECU opens its own bus from it."""
 
     interface: str = "virtual"
-    """python-can interface name, or ``bench``. ``udp_multicast`` is refused: it leaves loopback."""
+    """python-can interface name (``cockpit`` for a server). ``udp_multicast`` is refused: it leaves loopback."""
     channel: str = "cockpit"
-    """Channel: the virtual bus name, ``vcan0``, ..."""
+    """Channel: the virtual bus name, ``vcan0``, ``host:port`` of a server, ..."""
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     """Further keyword arguments for ``can.Bus`` (``bitrate``, ...)."""
 
     def open(self) -> can.BusABC:
         """A new bus instance on this configuration."""
-        if self.interface == "udp_multicast":
-            raise ConfigError("bad-setting", "udp_multicast leaves loopback; use virtual or socketcan")
-        try:
-            if self.interface == BENCH_INTERFACE:
-                from cockpit.server.bench_client import RemoteBenchBus  # grpc only when asked for
-
-                return RemoteBenchBus(self.channel, **dict(self.kwargs))
-            return can.Bus(interface=self.interface, channel=self.channel, **dict(self.kwargs))
-        except (can.CanError, OSError, ValueError, ImportError) as err:
-            raise VehicleError("can-open-failed", f"cannot open {self.interface} {self.channel}: {err}") from err
+        return open_bus(self.interface, self.channel, **dict(self.kwargs))

@@ -17,7 +17,7 @@ from can_sim.fault_control import FaultController
 from can_sim.faults import FaultLayer
 from can_sim.powertrain import PowertrainSimulator
 from can_sim.profiles import DriveProfile
-from cockpit.vehicle.dbc import BYD_DBC, COCKPIT_DBC, DbcCodec
+from vehicle_contract.dbc import BYD_DBC, COCKPIT_DBC, DbcCodec
 
 
 class Box(Protocol):

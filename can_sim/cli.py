@@ -30,7 +30,7 @@ from can_sim import commands, inject, watch
 from can_sim.decode import DbcSet
 from can_sim.faults import NODES, FaultKind
 from can_sim.profiles import PROFILES
-from cockpit.errors import CockpitError
+from vehicle_contract.errors import CockpitError
 
 
 def _bus_arg(text: str) -> tuple[str, Any]:

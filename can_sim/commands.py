@@ -10,7 +10,6 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import can
 
@@ -22,11 +21,9 @@ from can_sim.driver import CarDriver, LocalCar
 from can_sim.profiles import PROFILES, profile_named
 from can_sim.recorder import BusRecorder, Recording, read_log
 from can_sim.recorder import replay as replay_log
+from can_sim.remote import BenchControl, RemoteCar, bench_control, bench_plugin
 from can_sim.scenario import ScenarioEvent, ScenarioRunner, builtin_scenarios, load_scenario
-from cockpit.errors import CockpitError, ConfigError
-
-if TYPE_CHECKING:
-    from cockpit.server.bench_client import BenchClient
+from vehicle_contract.errors import CockpitError, ConfigError
 
 CLEAR_SCREEN = "\x1b[H\x1b[2J"
 """ANSI: cursor home, clear screen (only written to a terminal)."""
@@ -46,7 +43,7 @@ class Target:
     """Where a subcommand works: a bus, the DBCs, perhaps an in-process car or a server."""
 
     config: BusConfig
-    """The bus to open (``bench`` for a server)."""
+    """The bus to open (python-can interface ``cockpit`` for a server)."""
     server: str | None
     """``host:port`` of a running cockpit, when attached."""
     dbcs: DbcSet
@@ -90,13 +87,11 @@ def wait(stop: threading.Event, seconds: float | None) -> None:
         stop.wait(seconds)
 
 
-def client_of(target: Target | str) -> BenchClient:
-    """A Bench client for an attached target (or a ``host:port``)."""
-    from cockpit.server.bench_client import BenchClient  # grpc only when attached
-
+def client_of(target: Target | str) -> BenchControl:
+    """The Bench service of an attached target (or a ``host:port``), through the python-can plugin."""
     server = target if isinstance(target, str) else target.server
     assert server is not None
-    return BenchClient(server)
+    return bench_control(server)
 
 
 # -- run, profiles, scenario ------------------------------------------------------------------------
@@ -105,8 +100,6 @@ def client_of(target: Target | str) -> BenchClient:
 @contextlib.contextmanager
 def server_car(server: str) -> Iterator[CarDriver]:
     """The simulated car of the cockpit at ``server``, put back as it was found afterwards."""
-    from cockpit.server.bench_car import RemoteCar  # grpc only when attached
-
     with client_of(server) as client:
         car = RemoteCar(client)
         try:
@@ -153,9 +146,7 @@ def _own_car(args: argparse.Namespace, stop: threading.Event, where: str, serve:
     car = SimulatedCar(bus_config(args), args.profile)
     with car, contextlib.ExitStack() as stack:
         if serve:
-            from cockpit.server.bench_serve import serve_bench  # grpc only when serving
-
-            port = stack.enter_context(serve_bench(car.bus, car, serve))
+            port = stack.enter_context(bench_plugin().serve(car.bus, car, serve))
             address = f"{serve.rpartition(':')[0]}:{port}"
             where += f", served at {address} (other tools: --server {address})"
         print(f"simulated car {where}, profile {args.profile}{_length(args.duration)}", flush=True)

@@ -4,14 +4,15 @@ The bench reads whatever DBC files it is given (:class:`DbcSet`). Each message g
 integrity *scheme* from its layout:
 
 - ``e2e``: a ``CRC`` byte at bit 0 and a 4-bit ``COUNTER`` at bit 8 of an 8-byte frame, the
-  cockpit's AUTOSAR-profile-1 layout (:mod:`cockpit.vehicle.e2e`; data id from ``DataID``).
+  cockpit's AUTOSAR-profile-1 layout (:mod:`vehicle_contract.e2e`; data id from ``DataID``).
 - ``byd``: an 8-bit ``CHECKSUM`` in the last byte, in a DBC whose file name starts with ``byd``
   (opendbc picks a car's checksum by the DBC's brand prefix the same way), checked with BYD's
-  algorithm (:mod:`cockpit.vehicle.byd`); its ``COUNTER``, wherever the DBC puts it, must step by 1.
+  algorithm (:mod:`vehicle_contract.byd`); its ``COUNTER``, wherever the DBC puts it, must step by 1.
 - ``none``: anything else. Nothing is checked.
 
 :class:`FrameDecoder` keeps each id's last counter, so it can tell a repeated counter (frozen or
-stale data) and a jump (lost frames) from a good step. cantools does the signal decoding.
+stale data) and a jump (lost frames) from a good step. cantools does the signal decoding; the
+DBC files are parsed by the contract (:mod:`vehicle_contract.dbc`), the shipped ones once per process.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import enum
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +28,19 @@ import can
 import cantools
 from cantools.database.can import Database, Message, Signal
 
-from cockpit.errors import InputError, VehicleError
-from cockpit.vehicle import byd, e2e
-from cockpit.vehicle.dbc import BYD_DBC, COCKPIT_DBC, DATA_ID_ATTRIBUTE, DBC_PACKAGE, NO_REQUEST
+from vehicle_contract import byd, e2e
+from vehicle_contract.dbc import (
+    COUNTER_SIGNAL,
+    SHIPPED,
+    data_id_of,
+    has_e2e_layout,
+    idle_value,
+    load_database,
+    parse_database,
+    signal_of,
+)
+from vehicle_contract.errors import InputError, VehicleError
 
-CRC_SIGNAL = "CRC"
-"""The E2E CRC signal."""
-COUNTER_SIGNAL = "COUNTER"
-"""The alive counter signal (both schemes)."""
 CHECKSUM_SIGNAL = "CHECKSUM"
 """BYD's checksum signal."""
 BYD_PREFIX = "byd"
@@ -142,21 +147,10 @@ def _set_bits(data: bytes | bytearray, sig: Signal, value: int) -> bytes:
     return whole.to_bytes(len(data), "big")
 
 
-def _signal(message: Message, name: str) -> Signal | None:
-    return next((s for s in message.signals if s.name == name), None)
-
-
 def _scheme_of(message: Message, dbc_name: str) -> Scheme:
-    crc, counter = _signal(message, CRC_SIGNAL), _signal(message, COUNTER_SIGNAL)
-    if (
-        crc is not None
-        and counter is not None
-        and message.length == e2e.FRAME_LENGTH
-        and (crc.start, crc.length, counter.start, counter.length) == (0, 8, 8, 4)
-        and crc.byte_order == counter.byte_order == "little_endian"
-    ):
+    if has_e2e_layout(message):
         return Scheme.E2E
-    checksum = _signal(message, CHECKSUM_SIGNAL)
+    checksum = signal_of(message, CHECKSUM_SIGNAL)
     if checksum is not None and Path(dbc_name).name.lower().startswith(BYD_PREFIX) and checksum.length == 8:
         last_byte = message.length - 1
         in_last = (checksum.byte_order == "little_endian" and checksum.start == last_byte * 8) or (
@@ -165,12 +159,6 @@ def _scheme_of(message: Message, dbc_name: str) -> Scheme:
         if in_last:
             return Scheme.BYD
     return Scheme.NONE
-
-
-def _data_id(message: Message) -> int:
-    attr = message.dbc.attributes.get(DATA_ID_ATTRIBUTE) if message.dbc else None
-    value = int(attr.value) if attr is not None else 0
-    return value or int(message.frame_id)
 
 
 def signal_values(decoded: Mapping[str, Any]) -> SignalValues:
@@ -197,11 +185,11 @@ class DbcSet:
                     int(msg.frame_id),
                     bool(msg.is_extended_frame),
                     scheme,
-                    _data_id(msg) if scheme is Scheme.E2E else 0,
+                    data_id_of(msg) if scheme is Scheme.E2E else 0,
                     msg.cycle_time / 1000.0 if msg.cycle_time else None,
                     dbc_name,
                     msg,
-                    _signal(msg, COUNTER_SIGNAL),
+                    signal_of(msg, COUNTER_SIGNAL),
                 )
                 self._by_id.setdefault((info.frame_id, info.is_extended), info)
                 self._by_name.setdefault(info.name, info)
@@ -218,7 +206,10 @@ class DbcSet:
                 text = Path(path).read_text(encoding="utf-8", errors="replace")
             except OSError as err:
                 raise InputError("dbc-missing", f"cannot read DBC {path}: {err.strerror}") from err
-            loaded.append((Path(path).name, _parse(text, str(path))))
+            try:
+                loaded.append((Path(path).name, parse_database(text, str(path), strict=False)))
+            except VehicleError as err:  # a file the user named: their input, not the car's fault
+                raise InputError(err.code, err.message) from err
         return cls(loaded)
 
     def messages(self) -> list[MessageInfo]:
@@ -264,7 +255,7 @@ class DbcSet:
         unknown = sorted(set(values) - {s.name for s in info.message.signals})
         if unknown:
             raise InputError("signal-unknown", f"{name} has no signal {', '.join(unknown)}")
-        full: dict[str, Any] = {s.name: _idle(s) for s in info.message.signals}
+        full: dict[str, Any] = {s.name: idle_value(s) for s in info.message.signals}
         full.update(base or {})
         full.update(values)
         try:
@@ -276,31 +267,9 @@ class DbcSet:
 
 @functools.cache
 def _shipped() -> DbcSet:
-    """The shipped DBCs, parsed once per process: they never change, and every box, tool and
-    decoder of the bench asks for them (a DbcSet is read-only; decoders keep their own state)."""
-    shipped = resources.files(DBC_PACKAGE)
-    return DbcSet([(name, _parse(shipped.joinpath(name).read_text("utf-8"), name)) for name in (COCKPIT_DBC, BYD_DBC)])
-
-
-def _parse(text: str, origin: str) -> Database:
-    try:
-        db = cantools.database.load_string(text, database_format="dbc", strict=False)
-    except Exception as err:  # cantools raises several parser error types
-        raise InputError("dbc-invalid", f"DBC {origin} cannot be parsed: {err}") from err
-    if not isinstance(db, Database):
-        raise InputError("dbc-invalid", f"{origin} is not a CAN database")
-    return db
-
-
-def _idle(sig: Signal) -> float | int | str:
-    labels = {str(c) for c in (sig.choices or {}).values()}
-    if NO_REQUEST in labels:
-        return NO_REQUEST
-    if sig.raw_initial is not None:
-        return float(sig.raw_initial * sig.scale + sig.offset)
-    if sig.minimum is not None and sig.minimum > 0:
-        return float(sig.minimum)
-    return 0
+    """The shipped DBCs as one set, built once per process from the contract's parsed databases
+    (a DbcSet is read-only; decoders keep their own state)."""
+    return DbcSet([(name, load_database(name)) for name in SHIPPED])
 
 
 # -- integrity, per scheme ------------------------------------------------------------------------
@@ -330,7 +299,7 @@ def protect(info: MessageInfo, data: bytes | bytearray, counter: int) -> bytes:
             raise VehicleError("frame-unprotectable", f"{info.name}: {err}") from err
     if info.scheme is Scheme.BYD:
         out = bytearray(data)
-        sig = _signal(info.message, COUNTER_SIGNAL)
+        sig = signal_of(info.message, COUNTER_SIGNAL)
         if sig is not None:
             out = bytearray(_set_bits(out, sig, counter % (1 << sig.length)))
         out[-1] = byd.byd_checksum(out[:-1])

@@ -3,7 +3,7 @@
 A scenario, ``can-sim run`` and ``log --scenario`` act on a car only through :class:`CarDriver`:
 set its drive profile, send a frame from the bench's own node, start and clear faults, take an
 ECU off the bus and put it back. :class:`LocalCar` drives a :class:`~can_sim.car.SimulatedCar`
-in this process; ``cockpit.server.bench_car.RemoteCar`` drives a cockpit's car over its Bench
+in this process; :class:`~can_sim.remote.RemoteCar` drives a cockpit's car over its Bench
 service. Attached to a cockpit, a tool therefore drives *that* car, never a second one beside
 it: two powertrains would flip gear and speed between their profiles, and two ECUs of a kind
 would interleave their alive counters until the cockpit rejected their frames as counter jumps.

@@ -25,10 +25,11 @@ import can
 
 from can_sim.bus import BusConfig
 from can_sim.faults import FaultLayer
-from cockpit.errors import VehicleError
-from cockpit.vehicle import e2e
-from cockpit.vehicle.dbc import COCKPIT_DBC, COUNTER_SIGNAL, CRC_SIGNAL, NO_REQUEST, DbcCodec
-from cockpit.vehicle.mapping import ACK_SIGNAL, NO_ACK, RESULT_SIGNAL, CanValue, CmdResult, label_of
+from vehicle_contract import e2e
+from vehicle_contract.ack import ACK_SIGNAL, NO_ACK, RESULT_SIGNAL, CmdResult
+from vehicle_contract.dbc import COCKPIT_DBC, COUNTER_SIGNAL, CRC_SIGNAL, NO_REQUEST, DbcCodec
+from vehicle_contract.errors import VehicleError
+from vehicle_contract.signals import CanValue, label_of
 
 COMMAND_MAX_DELTA = 3
 """Counter step accepted between two commands. The cockpit skips one value now and then (so an

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from can_sim.bus import BusConfig
 from can_sim.ecu import Request, SimulatedEcu, switch
 from can_sim.faults import FaultLayer
-from cockpit.vehicle.dbc import DbcCodec
-from cockpit.vehicle.mapping import MEDIA_KINDS, CanValue, CmdResult, media_uri
+from vehicle_contract.ack import CmdResult
+from vehicle_contract.dbc import DbcCodec
+from vehicle_contract.signals import MEDIA_KINDS, CanValue, media_uri
 
 TEMP_MIN_C = 16.0
 """Lowest temperature the HVAC ECU accepts (DESIGN.md: 16.0-30.0, step 0.5)."""

@@ -25,7 +25,7 @@ import can
 
 from can_sim.bus import BusConfig
 from can_sim.faults import ActiveFault, Fault, FaultKind, FaultLayer
-from cockpit.errors import InputError
+from vehicle_contract.errors import InputError
 
 BUS_OFF_ERROR_FRAMES = 32
 """Failed transmissions that take a node bus-off: each adds 8 to its error counter; bus-off is past 255."""

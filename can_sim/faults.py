@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import can
 
 from can_sim.decode import DbcSet, MessageInfo, Scheme, corrupt, counter_of, protect
-from cockpit.errors import InputError
+from vehicle_contract.errors import InputError
 
 ERROR_FRAME_RATE_HZ = 100.0
 """Default rate of the ``error-frames`` fault."""

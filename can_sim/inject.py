@@ -16,7 +16,7 @@ from can_sim.decode import DbcSet, FrameDecoder, counter_of
 from can_sim.faults import FRAME_FAULTS, NODE_FAULTS, NODES, Fault, FaultKind, parse_can_id
 from can_sim.monitor import MonitorTable, format_check, format_value
 from can_sim.recorder import BusRecorder, Recording
-from cockpit.errors import ConfigError, InputError
+from vehicle_contract.errors import ConfigError, InputError
 
 ANSWER_TIMEOUT_S = 1.0
 """How long ``send`` waits for an ECU's status frame answering a command."""

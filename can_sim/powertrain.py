@@ -20,8 +20,8 @@ from can.typechecking import CanFilter
 from can_sim.bus import BusConfig
 from can_sim.faults import FaultLayer
 from can_sim.profiles import GEARS, DriveProfile, profile_named
-from cockpit.vehicle import byd
-from cockpit.vehicle.dbc import BYD_DBC, DbcCodec
+from vehicle_contract import byd
+from vehicle_contract.dbc import BYD_DBC, DbcCodec
 
 FRAME_PERIOD_S = 0.02
 """50 Hz, as the real car sends these frames."""

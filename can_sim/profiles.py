@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from cockpit.errors import ConfigError
+from vehicle_contract.errors import ConfigError
 
 GEARS: Mapping[str, int] = MappingProxyType({"P": 1, "R": 2, "D": 4})
 """Gear letter -> BYD ``DRIVE_STATE.GEAR`` raw value (the DBC's value table)."""

@@ -24,7 +24,7 @@ from can.io.player import MESSAGE_READERS
 
 from can_sim.busload import BusStatistics
 from can_sim.decode import DecodedFrame, FrameDecoder, SignalValues
-from cockpit.errors import InputError
+from vehicle_contract.errors import InputError
 
 LOG_SUFFIXES = (".asc", ".blf", ".log")
 """The log formats the bench documents (python-can writes a few more: ``.csv``, ``.trc``, ...)."""

@@ -47,7 +47,7 @@ from can_sim.decode import DbcSet
 from can_sim.driver import CarDriver, LocalCar
 from can_sim.faults import NODES, Fault, FaultKind, parse_can_id
 from can_sim.profiles import DriveProfile, profile_named
-from cockpit.errors import CockpitError, ConfigError
+from vehicle_contract.errors import CockpitError, ConfigError
 
 SCENARIO_PACKAGE = "can_sim.scenarios"
 """Where the built-in scenario files ship."""

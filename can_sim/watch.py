@@ -17,7 +17,7 @@ from can_sim.commands import CLEAR_SCREEN, VIRTUAL_BUS_NOTE, client_of, open_tar
 from can_sim.decode import DbcSet, DecodedFrame, FrameDecoder
 from can_sim.monitor import MonitorTable, fit, format_header, format_trace
 from can_sim.recorder import BusRecorder, Recording
-from cockpit.errors import InputError
+from vehicle_contract.errors import InputError
 
 
 def frame_id_filter(text: str, dbcs: DbcSet) -> int:

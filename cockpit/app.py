@@ -23,7 +23,9 @@ from cockpit.settings import Settings
 from cockpit.voice.provider import VoiceProvider
 
 if TYPE_CHECKING:
+    from can_sim.car import SimulatedCar
     from cockpit.tts.reply import Voices
+    from cockpit.vehicle.gateway import CanVehicle
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +42,10 @@ class Parts:
     """The turn pipeline."""
     service: CockpitService
     """The transport-free service."""
-    car: object | None = None
-    """The in-process simulated car (``can_sim.car.SimulatedCar``), when ``can.simulate``."""
-    vehicle: object | None = None
-    """The ``CanVehicle`` gateway."""
+    vehicle: CanVehicle
+    """The vehicle gateway on the cockpit's bus."""
+    car: SimulatedCar | None = None
+    """The in-process simulated car, when ``can.simulate``."""
     closers: list[Closer] = field(default_factory=list)
     """Shutdown steps, run last-first by ``service.aclose()``."""
     dialogue: DialogueResponder | None = None
@@ -148,9 +150,11 @@ def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -
 
     from can_sim.bus import BusConfig
     from can_sim.car import SimulatedCar
+    from cockpit.nlu.classifier import FallbackIntentRecognizer
     from cockpit.nlu.recognizer import TemplateIntentRecognizer
     from cockpit.server.bench import BenchServicer, bench_registrar
-    from cockpit.vehicle.gateway import CanVehicle, open_bus
+    from cockpit.vehicle.gateway import CanVehicle
+    from vehicle_contract.bus import open_bus
 
     car = None
     if settings.can.simulate:
@@ -173,10 +177,13 @@ def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -
     closers.append(bench.close)
     recognizer = TemplateIntentRecognizer.from_paths()
     templates.append(recognizer)
+    # Typed and spoken turns: templates first, then the classifier (whose commands are only offered).
+    # The speech grammar and the model's offers use the templates alone.
+    understanding = FallbackIntentRecognizer.around(recognizer)
     voice = settings.voice
     hearing = Hearing(voice.confirm_below, voice.reject_below, voice.confirm_free_text_below)
     pipeline = TurnPipeline(
-        recognizer, skills, Policy(hearing=hearing), vehicle, responder, answer_window_s=voice.answer_window_s
+        understanding, skills, Policy(hearing=hearing), vehicle, responder, answer_window_s=voice.answer_window_s
     )
     service = CockpitService(
         pipeline,
@@ -190,7 +197,7 @@ def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -
         voice=build_voice(settings, recognizer),
         voices=build_voices(settings),
     )
-    return Parts(settings, pipeline, service, car, vehicle, closers, responder)
+    return Parts(settings, pipeline, service, vehicle, car, closers, responder)
 
 
 def build_service(settings: Settings) -> CockpitService:

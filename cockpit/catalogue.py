@@ -185,6 +185,7 @@ CATALOGUE: Mapping[str, IntentSpec] = {
             actuates=False,
         ),
         IntentSpec("dialogue.chat", "Open conversation; never actuates anything.", actuates=False),
+        IntentSpec("vehicle.undo", "Put back what the last confirmed action changed, as the car reported it before."),
     )
 }
 """Every intent, by name."""
@@ -196,6 +197,11 @@ def intent_spec(name: str) -> IntentSpec:
         return CATALOGUE[name]
     except KeyError:
         raise KeyError(f"unknown intent {name!r}; known: {', '.join(sorted(CATALOGUE))}") from None
+
+
+CLASSIFIER_SOURCE = "classifier"
+"""The ``source`` of a command found by the statistical classifier (:mod:`cockpit.nlu.classifier`),
+not by a template: the pipeline offers it ("Do you want me to ...?") and acts only on a yes."""
 
 
 @dataclass(frozen=True)

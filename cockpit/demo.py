@@ -33,7 +33,7 @@ from cockpit.events import Event, EventType
 from cockpit.server import start_server
 from cockpit.server.client import CockpitClient
 from cockpit.settings import load_settings
-from cockpit.vehicle.dbc import BYD_DBC, COCKPIT_DBC, DbcCodec
+from vehicle_contract.dbc import BYD_DBC, COCKPIT_DBC, DbcCodec
 
 DEMO_AUDIO = Path(__file__).resolve().parent / "demo_audio"
 """The spoken turns: WAVs made by ``script/make_demo_audio.py``, listed in ``demo_audio.json``."""

@@ -4,6 +4,10 @@ Every error carries a machine-readable ``code`` (kebab-case, stable, part of the
 contract: it appears in ``error`` events and gRPC status details) and a sentence a person
 can act on. Only the gRPC servicer turns these into status codes.
 
+The root and the errors the CAN bench raises too (``ConfigError``, ``InputError``,
+``VehicleError``) are defined by the vehicle contract (:mod:`vehicle_contract.errors`) and
+re-exported here, so the service and the bench raise the same classes.
+
 ::
 
     CockpitError
@@ -18,32 +22,31 @@ can act on. Only the gRPC servicer turns these into status codes.
     ├── SkillError             a skill could not carry out an intent
     ├── VehicleError           signal encoding, bus I/O, E2E protection
     │   └── TransmitNotAllowed the cockpit tried to send an ID outside its allow-list
-    └── ModelStoreError        model manifest, fetching, sha256 verification
+    ├── ModelStoreError        model manifest, fetching, sha256 verification
+    └── RemoteError            a call to a cockpit server failed (client side; carries the gRPC status)
 """
 
 from __future__ import annotations
 
+from vehicle_contract.errors import CockpitError, ConfigError, InputError, VehicleError
 
-class CockpitError(Exception):
-    """Root of every error cockpit raises on purpose."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        """Stable machine-readable identifier, e.g. ``text-empty``."""
-        self.message = message
-        """A sentence a person can act on."""
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
-
-
-class ConfigError(CockpitError):
-    """Settings or registries are wrong: unknown names, duplicates, bad values."""
-
-
-class InputError(CockpitError):
-    """A client sent something the service cannot take (maps to INVALID_ARGUMENT)."""
+__all__ = [
+    "AudioError",
+    "CockpitError",
+    "ConfigError",
+    "InputError",
+    "IntentError",
+    "LanguageModelError",
+    "ModelStoreError",
+    "PolicyError",
+    "RemoteError",
+    "ResourceExhaustedError",
+    "SkillError",
+    "SpeechToTextError",
+    "TransmitNotAllowed",
+    "VehicleError",
+    "WakeWordError",
+]
 
 
 class ResourceExhaustedError(InputError):
@@ -78,13 +81,18 @@ class SkillError(CockpitError):
     """A skill could not carry out an intent."""
 
 
-class VehicleError(CockpitError):
-    """Signal encoding, bus I/O or end-to-end protection failed."""
-
-
 class TransmitNotAllowed(VehicleError):
     """The cockpit tried to send a CAN ID that is not on its transmit allow-list."""
 
 
 class ModelStoreError(CockpitError):
     """A model artefact is missing, the wrong size, or fails its sha256."""
+
+
+class RemoteError(CockpitError):
+    """A call to a cockpit server failed for a reason other than a bad request (raised by the clients)."""
+
+    def __init__(self, code: str, message: str, status: str) -> None:
+        super().__init__(code, message)
+        self.status = status
+        """The gRPC status name, e.g. ``UNAVAILABLE``."""

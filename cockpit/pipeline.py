@@ -13,12 +13,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from cockpit.catalogue import CATALOGUE, IntentMatch
+from cockpit.catalogue import CATALOGUE, CLASSIFIER_SOURCE, IntentMatch
 from cockpit.dialogue import DialogueResponder
 from cockpit.errors import CockpitError
 from cockpit.events import ActionStatus, EventSink, EventType, PolicyDecision, TurnClock
+from cockpit.followups import follow_up, remember
+from cockpit.llm.offers import offer_text
 from cockpit.multi import split_commands
-from cockpit.policy import Policy
+from cockpit.policy import Policy, PolicyResult
 from cockpit.registry import Registry
 from cockpit.sessions import PendingConfirmation, Session
 from cockpit.skill_api import SignalWrite, Skill, SkillContext, SkillPlan
@@ -112,6 +114,10 @@ class TurnPipeline:
             if _NO.match(answer):
                 turn.emit(EventType.REPLY, text="Okay, I won't.")
                 return
+        followed = follow_up(text, session.memory)
+        if followed is not None:  # "and the passenger side too", "set it to 23"
+            turn.emit(EventType.REPLY, text=await self._handle(session, followed, turn))
+            return
         parts = split_commands(text, lambda part: self._recognizer.recognize(part, session.language))
         if parts is not None:  # several commands at once: each runs on its own, one reply covers them
             replies = [await self._command(session, result, turn) for result in parts]
@@ -156,9 +162,8 @@ class TurnPipeline:
         if match.intent not in CATALOGUE or match.intent == "dialogue.chat":
             # A chat intent from a tool call, or a name outside the contract: never actuate.
             return "Sorry, I can't do that."
-        skill = self._skills.get(match.intent.split(".", 1)[0])
         context = SkillContext(self._vehicle.snapshot(), dict(session.memory), session.language)
-        plan = skill.plan(match, context)
+        plan = self._skills.get(match.intent.split(".", 1)[0]).plan(match, context)
         session.memory.update(plan.memory)
         if plan.refusal is not None:
             turn.emit(EventType.POLICY, decision=PolicyDecision.REFUSED.value, reason=plan.refusal)
@@ -166,6 +171,9 @@ class TurnPipeline:
         if not plan.writes:
             return plan.done
         verdict = self._policy.check_plan(plan.writes, context.state)
+        if match.source == CLASSIFIER_SOURCE and verdict.decision is PolicyDecision.ALLOWED:
+            # No template vouches for it: offer it, and act on a yes only.
+            verdict = PolicyResult(PolicyDecision.NEEDS_CONFIRMATION, offer_text(match))
         if turn.heard is not None and verdict.decision is not PolicyDecision.REFUSED:
             spec = CATALOGUE[match.intent]
             free_text = any(slot.kind == "text" and slot.name in match.slots for slot in spec.slots)
@@ -188,7 +196,10 @@ class TurnPipeline:
                 EventType.ACTION, signal=write.signal, value=write.value, status=ActionStatus.SENT.value, reason=""
             )
 
+        before = self._vehicle.snapshot()
         outcomes = await self._vehicle.write(plan.writes, on_sent=sent)
+        confirmed = [(o.signal, o.value) for o in outcomes if o.status is ActionStatus.CONFIRMED]
+        remember(session.memory, match, before, confirmed)  # for "undo" and follow-ups
         for outcome in outcomes:
             turn.emit(
                 EventType.ACTION,

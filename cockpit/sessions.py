@@ -5,13 +5,12 @@ from __future__ import annotations
 import math
 import secrets
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cockpit.catalogue import IntentMatch
-from cockpit.errors import InputError
+from cockpit.errors import InputError, ResourceExhaustedError
 from cockpit.skill_api import SkillPlan
 
 
@@ -43,7 +42,7 @@ class Session:
     pending: PendingConfirmation | None = None
     """A plan waiting for the driver's yes or no."""
     last_used: float = 0.0
-    """Monotonic time of the last turn, for eviction."""
+    """Monotonic time of the last turn."""
     speech: bool = False
     """Whether replies are spoken (``tts_audio`` events); text-only clients pay nothing."""
 
@@ -55,36 +54,39 @@ class Session:
 
 
 class SessionStore:
-    """Open sessions, bounded: beyond ``capacity`` the least recently used one is closed."""
+    """Open sessions, bounded: at ``capacity`` a new session is refused
+    (:class:`ResourceExhaustedError`, ``too-many-sessions``). A live session is never closed to
+    make room: a driver's session must not vanish because another client opened many."""
 
     def __init__(self, capacity: int = 64, clock: Callable[[], float] = time.monotonic) -> None:
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self._capacity = capacity
         self._clock = clock
-        self._sessions: OrderedDict[str, Session] = OrderedDict()
+        self._sessions: dict[str, Session] = {}
 
     def create(self, language: str = "en", speech: bool = False) -> Session:
-        """Open a session with a fresh unguessable id."""
+        """Open a session with a fresh unguessable id, if there is room."""
+        if len(self._sessions) >= self._capacity:
+            raise ResourceExhaustedError(
+                "too-many-sessions", f"{self._capacity} sessions are open, the limit; close one first"
+            )
         session = Session(secrets.token_hex(8), language, last_used=self._clock(), speech=speech)
         self._sessions[session.session_id] = session
-        while len(self._sessions) > self._capacity:
-            self._sessions.popitem(last=False)
         return session
 
     def get(self, session_id: str) -> Session:
         """The open session ``session_id``; an unknown id is an :class:`InputError`."""
         session = self._sessions.get(session_id)
         if session is None:
-            raise InputError("unknown-session", f"no open session {session_id!r}; create one first")
+            raise InputError("unknown-session", f"no open session {session_id[:24]!r}; create one first")
         session.last_used = self._clock()
-        self._sessions.move_to_end(session_id)
         return session
 
     def close(self, session_id: str) -> None:
         """Forget a session; an unknown id is an :class:`InputError`."""
         if self._sessions.pop(session_id, None) is None:
-            raise InputError("unknown-session", f"no open session {session_id!r}")
+            raise InputError("unknown-session", f"no open session {session_id[:24]!r}")
 
     def __len__(self) -> int:
         return len(self._sessions)

@@ -30,6 +30,16 @@ class ServerSettings:
     """TCP port; 0 picks a free one."""
     grace_s: float = 5.0
     """How long in-flight turns may run on after SIGTERM."""
+    tokens_file: str = ""
+    """TOML file of bearer tokens and their scopes (``[[token]]``); empty: no authentication."""
+    bench: bool = False
+    """Serve the ``Bench`` service even when the simulator is off (a bench on a real bus)."""
+    insecure: bool = False
+    """Let ``cockpit serve`` run without a tokens file (it warns); without this it refuses to."""
+    max_sessions_per_token: int = 16
+    """Open sessions one token may hold; past it a new one is refused (only with tokens)."""
+    session_idle_s: float = 1800.0
+    """Seconds without any RPC after which a session expires (never one in use)."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +151,8 @@ class Settings:
     language: str = "en"
     """Default session language."""
     max_sessions: int = 64
-    """Open sessions kept at once; the least recently used is closed beyond this."""
+    """Open sessions at once, all clients together; past it a new one is refused (RESOURCE_EXHAUSTED),
+    never a live one closed."""
     models: ModelSettings = field(default_factory=ModelSettings)
     """Model cache."""
     llm: LlmSettings = field(default_factory=LlmSettings)

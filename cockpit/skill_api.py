@@ -17,18 +17,9 @@ from typing import Any
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch, SlotSpec
 
-SignalValue = float | int | bool | str
-"""A value a VSS signal can take."""
-
-
-@dataclass(frozen=True)
-class SignalWrite:
-    """One request to change one signal of the car."""
-
-    signal: str
-    """VSS path, e.g. ``Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature``."""
-    value: SignalValue
-    """Requested value in the signal's VSS unit."""
+# The signal value types belong to the vehicle contract (the vehicle layer and the bench use them
+# too); skills have always imported them from here, so they stay importable from here.
+from vehicle_contract.vss import SignalValue, SignalWrite
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ BUILTIN_SKILLS: tuple[str, ...] = (
     "skills.navigation:NavigationSkill",
     "skills.media:MediaSkill",
     "skills.drive:DriveSkill",
+    "skills.vehicle:VehicleSkill",
 )
 """The built-in skills as ``module:Class`` specs (also how ``pyproject.toml`` declares them)."""
 
@@ -65,7 +66,7 @@ def build_skill_registry(
     origin: GeoPoint | None = None,
     media_library_path: Path | None = None,
 ) -> Registry[Skill]:
-    """The climate, navigation, media and drive skills, plus skills added through entry points.
+    """The climate, navigation, media, drive and vehicle (undo) skills, plus skills added through entry points.
 
     ``extra_entry_points`` turns discovery off. ``entry_points`` replaces discovery in the
     installed metadata (for tests, or a curated list). ``origin`` is the
@@ -78,16 +79,17 @@ def build_skill_registry(
     from skills.drive import DriveSkill
     from skills.media import MediaSkill
     from skills.navigation import NavigationSkill
+    from skills.vehicle import VehicleSkill
 
     navigation = NavigationSkill() if origin is None else NavigationSkill(origin)
     media = MediaSkill() if media_library_path is None else MediaSkill(library_path=media_library_path)
     registry: Registry[Skill] = Registry("skill")
-    builtins: tuple[Skill, ...] = (ClimateSkill(), navigation, media, DriveSkill())
+    builtins: tuple[Skill, ...] = (ClimateSkill(), navigation, media, DriveSkill(), VehicleSkill())
     for builtin in builtins:
         registry.register(builtin.name, builtin)
     if not extra_entry_points:
         return registry
-    builtin_classes = {ClimateSkill, NavigationSkill, MediaSkill, DriveSkill}
+    builtin_classes = {ClimateSkill, NavigationSkill, MediaSkill, DriveSkill, VehicleSkill}
     for entry_point in installed_entry_points() if entry_points is None else entry_points:
         if _spec(entry_point.value) in BUILTIN_SKILLS:
             continue

@@ -36,6 +36,7 @@ MODEL_TEST_FILES = frozenset(
         "test_llm_model.py",
         "test_llm_startup.py",
         "test_llm_words.py",
+        "test_tts.py",
         "test_voice_accuracy.py",
         "test_voice_eval.py",
         "test_voice_frontend.py",

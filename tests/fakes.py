@@ -23,9 +23,6 @@ class FakeVehicle(Vehicle):
     def snapshot(self) -> Mapping[str, SignalValue]:
         return dict(self.state)
 
-    def writable(self, signal: str) -> bool:
-        return True
-
     async def write(
         self, writes: Sequence[SignalWrite], on_sent: Callable[[SignalWrite], None] | None = None
     ) -> list[WriteOutcome]:

@@ -58,4 +58,4 @@ def fault_stack() -> Iterator[Stack]:
 def clear_faults(stack: Stack) -> Iterator[None]:
     """Every fault a test injected is cleared after it."""
     yield
-    stack.parts.car.faults.clear()  # type: ignore[attr-defined]
+    stack.parts.car.faults.clear()

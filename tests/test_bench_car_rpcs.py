@@ -11,10 +11,9 @@ import grpc
 import pytest
 
 from can_sim.profiles import DriveProfile
-from cockpit.errors import InputError
+from cockpit.errors import InputError, RemoteError
 from cockpit.server import bench_convert as bc
 from cockpit.server.bench_client import BenchClient
-from cockpit.server.client import RemoteError
 from cockpit.v1 import bench_pb2 as bpb
 from cockpit.v1 import bench_pb2_grpc as bpb_grpc
 from tests.test_bench_grpc import Served, eventually, serve_stack, shut

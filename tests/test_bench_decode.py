@@ -29,7 +29,7 @@ BYD_CYCLE_S = 0.02  # the real car sends its speed and gear frames at 50 Hz (DES
 
 
 def opendbc_byd_checksum(byte_key: int, data: bytes) -> int:
-    """BYD's checksum as opendbc's C code computes it, written separately from cockpit.vehicle.byd."""
+    """BYD's checksum as opendbc's C code computes it, written separately from vehicle_contract.byd."""
     sum_first = sum_second = 0
     for b in data[:-1]:
         sum_first += b >> 4

@@ -23,11 +23,10 @@ from can_sim.car import SimulatedCar
 from can_sim.decode import DbcSet
 from can_sim.faults import Fault, FaultKind
 from cockpit import vss
-from cockpit.errors import InputError
+from cockpit.errors import InputError, RemoteError
 from cockpit.events import EventType
 from cockpit.server.bench import BENCH_SERVICE, BenchServicer, bench_registrar
 from cockpit.server.bench_client import BenchClient
-from cockpit.server.client import RemoteError
 from cockpit.server.runner import CockpitServer, start_server
 from cockpit.v1 import bench_pb2 as bpb
 from cockpit.v1 import bench_pb2_grpc as bpb_grpc
@@ -59,8 +58,8 @@ async def serve_stack(**overrides: object) -> Served:
     stack = make_stack(**{"can.confirm_timeout_s": TIMEOUT_S, **overrides})
     bench = BenchServicer(
         BusConfig("virtual", stack.parts.settings.can.channel),
-        car=stack.parts.car,  # type: ignore[arg-type]
-        vehicle=stack.parts.vehicle,  # type: ignore[arg-type]
+        car=stack.parts.car,
+        vehicle=stack.parts.vehicle,
     )
     server, port = await start_server(stack.parts.service, registrars=[bench_registrar(bench)])
     return Served(stack, server, bench, f"127.0.0.1:{port}")
@@ -165,9 +164,9 @@ async def test_faults_over_grpc_show_on_the_bus_and_in_the_cockpit_and_clear(ser
 
         await asyncio.to_thread(client.inject_fault, Fault(FaultKind.DROP, can_id=WHEELSPEED_CLEAN, duration_s=2.0))
         await asyncio.to_thread(client.inject_fault, Fault(FaultKind.DROP, can_id=0x122, duration_s=2.0))
-        await eventually(lambda: stack.parts.vehicle.snapshot()[vss.IS_MOVING] is True)  # type: ignore[attr-defined]
+        await eventually(lambda: stack.parts.vehicle.snapshot()[vss.IS_MOVING] is True)
         assert await asyncio.to_thread(client.clear_fault) == 2
-        await eventually(lambda: stack.parts.vehicle.snapshot()[vss.IS_MOVING] is False)  # type: ignore[attr-defined]
+        await eventually(lambda: stack.parts.vehicle.snapshot()[vss.IS_MOVING] is False)
 
 
 async def test_bad_requests_get_documented_status_codes(served: Served) -> None:

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cockpit.vehicle import byd
-from cockpit.vehicle.dbc import BYD_DBC, DbcCodec
+from vehicle_contract import byd
+from vehicle_contract.dbc import BYD_DBC, DbcCodec
 
 
 @pytest.mark.parametrize(

@@ -110,7 +110,7 @@ def test_fault_standalone_shows_its_effect_and_stats_measure_the_bus(
 
 async def test_the_tools_work_against_a_running_cockpit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     stack = make_stack(**{"can.confirm_timeout_s": 0.5})
-    bench = BenchServicer(BusConfig("virtual", stack.parts.settings.can.channel), stack.parts.car, stack.parts.vehicle)  # type: ignore[arg-type]
+    bench = BenchServicer(BusConfig("virtual", stack.parts.settings.can.channel), stack.parts.car, stack.parts.vehicle)
     server, port = await start_server(stack.parts.service, registrars=[bench_registrar(bench)])
     target = ["--server", f"127.0.0.1:{port}"]
     vehicle: Any = stack.parts.vehicle
@@ -146,7 +146,7 @@ async def test_the_tools_work_against_a_running_cockpit(tmp_path: Path, capsys: 
 async def test_run_attaches_a_simulated_car_to_a_cockpit_that_has_none(capsys: pytest.CaptureFixture[str]) -> None:
     # Through the Bench service the remote car's frames are one RPC each: generous on a busy machine.
     stack = make_stack(**{"can.simulate": False, "can.confirm_timeout_s": 3.0})
-    bench = BenchServicer(BusConfig("virtual", stack.parts.settings.can.channel), None, stack.parts.vehicle)  # type: ignore[arg-type]
+    bench = BenchServicer(BusConfig("virtual", stack.parts.settings.can.channel), None, stack.parts.vehicle)
     server, port = await start_server(stack.parts.service, registrars=[bench_registrar(bench)])
     stop = threading.Event()
     runner = asyncio.ensure_future(

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cockpit import vss
-from cockpit.vehicle import e2e
-from cockpit.vehicle.dbc import BYD_DBC, COCKPIT_DBC, NO_REQUEST, DbcCodec
 from cockpit.vehicle.mapping import COMMANDS, ECUS, STATUS
+from vehicle_contract import e2e
+from vehicle_contract.dbc import BYD_DBC, COCKPIT_DBC, NO_REQUEST, DbcCodec
 
 COCKPIT = DbcCodec.load(COCKPIT_DBC)
 BYD = DbcCodec.load(BYD_DBC)

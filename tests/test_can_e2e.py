@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cockpit.vehicle import e2e
+from vehicle_contract import e2e
 
 payloads = st.binary(min_size=8, max_size=8)
 data_ids = st.integers(min_value=0, max_value=0xFFFF)

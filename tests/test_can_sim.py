@@ -18,8 +18,8 @@ from can_sim.powertrain import PowertrainSimulator
 from can_sim.profiles import PROFILES, DriveProfile, profile_named
 from can_sim.tap import BusTap
 from cockpit.errors import ConfigError
-from cockpit.vehicle import e2e
-from cockpit.vehicle.dbc import COCKPIT_DBC, DbcCodec
+from vehicle_contract import e2e
+from vehicle_contract.dbc import COCKPIT_DBC, DbcCodec
 
 CODEC = DbcCodec.load(COCKPIT_DBC)
 HVAC_CMD, HVAC_STATUS = CODEC.frame_id("HVAC_CMD"), CODEC.frame_id("HVAC_STATUS")
@@ -91,7 +91,7 @@ def test_status_is_cyclic_at_the_dbc_cycle_time(hvac: HvacEcu, bus_config: BusCo
 
 
 def reference_byd_checksum(data: bytes) -> int:
-    """Written again from DESIGN.md's words, independently of cockpit.vehicle.byd."""
+    """Written again from DESIGN.md's words, independently of vehicle_contract.byd."""
     high = sum(b >> 4 for b in data[:-1]) + (0xAF & 0xF)
     low_plain = sum(b & 0xF for b in data[:-1])
     remainder = low_plain >> 4

@@ -16,8 +16,8 @@ from cockpit import vss
 from cockpit.catalogue import CATALOGUE
 from cockpit.events import EventType
 from cockpit.server import convert, start_server
-from cockpit.vehicle.dbc import COCKPIT_DBC, DBC_PACKAGE
 from tests.conftest import Stack
+from vehicle_contract.dbc import COCKPIT_DBC, DBC_PACKAGE
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -129,7 +129,7 @@ def test_layout_page_names_every_package() -> None:
     packages = [p.name for p in (ROOT / "cockpit").iterdir() if (p / "__init__.py").exists()]
     for name in packages:
         assert f"`{name}/`" in page, f"cockpit/{name} is not in layout.md"
-    for name in ("skills", "can_sim", "models", "bench", "protos", "tests", "script"):
+    for name in ("skills", "vehicle_contract", "can_sim", "models", "bench", "protos", "tests", "script"):
         assert f"`{name}/" in page
 
 

@@ -8,9 +8,9 @@ import pytest
 
 from cockpit import vss
 from cockpit.events import EventType
-from cockpit.vehicle.dbc import COCKPIT_DBC, DbcCodec
 from cockpit.vehicle.gateway import CONFIRM_TIMEOUT_S
 from tests.conftest import Stack, close_stack, make_stack
+from vehicle_contract.dbc import COCKPIT_DBC, DbcCodec
 
 HVAC_CMD, HVAC_STATUS = 0x3A0, 0x3A1
 COMMAND_IDS = {0x3A0, 0x3A4, 0x3A8, 0x3AC}
@@ -59,7 +59,7 @@ async def test_a_stopped_ecu_times_out_with_a_reason_and_the_service_stays_healt
     # The default bound (1 s): a shorter one lets a busy machine time out the healthy ECUs too.
     stack = make_stack()
     try:
-        stack.parts.car.hvac.stop()  # type: ignore[attr-defined]
+        stack.parts.car.hvac.stop()
         rec = await stack.turn("turn on the air conditioning")
         ((signal, _, status),) = [a for a in _actions(rec) if a[2] != "sent"]
         assert (signal, status) == (vss.AC_ACTIVE, "timeout")
@@ -68,7 +68,7 @@ async def test_a_stopped_ecu_times_out_with_a_reason_and_the_service_stays_healt
         assert stack.parts.service.health().serving
         # Other skills are unaffected, and the HVAC recovers when its ECU returns.
         assert _actions(await stack.turn("set the volume to 20"))[-1][2] == "confirmed"
-        stack.parts.car.hvac.start()  # type: ignore[attr-defined]
+        stack.parts.car.hvac.start()
         assert _actions(await stack.turn("turn on the air conditioning"))[-1][2] == "confirmed"
     finally:
         await close_stack(stack)
@@ -128,6 +128,7 @@ CASES: list[tuple[str, str, dict[str, object] | str]] = [
     ("unmute", "media.mute", {vss.MEDIA_MUTED: False}),
     ("what's the volume", "media.query", "percent"),
     ("what gear am I in", "drive.query", "park"),
+    ("undo", "vehicle.undo", "nothing to undo"),  # a fresh session has done nothing yet
 ]
 
 

@@ -33,7 +33,7 @@ def car_of(stack: Stack) -> Any:
 
 
 def rejected(stack: Stack, reason: str) -> int:
-    return int(stack.parts.vehicle.stats().rejected.get(reason, 0))  # type: ignore[attr-defined]
+    return int(stack.parts.vehicle.stats().rejected.get(reason, 0))
 
 
 async def set_temperature(stack: Stack) -> tuple[Mapping[str, Any], EventRecorder]:
@@ -53,17 +53,17 @@ def verdicts(stack: Stack, frame_id: int, t0: float) -> list[str]:
 
 async def test_dropped_speed_frames_make_the_cockpit_treat_the_car_as_moving(stack: Stack) -> None:
     car, vehicle = car_of(stack), stack.parts.vehicle
-    await eventually(lambda: vehicle.snapshot()[vss.IS_MOVING] is False)  # type: ignore[attr-defined]
+    await eventually(lambda: vehicle.snapshot()[vss.IS_MOVING] is False)
     ids = [car.faults.inject(Fault(FaultKind.DROP, can_id=i)).fault_id for i in (WHEELSPEED_CLEAN, WHEEL_SPEED)]
     t0 = time.time()
     await asyncio.sleep(0.3)
     assert not since(stack, WHEELSPEED_CLEAN, t0) and not since(stack, WHEEL_SPEED, t0)  # gone from the bus
     assert len(since(stack, DRIVE_STATE, t0)) >= 5  # the gear frame still comes
-    assert vehicle.snapshot()[vss.IS_MOVING] is True  # type: ignore[attr-defined]  # the safe side
-    assert vehicle.snapshot()[vss.SPEED] == 0.0  # type: ignore[attr-defined]  # the last speed, but stale
+    assert vehicle.snapshot()[vss.IS_MOVING] is True  # the safe side
+    assert vehicle.snapshot()[vss.SPEED] == 0.0  # the last speed, but stale
     for fault_id in ids:
         car.faults.clear(fault_id)
-    await eventually(lambda: vehicle.snapshot()[vss.IS_MOVING] is False)  # type: ignore[attr-defined]
+    await eventually(lambda: vehicle.snapshot()[vss.IS_MOVING] is False)
 
 
 async def test_a_partial_drop_loses_some_frames_and_the_cockpit_keeps_going(stack: Stack) -> None:
@@ -74,7 +74,7 @@ async def test_a_partial_drop_loses_some_frames_and_the_cockpit_keeps_going(stac
     # ... the rest get through, and the monitor sees the lost ones as gaps in the counter.
     await eventually(lambda: "counter-jump" in verdicts(stack, WHEELSPEED_CLEAN, t0))
     # WHEEL_SPEED still arrives, so the speed stays fresh: the car is not taken for moving.
-    await eventually(lambda: stack.parts.vehicle.snapshot()[vss.IS_MOVING] is False)  # type: ignore[attr-defined]
+    await eventually(lambda: stack.parts.vehicle.snapshot()[vss.IS_MOVING] is False)
 
 
 async def test_delayed_status_frames_confirm_late_or_time_out(stack: Stack) -> None:
@@ -120,7 +120,7 @@ async def test_corrupted_byd_checksums_are_rejected_and_wheel_speeds_take_over(s
     await asyncio.sleep(0.4)
     assert set(verdicts(stack, WHEELSPEED_CLEAN, t0)) == {"checksum"}
     assert rejected(stack, "byd-checksum") - before >= 10
-    assert vehicle.snapshot()[vss.IS_MOVING] is False  # type: ignore[attr-defined]  # WHEEL_SPEED is still fresh
+    assert vehicle.snapshot()[vss.IS_MOVING] is False  # WHEEL_SPEED is still fresh
     car.faults.clear()
     t1 = time.time()
     await asyncio.sleep(0.2)

@@ -70,7 +70,7 @@ async def test_an_ecu_that_rejects_commands_gives_rejected_actions(stack: Stack)
 
 async def test_error_frames_are_seen_and_counted_but_do_not_stop_the_cockpit(stack: Stack) -> None:
     car, vehicle = car_of(stack), stack.parts.vehicle
-    before = vehicle.stats().error_frames  # type: ignore[attr-defined]
+    before = vehicle.stats().error_frames
     active = car.faults.inject(Fault(FaultKind.ERROR_FRAMES, rate_hz=200))
     t0 = time.time()
     action = (await final_action(stack, f"set the temperature to {next(_temps):g} degrees"))[0]
@@ -78,7 +78,7 @@ async def test_error_frames_are_seen_and_counted_but_do_not_stop_the_cockpit(sta
     await asyncio.sleep(0.3)
     errors = [m for m in since(stack, t0) if m.is_error_frame]
     assert len(errors) >= 30  # about 200 a second on the bus
-    assert vehicle.stats().error_frames - before >= 30  # type: ignore[attr-defined]  # counted
+    assert vehicle.stats().error_frames - before >= 30  # counted
     car.faults.clear(active.fault_id)
     t1 = time.time() + 0.05
     await asyncio.sleep(0.2)
@@ -87,7 +87,7 @@ async def test_error_frames_are_seen_and_counted_but_do_not_stop_the_cockpit(sta
 
 async def test_a_bus_off_powertrain_goes_silent_and_the_car_counts_as_moving(stack: Stack) -> None:
     car, vehicle = car_of(stack), stack.parts.vehicle
-    await eventually(lambda: vehicle.snapshot()[vss.IS_MOVING] is False)  # type: ignore[attr-defined]
+    await eventually(lambda: vehicle.snapshot()[vss.IS_MOVING] is False)
     t0 = time.time()
     active = car.faults.inject(Fault(FaultKind.BUS_OFF, ecu="powertrain"))
     t_off = time.time()
@@ -96,9 +96,9 @@ async def test_a_bus_off_powertrain_goes_silent_and_the_car_counts_as_moving(sta
     errors = [m for m in since(stack, t0) if m.is_error_frame]
     assert len(errors) == BUS_OFF_ERROR_FRAMES  # its failed transmissions, then nothing
     assert not [m for m in since(stack, t_off + 0.05) if m.arbitration_id in POWERTRAIN_IDS]
-    assert vehicle.snapshot()[vss.IS_MOVING] is True  # type: ignore[attr-defined]  # silence is the safe side
+    assert vehicle.snapshot()[vss.IS_MOVING] is True  # silence is the safe side
     car.faults.clear(active.fault_id)
-    await eventually(lambda: vehicle.snapshot()[vss.IS_MOVING] is False)  # type: ignore[attr-defined]
+    await eventually(lambda: vehicle.snapshot()[vss.IS_MOVING] is False)
 
 
 async def test_a_bus_off_ecu_neither_answers_nor_hears_until_it_recovers(stack: Stack) -> None:

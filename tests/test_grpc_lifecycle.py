@@ -145,7 +145,7 @@ _SERVE = (
     "import sys\n"
     "from cockpit.cli.main import main\n"
     "from tests.test_grpc_support import make_fake\n"
-    "sys.exit(main(['serve', '--port', '0'], service_factory=make_fake))\n"
+    "sys.exit(main(['serve', '--port', '0', '--insecure'], service_factory=make_fake))\n"
 )
 
 

@@ -108,8 +108,8 @@ async def test_sessions_keep_their_turn_counter_and_close() -> None:
     fake = FakeAssistant()
     async with serving(fake) as server, channel(server.target) as chan:
         stub = pb_grpc.CockpitStub(chan)
-        session = await stub.CreateSession(pb.CreateSessionRequest(language="de"), timeout=TIMEOUT_S)
-        assert session.language == "de" and session.session_id in fake.sessions
+        session = await stub.CreateSession(pb.CreateSessionRequest(language="ko"), timeout=TIMEOUT_S)
+        assert session.language == "ko" and session.session_id in fake.sessions
         first = await _send_text(stub, "hello", session.session_id)
         second = await _send_text(stub, "again", session.session_id)
         assert {e.turn for e in first} == {0} and {e.turn for e in second} == {1}

@@ -58,11 +58,11 @@ class FakeAssistant(AssistantService):
     _listeners: list[Callable[[str, SignalValue], None]] = field(default_factory=list)
     _next_id: int = 0
 
-    def create_session(self, language: str = "en") -> SessionInfo:
+    def create_session(self, language: str = "en", speech: bool = False) -> SessionInfo:
         self._next_id += 1
         session_id = f"s{self._next_id}"
         self.sessions[session_id] = _Session(language or "en")
-        return SessionInfo(session_id, language or "en")
+        return SessionInfo(session_id, language or "en", speech)
 
     def close_session(self, session_id: str) -> None:
         if self.sessions.pop(session_id, None) is None:

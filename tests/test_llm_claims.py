@@ -406,6 +406,7 @@ OFFERS: dict[str, list[tuple[dict[str, Any], str]]] = {
     "media.set_volume": [({"percent": 30}, "set the volume to 30 percent")],
     "media.adjust_volume": [({"delta_percent": 10}, "turn the volume up")],
     "media.mute": [({"on": True}, "mute the sound"), ({"on": False}, "unmute the sound")],
+    "vehicle.undo": [({}, "undo the last change")],
 }
 
 
@@ -470,7 +471,6 @@ def test_wanted_action_finds_the_command_asked_about(
         "turn on the heated steering wheel",  # unsupported
         "what's the temperature in here?",  # a query, not an action
         "who wrote Hamlet?",
-        "undo that",
         '{"name": "climate.set_fan_speed", "arguments": {"percent": 100}}',
     ],
 )

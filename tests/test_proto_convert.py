@@ -50,8 +50,10 @@ FIELDS: dict[EventType, dict[str, st.SearchStrategy[Any]]] = {
     EventType.STATE: {"signal": st.text(), "value": SIGNAL_VALUES},
     EventType.REPLY: {"text": st.text()},
     EventType.TTS_AUDIO: {
-        "audio": st.binary(max_size=64).map(lambda b: base64.b64encode(b).decode()),
-        "sample_rate_hz": st.integers(0, 2**32 - 1),
+        "pcm_b64": st.binary(max_size=64).map(lambda b: base64.b64encode(b).decode()),
+        "sample_rate": st.integers(0, 2**32 - 1),
+        "seq": st.integers(0, 2**32 - 1),
+        "last": st.booleans(),
     },
     EventType.ERROR: {"code": st.text(), "message": st.text()},
 }
@@ -130,7 +132,7 @@ TABLE = [
     Event(EventType.STATE, 0, 16.5, {"signal": "Vehicle.Cabin.HVAC.IsAirConditioningActive", "value": True}),
     Event(EventType.STATE, 0, 16.6, {"signal": "Vehicle.Cabin.Infotainment.Media.Action", "value": "PLAY"}),
     Event(EventType.REPLY, 0, 17.0, {"text": "Driver temperature set to 21 degrees."}),
-    Event(EventType.TTS_AUDIO, 0, 30.0, {"audio": "AAABAAIA", "sample_rate_hz": 22050}),
+    Event(EventType.TTS_AUDIO, 0, 30.0, {"pcm_b64": "AAABAAIA", "sample_rate": 22050, "seq": 0, "last": False}),
     Event(EventType.ERROR, 0, 5.0, {"code": "vehicle-timeout", "message": "The climate ECU did not answer."}),
 ]
 
@@ -149,7 +151,7 @@ def test_typed_fields_in_the_proto() -> None:
     action = event_to_proto(TABLE[9]).action
     assert action.status == pb.ACTION_STATUS_TIMEOUT and action.value.int_value == 50
     assert event_to_proto(TABLE[7]).policy.decision == pb.POLICY_DECISION_NEEDS_CONFIRMATION
-    assert event_to_proto(TABLE[13]).tts_audio.audio == b"\0\0\1\0\2\0"
+    assert event_to_proto(TABLE[13]).tts_audio.pcm == b"\0\0\1\0\2\0"
 
 
 def test_keys_outside_the_contract_are_refused() -> None:
@@ -164,7 +166,7 @@ def test_keys_outside_the_contract_are_refused() -> None:
         Event(EventType.STATE, 0, 1.0, {"value": None}),
         Event(EventType.REPLY, 0, 1.0, {"text": 42}),
         Event(EventType.INTENT, 0, 1.0, {"slots": ["not", "an", "object"]}),
-        Event(EventType.TTS_AUDIO, 0, 1.0, {"audio": "not base64!"}),
+        Event(EventType.TTS_AUDIO, 0, 1.0, {"pcm_b64": "not base64!"}),
     ],
 )
 def test_badly_typed_values_are_value_errors(event: Event) -> None:

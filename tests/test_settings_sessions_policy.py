@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cockpit import vss
-from cockpit.errors import ConfigError, InputError
+from cockpit.errors import ConfigError, InputError, ResourceExhaustedError
 from cockpit.events import PolicyDecision
 from cockpit.policy import Policy
 from cockpit.registry import Registry
@@ -48,16 +48,19 @@ def test_settings_errors_name_the_problem(tmp_path: Path) -> None:
         load_settings(bad, env={})
 
 
-def test_sessions_unknown_and_eviction() -> None:
+def test_sessions_unknown_and_full_store_refuses_without_evicting() -> None:
     store = SessionStore(capacity=2)
     a, b = store.create(), store.create()
-    store.get(a.session_id)  # a is now the most recently used
-    store.create()
+    with pytest.raises(ResourceExhaustedError) as full:
+        store.create()
+    assert full.value.code == "too-many-sessions"
     assert len(store) == 2
+    assert {store.get(a.session_id).session_id, store.get(b.session_id).session_id} == {a.session_id, b.session_id}
     with pytest.raises(InputError) as err:
-        store.get(b.session_id)
+        store.get("nope")
     assert err.value.code == "unknown-session"
-    assert store.get(a.session_id).session_id == a.session_id
+    store.close(b.session_id)
+    assert store.create().session_id not in (a.session_id, b.session_id)
 
 
 def test_registry_rejects_duplicates_and_lists_valid_names() -> None:

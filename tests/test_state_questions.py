@@ -4,7 +4,7 @@
 in English and Korean: each answer is checked with the car in at least two states, on the real
 stack (simulated ECUs and powertrain on a private virtual bus). What a user notices: the words of
 the reply, an ``intent`` event from the rules, and no language-model tokens, actions or frames.
-Requests for features this car lacks ("turn on the heated steering wheel") and "undo" are refused
+Requests for features this car lacks ("turn on the heated steering wheel") are refused
 by rules and move nothing.
 """
 
@@ -112,15 +112,10 @@ def test_outside_questions_are_not_taken_for_the_cabin() -> None:
         ("turn on the massage seats", "en", "seat massage"),
         ("heat the rear seats", "en", "rear seat heating"),
         ("change the ambient light color to blue", "en", "lights"),
-        ("undo", "en", "undoing changes"),
-        ("undo that", "en", "undoing changes"),
-        ("revert that", "en", "undoing changes"),
-        ("put it back", "en", "undoing changes"),
         ("핸들 열선 켜 줘", "ko", "steering wheel heating"),
-        ("되돌려 줘", "ko", "undoing changes"),
     ],
 )
-def test_missing_features_and_undo_are_refused_by_rules(text: str, language: str, feature: str) -> None:
+def test_missing_features_are_refused_by_rules(text: str, language: str, feature: str) -> None:
     assert NLU.recognize(text, language) == Unsupported(feature, text)
 
 
@@ -490,22 +485,26 @@ async def test_destination_questions_without_and_with_a_route(stack: Stack) -> N
     ("text", "language"),
     [
         ("turn on the heated steering wheel", ""),
-        ("undo that", ""),
-        ("revert that", ""),
-        ("undo", ""),
-        ("put it back", ""),
         ("핸들 열선 켜 줘", "ko"),
-        ("되돌려 줘", "ko"),
     ],
 )
-async def test_missing_features_and_undo_never_act(stack: Stack, text: str, language: str) -> None:
+async def test_missing_features_never_act(stack: Stack, text: str, language: str) -> None:
     stack.tap.clear()
     sid = stack.parts.service.create_session(language).session_id
     rec = await stack.turn(text, sid)
     assert rec.types() == ["policy", "reply"], rec.types()
     assert rec.of_type(EventType.POLICY)[0].data["decision"] == "refused"
     reply = rec.of_type(EventType.REPLY)[0].data["text"]
-    assert reply.startswith("Sorry, I can't help with") and (
-        "steering wheel heating" in reply or "undoing changes" in reply
-    ), reply
+    assert reply.startswith("Sorry, I can't help with") and "steering wheel heating" in reply, reply
+    no_model_and_nothing_moved(stack, rec)
+
+
+@pytest.mark.parametrize(("text", "language"), [("undo that", ""), ("put it back", ""), ("되돌려 줘", "ko")])
+async def test_undo_in_a_session_that_changed_nothing_moves_nothing(stack: Stack, text: str, language: str) -> None:
+    stack.tap.clear()
+    sid = stack.parts.service.create_session(language).session_id
+    rec = await stack.turn(text, sid)
+    assert rec.types() == ["intent", "reply"], rec.types()
+    assert rec.of_type(EventType.INTENT)[0].data["intent"] == "vehicle.undo"
+    assert rec.of_type(EventType.REPLY)[0].data["text"] == "There's nothing to undo."
     no_model_and_nothing_moved(stack, rec)

@@ -5,9 +5,14 @@ sessions that did not ask for speech paying nothing."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import subprocess
+import sys
 import threading
+import wave
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,6 +29,9 @@ from cockpit.tts.api import SpeechAudio, Synthesizer
 from cockpit.tts.espeak_voice import EspeakSynthesizer
 from cockpit.tts.reply import CHUNK_S, ReplySpeech, Voices
 from tests.conftest import Stack, close_stack, make_stack
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = str(Path.home() / ".cache")  # the installed models, whatever HOME the subprocess gets
 
 
 def _audio(events: list[Event]) -> list[SpeechAudio]:
@@ -151,3 +159,33 @@ async def test_speech_starts_before_the_model_has_finished_its_answer() -> None:
         assert _seconds_of_speech(_audio(seen)) > 2.0  # both sentences were spoken, once
     finally:
         await close_stack(held)
+
+
+ASOUNDRC = """pcm.!default {{
+    type file
+    slave.pcm "null"
+    file "{outfile}"
+    format "raw"
+}}
+"""
+
+
+def test_cockpit_ask_speaks_through_portaudio_and_writes_the_same_reply_to_a_wav(tmp_path: Path) -> None:
+    """``--speak`` plays through PyAudio -> PortAudio -> ALSA, whose default device here writes what
+    it plays to a file; ``--speak-to`` writes the WAV. Both must hold the same samples."""
+    pytest.importorskip("pyaudio")
+    played = tmp_path / "speaker.raw"
+    (tmp_path / ".asoundrc").write_text(ASOUNDRC.format(outfile=played))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COCKPIT_")}
+    env.update(HOME=str(tmp_path), PYTHONPATH=str(ROOT), XDG_CACHE_HOME=os.environ.get("XDG_CACHE_HOME", CACHE))
+    command = [sys.executable, "-m", "cockpit.cli.main", "ask", "--speak", "--speak-to", str(tmp_path / "replies")]
+    done = subprocess.run(
+        [*command, "set the temperature to 21 degrees"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "car> Driver temperature set to 21 degrees." in done.stdout
+    with wave.open(str(tmp_path / "replies" / "reply-000.wav")) as reply:
+        samples = reply.readframes(reply.getnframes())
+        assert reply.getframerate() == 22050 and reply.getnchannels() == 1
+    assert len(samples) > 22050 * 2  # more than a second of speech
+    assert played.read_bytes() == samples  # what the speaker played is the reply, whole

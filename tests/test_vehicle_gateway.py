@@ -19,11 +19,12 @@ from cockpit import vss
 from cockpit.errors import ConfigError, TransmitNotAllowed
 from cockpit.events import ActionStatus
 from cockpit.skill_api import SignalWrite
-from cockpit.vehicle import e2e
 from cockpit.vehicle.api import WriteOutcome
-from cockpit.vehicle.dbc import COCKPIT_DBC, DbcCodec
-from cockpit.vehicle.gateway import CanVehicle, open_bus
+from cockpit.vehicle.gateway import CanVehicle
 from tests.support import eventually
+from vehicle_contract import e2e
+from vehicle_contract.bus import open_bus
+from vehicle_contract.dbc import COCKPIT_DBC, DbcCodec
 
 CODEC = DbcCodec.load(COCKPIT_DBC)
 HVAC_CMD, HVAC_STATUS = CODEC.frame_id("HVAC_CMD"), CODEC.frame_id("HVAC_STATUS")

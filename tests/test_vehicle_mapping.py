@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from cockpit import vss
 from cockpit.skill_api import SignalWrite
-from cockpit.vehicle.dbc import COCKPIT_DBC, DbcCodec
 from cockpit.vehicle.mapping import COMMANDS, STATUS, MediaUri, parse_media_uri, status_values
 from cockpit.vehicle.planning import plan_frames
 from cockpit.vehicle.powertrain import PowertrainTracker
+from vehicle_contract.dbc import COCKPIT_DBC, DbcCodec
 
 CODEC = DbcCodec.load(COCKPIT_DBC)
 

@@ -29,9 +29,11 @@ import textwrap
 from collections.abc import Callable, Coroutine, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
 from cockpit.cli.render import HumanRenderer, JsonRenderer, Renderer
+from cockpit.cli.speech import SpeechOutput, play, speech_outputs
 from cockpit.cli.turns import EmbeddedTurns, RemoteTurns, ServiceFactory, TurnRunner, default_factory, open_service
 from cockpit.errors import CockpitError, ConfigError, InputError
 from cockpit.events import Event, EventType
@@ -75,14 +77,49 @@ def _add_serve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=None, help="listen address (default: server.host, 127.0.0.1)")
     parser.add_argument("--port", type=int, default=None, help="TCP port, 0 picks a free one (default: 50051)")
     parser.add_argument("--config", metavar="FILE", default=None, help="TOML settings file")
+    parser.add_argument(
+        "--tokens", metavar="FILE", default=None, help="TOML file of bearer tokens and scopes (server.tokens_file)"
+    )
+    parser.add_argument(
+        "--bench", action="store_true", default=None, help="serve the CAN Bench service even without the simulator"
+    )
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        default=None,
+        help="serve without tokens (server.insecure): any local program may call; for demos on loopback",
+    )
 
 
 async def _serve(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> int:
+    from cockpit.server.auth import TokenBook
+    from cockpit.server.bench import BenchRegistrar
+    from cockpit.server.owners import SessionLimits
     from cockpit.server.runner import CockpitServer, serve
     from cockpit.settings import load_settings
 
-    overrides = {"server.host": args.host, "server.port": args.port, "voice.preload": True}
+    overrides = {
+        "server.host": args.host,
+        "server.port": args.port,
+        "server.tokens_file": args.tokens,
+        "server.bench": args.bench,
+        "server.insecure": args.insecure,
+        "voice.preload": True,
+    }
     settings = load_settings(args.config, overrides=overrides)
+    s = settings.server
+    tokens = TokenBook.load(s.tokens_file) if s.tokens_file else None  # a bad file stops before any model loads
+    if tokens is None and not s.insecure:
+        raise ConfigError(
+            "insecure-refused",
+            "refusing to serve without tokens: any program on this machine could move the car. "
+            "Give --tokens FILE (server.tokens_file), or --insecure for a demo on loopback",
+        )
+    if tokens is None:
+        _fail(
+            io, f"WARNING: serving on {s.host} without tokens (--insecure): any local program may call, Bench included"
+        )
+    limits = SessionLimits(settings.max_sessions, s.max_sessions_per_token, s.session_idle_s)
     logging.basicConfig(level=logging.INFO, stream=io.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def ready(server: CockpitServer) -> None:
@@ -90,9 +127,12 @@ async def _serve(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> i
 
     async with AsyncExitStack() as stack:
         service = await open_service(factory, settings, stack)
-        s = settings.server
-        registrars = getattr(service, "registrars", ())  # e.g. the CAN Bench beside the Cockpit service
-        await serve(service, s.host, s.port, s.grace_s, ready=ready, registrars=registrars)
+        registrars = tuple(getattr(service, "registrars", ()))  # e.g. the CAN Bench beside the Cockpit service
+        if not (settings.can.simulate or s.bench):  # a real car: no one injects frames unless asked for
+            registrars = tuple(r for r in registrars if not isinstance(r, BenchRegistrar))
+        await serve(
+            service, s.host, s.port, s.grace_s, ready=ready, registrars=registrars, tokens=tokens, limits=limits
+        )
     return EXIT_OK
 
 
@@ -105,6 +145,24 @@ def _add_ask(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--same-session", action="store_true", help="run every turn in one session")
     parser.add_argument("--server", metavar="HOST:PORT", default=None, help="use a running server, not this process")
     parser.add_argument("--config", metavar="FILE", default=None, help="TOML settings file (embedded mode)")
+    parser.add_argument(
+        "--token-file", metavar="FILE", type=Path, default=None, help="bearer token file, first line (--server)"
+    )
+    parser.add_argument("--speak", action="store_true", help="speak the replies on the default audio output")
+    parser.add_argument(
+        "--speak-to", metavar="DIR", type=Path, default=None, help="write each reply as DIR/reply-NNN.wav"
+    )
+
+
+def _read_token(path: Path) -> str:
+    """The secret on the first line of ``path`` (a file, so it never shows in ``ps``)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError("bad-usage", f"cannot read the token file {str(path)!r}: {err}") from err
+    if not lines or not lines[0].strip():
+        raise ConfigError("bad-usage", f"the token file {str(path)!r} is empty")
+    return lines[0].strip()
 
 
 def _utterances(args: argparse.Namespace, io: Io) -> list[str]:
@@ -119,23 +177,28 @@ async def _ask(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> int
     utterances = _utterances(args, io)
     renderer: Renderer = JsonRenderer(io.stdout) if args.json else HumanRenderer(io.stdout)
     async with AsyncExitStack() as stack:
+        outputs = speech_outputs(args.speak, args.speak_to, stack)
+        speech = bool(outputs)
         runner: TurnRunner
         if args.server:
             from cockpit.server.client import CockpitClient
 
-            client = await stack.enter_async_context(CockpitClient(args.server, timeout_s=ASK_TIMEOUT_S))
-            runner = RemoteTurns(client, args.same_session)
+            token = _read_token(args.token_file) if args.token_file else None
+            client = await stack.enter_async_context(CockpitClient(args.server, timeout_s=ASK_TIMEOUT_S, token=token))
+            runner = RemoteTurns(client, args.same_session, speech)
         else:
             from cockpit.settings import load_settings
 
             service = await open_service(factory, load_settings(args.config), stack)
-            runner = EmbeddedTurns(service, args.same_session)
+            runner = EmbeddedTurns(service, args.same_session, speech)
         stack.push_async_callback(runner.aclose)
-        return await _run_turns(utterances, runner, renderer, io)
+        return await _run_turns(utterances, runner, renderer, io, outputs)
     return EXIT_OK  # not reached: the stack swallows no exception (mypy cannot tell)
 
 
-async def _run_turns(utterances: Sequence[str], runner: TurnRunner, renderer: Renderer, io: Io) -> int:
+async def _run_turns(
+    utterances: Sequence[str], runner: TurnRunner, renderer: Renderer, io: Io, outputs: Sequence[SpeechOutput] = ()
+) -> int:
     status = EXIT_OK
     for index, text in enumerate(utterances):
         errors: list[Event] = []
@@ -145,6 +208,8 @@ async def _run_turns(utterances: Sequence[str], runner: TurnRunner, renderer: Re
             event = dataclasses.replace(event, turn=index)
             if event.type is EventType.ERROR:
                 errors.append(event)
+            elif event.type is EventType.TTS_AUDIO:
+                play(outputs, event)
             renderer.event(event)
 
         renderer.begin(index, text)

@@ -159,7 +159,7 @@ class HumanRenderer(Renderer):
             case EventType.REPLY:
                 return f"car> {d.get('text', '')}"
             case EventType.TTS_AUDIO:
-                return f"(speech audio, {d.get('sample_rate_hz', '?')} Hz)"
+                return None  # played or written by --speak / --speak-to; the reply line says the words
             case EventType.ERROR:
                 return f"error {d.get('code', '?')}: {d.get('message', '')}"
         return None

@@ -55,8 +55,9 @@ async def open_service(factory: ServiceFactory, settings: Settings, stack: Async
 class TurnRunner(abc.ABC):
     """Runs typed turns, in one session throughout or in a fresh session each."""
 
-    def __init__(self, same_session: bool) -> None:
+    def __init__(self, same_session: bool, speech: bool = False) -> None:
         self._same_session = same_session
+        self._speech = speech
 
     @abc.abstractmethod
     async def run(self, text: str, sink: EventSink) -> None:
@@ -74,8 +75,8 @@ STATE_WAIT_S = 1.0
 class EmbeddedTurns(TurnRunner):
     """Turns through a service in this process."""
 
-    def __init__(self, service: AssistantService, same_session: bool) -> None:
-        super().__init__(same_session)
+    def __init__(self, service: AssistantService, same_session: bool, speech: bool = False) -> None:
+        super().__init__(same_session, speech)
         self._service = service
         self._session: str | None = None
         self._heard_car = False
@@ -95,10 +96,10 @@ class EmbeddedTurns(TurnRunner):
             await self._hear_the_car()
         if self._same_session:
             if self._session is None:
-                self._session = self._service.create_session().session_id
+                self._session = self._service.create_session(speech=self._speech).session_id
             await self._service.text_turn(self._session, text, sink)
             return
-        session_id = self._service.create_session().session_id
+        session_id = self._service.create_session(speech=self._speech).session_id
         try:
             await self._service.text_turn(session_id, text, sink)
         finally:
@@ -115,18 +116,29 @@ class EmbeddedTurns(TurnRunner):
 class RemoteTurns(TurnRunner):
     """Turns through a cockpit server (``SendText``; one-shot sessions unless ``same_session``)."""
 
-    def __init__(self, client: CockpitClient, same_session: bool) -> None:
-        super().__init__(same_session)
+    def __init__(self, client: CockpitClient, same_session: bool, speech: bool = False) -> None:
+        super().__init__(same_session, speech)
         self._client = client
         self._session: str | None = None
 
     async def run(self, text: str, sink: EventSink) -> None:
-        """One turn; the server makes (and closes) a one-shot session when none is kept."""
-        session_id = ""
+        """One turn; the server makes (and closes) a one-shot session when none is kept (a spoken
+        one-shot session is made and closed here, since only CreateSession can ask for speech)."""
         if self._same_session:
             if self._session is None:
-                self._session = (await self._client.create_session()).session_id
-            session_id = self._session
+                self._session = (await self._client.create_session(speech=self._speech)).session_id
+            await self._send(text, self._session, sink)
+        elif self._speech:
+            session_id = (await self._client.create_session(speech=True)).session_id
+            try:
+                await self._send(text, session_id, sink)
+            finally:
+                with contextlib.suppress(CockpitError):
+                    await self._client.close_session(session_id)
+        else:
+            await self._send(text, "", sink)
+
+    async def _send(self, text: str, session_id: str, sink: EventSink) -> None:
         async for event in self._client.send_text(text, session_id):
             sink(event)
 

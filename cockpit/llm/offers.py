@@ -80,6 +80,7 @@ def _warmer(s: _Slots) -> str:
 
 _OFFERS: Mapping[str, Callable[[_Slots], str]] = {
     "climate.set_temperature": lambda s: f"set {s.whose} temperature to {s.number('celsius')} degrees",
+    "vehicle.undo": lambda s: "undo the last change",
     "climate.adjust_temperature": _warmer,
     "climate.set_fan_speed": lambda s: f"set the fan to {s.number('percent')} percent",
     "climate.adjust_fan_speed": lambda s: f"turn the fan {'up' if s.up('delta_percent') else 'down'}",

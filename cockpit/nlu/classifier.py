@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cockpit.catalogue import IntentMatch
+from cockpit.catalogue import CLASSIFIER_SOURCE, IntentMatch
 from cockpit.nlu.expand import expand_phrase
 from cockpit.nlu.loader import default_template_paths, load_templates
 from cockpit.nlu.model import TemplateFile, ValueList, WildcardList
@@ -156,7 +156,7 @@ class IntentClassifier:
         query = play_query(" ".join(words)) if intent == "media.play" else None
         if query:
             slots["query"] = query
-        return IntentMatch(intent, slots, "rules", round(prob, 3), text)
+        return IntentMatch(intent, slots, CLASSIFIER_SOURCE, round(prob, 3), text)
 
 
 def play_query(normalised: str) -> str | None:
@@ -202,7 +202,9 @@ def _holds_any(text: str, phrases: Sequence[str]) -> bool:
 class FallbackIntentRecognizer(IntentRecognizer):
     """Templates first; the classifier only for sentences no template (of any kind) matched."""
 
-    def __init__(self, templates: TemplateIntentRecognizer, classifier: IntentClassifier, excluded: Sequence[str]):
+    def __init__(
+        self, templates: TemplateIntentRecognizer, classifier: IntentClassifier, excluded: Sequence[str]
+    ) -> None:
         self.templates = templates
         self.classifier = classifier
         self._excluded = tuple(excluded)
@@ -210,8 +212,14 @@ class FallbackIntentRecognizer(IntentRecognizer):
     @classmethod
     def from_paths(cls, weights: str | Path = WEIGHTS_PATH) -> FallbackIntentRecognizer:
         """The shipped templates and the committed classifier."""
-        files = load_templates(default_template_paths())
-        return cls(TemplateIntentRecognizer(files), IntentClassifier.load(weights), query_excludes(files))
+        return cls.around(TemplateIntentRecognizer(load_templates(default_template_paths())), weights)
+
+    @classmethod
+    def around(
+        cls, templates: TemplateIntentRecognizer, weights: str | Path = WEIGHTS_PATH
+    ) -> FallbackIntentRecognizer:
+        """``templates`` (already compiled, shared with the speech grammar) and the committed classifier."""
+        return cls(templates, IntentClassifier.load(weights), query_excludes(templates.files))
 
     def _recognize(self, text: str, language: str) -> Recognition:
         result = self.templates.recognize(text, language)

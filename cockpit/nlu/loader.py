@@ -80,7 +80,7 @@ def default_template_paths() -> tuple[Path, ...]:
     each followed by its translations (``templates.ko.yaml``, ...) in name order."""
     skills = NLU_DIR.parent.parent / "skills"
     paths: list[Path] = []
-    names = ("climate", "navigation", "media", "drive")
+    names = ("climate", "navigation", "media", "drive", "vehicle")
     englishes = (*(skills / name / "templates.yaml" for name in names), UNSUPPORTED_PATH)
     for english in englishes:
         paths.append(english)

@@ -75,6 +75,8 @@ class TemplateIntentRecognizer(IntentRecognizer):
     """
 
     def __init__(self, files: Sequence[TemplateFile]) -> None:
+        self.files = tuple(files)
+        """The template files it was compiled from."""
         by_language: dict[str, list[TemplateFile]] = {}
         for file in files:
             by_language.setdefault(primary_language(file.language), []).append(file)

@@ -2,6 +2,9 @@
 
 - :mod:`cockpit.server.runner`: :func:`serve` and :class:`CockpitServer` (health, reflection, shutdown).
 - :mod:`cockpit.server.servicer`: ``cockpit.v1.Cockpit`` over an :class:`~cockpit.service_api.AssistantService`.
+- :mod:`cockpit.server.gate`: the interceptor before every RPC (tokens, scopes, undecodable requests).
+- :mod:`cockpit.server.auth`: the tokens file and its scopes.
+- :mod:`cockpit.server.owners`: which token owns each session, and the session limits.
 - :mod:`cockpit.server.status`: cockpit errors to gRPC status codes (never UNKNOWN).
 - :mod:`cockpit.server.convert`: events, values and skills to and from protobuf messages.
 - :mod:`cockpit.server.client`: the same API from the client side, in cockpit's own types.

@@ -13,7 +13,7 @@ from typing import Any
 import grpc
 
 from cockpit.audio.format import AudioFormat
-from cockpit.errors import CockpitError, InputError, ResourceExhaustedError
+from cockpit.errors import CockpitError, InputError, RemoteError, ResourceExhaustedError
 from cockpit.events import Event
 from cockpit.server import convert
 from cockpit.server.status import ERROR_CODE_KEY
@@ -21,15 +21,6 @@ from cockpit.service_api import SessionInfo
 from cockpit.skill_api import SignalValue, SkillInfo
 from cockpit.v1 import cockpit_pb2 as pb
 from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
-
-
-class RemoteError(CockpitError):
-    """A call to a cockpit server failed for a reason other than a bad request."""
-
-    def __init__(self, code: str, message: str, status: str) -> None:
-        super().__init__(code, message)
-        self.status = status
-        """The gRPC status name, e.g. ``UNAVAILABLE``."""
 
 
 def error_from_rpc(err: grpc.aio.AioRpcError, target: str) -> CockpitError:
@@ -57,10 +48,12 @@ def error_from_rpc(err: grpc.aio.AioRpcError, target: str) -> CockpitError:
 class CockpitClient:
     """The Cockpit API of one server; use as ``async with CockpitClient("127.0.0.1:50051") as c``."""
 
-    def __init__(self, target: str, timeout_s: float | None = None) -> None:
+    def __init__(self, target: str, timeout_s: float | None = None, token: str | None = None) -> None:
         self.target = target
         """``host:port`` of the server."""
         self._timeout_s = timeout_s
+        # Sent with every call; the secret is never logged or shown.
+        self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
         self._channel = grpc.aio.insecure_channel(
             target, options=[("grpc.max_receive_message_length", 4 * 1024 * 1024)]
         )
@@ -78,14 +71,16 @@ class CockpitClient:
 
     async def _unary(self, method: Any, request: Any) -> Any:
         try:
-            return await method(request, timeout=self._timeout_s)
+            return await method(request, timeout=self._timeout_s, metadata=self._metadata)
         except grpc.aio.AioRpcError as err:
             raise error_from_rpc(err, self.target) from None
 
-    async def create_session(self, language: str = "") -> SessionInfo:
-        """Open a session (the server's default language when ``language`` is empty)."""
-        reply = await self._unary(self._stub.CreateSession, pb.CreateSessionRequest(language=language))
-        return SessionInfo(reply.session_id, reply.language)
+    async def create_session(self, language: str = "", speech: bool = False) -> SessionInfo:
+        """Open a session (the server's default language when ``language`` is empty); ``speech``
+        asks for spoken replies (``tts_audio`` events)."""
+        request = pb.CreateSessionRequest(language=language, speech=speech)
+        reply = await self._unary(self._stub.CreateSession, request)
+        return SessionInfo(reply.session_id, reply.language, reply.speech)
 
     async def close_session(self, session_id: str) -> None:
         """Forget a session."""
@@ -94,7 +89,9 @@ class CockpitClient:
     async def send_text(self, text: str, session: SessionInfo | str = "") -> AsyncIterator[Event]:
         """One typed turn in ``session`` (a fresh one-shot session when empty); events as they come."""
         session_id = session.session_id if isinstance(session, SessionInfo) else session
-        call = self._stub.SendText(pb.TextTurnRequest(session_id=session_id, text=text), timeout=self._timeout_s)
+        call = self._stub.SendText(
+            pb.TextTurnRequest(session_id=session_id, text=text), timeout=self._timeout_s, metadata=self._metadata
+        )
         async for event in self._events(call):
             yield event
 
@@ -124,7 +121,8 @@ class CockpitClient:
             async for chunk in chunks:
                 yield pb.ConverseRequest(audio_chunk=chunk)
 
-        async for event in self._events(self._stub.Converse(requests(), timeout=self._timeout_s)):
+        call = self._stub.Converse(requests(), timeout=self._timeout_s, metadata=self._metadata)
+        async for event in self._events(call):
             yield event
 
     async def _events(self, call: Any) -> AsyncIterator[Event]:

@@ -80,6 +80,13 @@ class _Field:
     key: str
     encode: Callable[[Message, str, Any], None]
     decode: Callable[[Message, str], Any]
+    field: str = ""
+    """The payload's field, when its name differs from the JSON key."""
+
+    @property
+    def name(self) -> str:
+        """The payload field this key sits in."""
+        return self.field or self.key
 
 
 def _set_plain(payload: Message, key: str, value: Any) -> None:
@@ -144,7 +151,11 @@ _STATUS = _enum_field(pb.ActionStatus, "ACTION_STATUS_", ActionStatus)
 
 
 def _fields(*spec: tuple[str, tuple[Callable[..., None], Callable[..., Any]]]) -> tuple[_Field, ...]:
-    return tuple(_Field(key, enc, dec) for key, (enc, dec) in spec)
+    out = []
+    for key, (enc, dec) in spec:
+        json_key, _, field_name = key.partition(":")
+        out.append(_Field(json_key, enc, dec, field_name))
+    return tuple(out)
 
 
 _PAYLOADS: Mapping[EventType, tuple[_Field, ...]] = {
@@ -160,10 +171,13 @@ _PAYLOADS: Mapping[EventType, tuple[_Field, ...]] = {
     EventType.ACTION: _fields(("signal", _PLAIN), ("value", _VALUE), ("status", _STATUS), ("reason", _PLAIN)),
     EventType.STATE: _fields(("signal", _PLAIN), ("value", _VALUE)),
     EventType.REPLY: _fields(("text", _PLAIN)),
-    EventType.TTS_AUDIO: _fields(("audio", (_set_b64, _get_b64)), ("sample_rate_hz", _PLAIN)),
+    EventType.TTS_AUDIO: _fields(
+        ("pcm_b64:pcm", (_set_b64, _get_b64)), ("sample_rate:sample_rate_hz", _PLAIN), ("seq", _PLAIN), ("last", _PLAIN)
+    ),
     EventType.ERROR: _fields(("code", _PLAIN), ("message", _PLAIN)),
 }
-"""Per event type, its JSON keys in contract order (docs/events.md); the payload field is the type's value."""
+"""Per event type, its JSON keys in contract order (docs/events.md); the payload field is the type's value.
+A key written ``json:proto`` sits in a payload field of another name (``pcm_b64`` is the raw ``pcm``)."""
 
 
 # -- events ---------------------------------------------------------------------------------------
@@ -181,7 +195,7 @@ def event_to_proto(event: Event) -> pb.Event:
     for f in fields:
         if f.key in event.data:
             try:
-                f.encode(payload, f.key, event.data[f.key])
+                f.encode(payload, f.name, event.data[f.key])
             except (TypeError, ValueError) as err:
                 raise ValueError(f"{event.type.value}.{f.key}: cannot encode {event.data[f.key]!r}: {err}") from err
     return msg
@@ -196,7 +210,7 @@ def proto_to_event(msg: pb.Event) -> Event:
     if which is not None and which != type_.value:
         raise ValueError(f"{type_.value} event carries a {which} payload")
     payload = getattr(msg, type_.value)
-    data = {f.key: f.decode(payload, f.key) for f in _PAYLOADS[type_] if payload.HasField(f.key)}
+    data = {f.key: f.decode(payload, f.name) for f in _PAYLOADS[type_] if payload.HasField(f.name)}
     return Event(type_, msg.turn, msg.t_ms, data)
 
 
@@ -210,7 +224,7 @@ def proto_to_dict(msg: pb.Event) -> dict[str, Any]:
 
 def session_to_proto(info: SessionInfo) -> pb.Session:
     """A session as a ``cockpit.v1.Session``."""
-    return pb.Session(session_id=info.session_id, language=info.language)
+    return pb.Session(session_id=info.session_id, language=info.language, speech=info.speech)
 
 
 def signals_to_proto(state: Mapping[str, SignalValue], prefixes: list[str] | tuple[str, ...] = ()) -> list[pb.Signal]:

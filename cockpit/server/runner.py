@@ -4,6 +4,10 @@
 for tests, benchmarks and embedding: ``port = await server.start()`` (port 0 picks a free one),
 then ``await server.stop(grace_s)``; :func:`start_server` does both steps of starting in one.
 
+Every RPC passes the :class:`~cockpit.server.gate.RequestGate` first: bearer tokens and scopes
+when ``tokens`` is given (:mod:`cockpit.server.auth`), and ``bad-request`` for requests that do
+not decode. ``limits`` bound the sessions (:mod:`cockpit.server.owners`).
+
 Shutdown, on SIGTERM/SIGINT or :meth:`CockpitServer.stop`: health turns NOT_SERVING, watch
 streams end with UNAVAILABLE, new RPCs are refused, and turns in flight get ``grace_s`` seconds
 to finish before they are cancelled.
@@ -21,6 +25,9 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from cockpit.errors import ConfigError
+from cockpit.server.auth import TokenBook
+from cockpit.server.gate import RequestGate
+from cockpit.server.owners import SessionLimits
 from cockpit.server.servicer import CockpitServicer
 from cockpit.service_api import AssistantService
 from cockpit.v1 import cockpit_pb2 as pb
@@ -69,6 +76,9 @@ class CockpitServer:
         port: int = DEFAULT_PORT,
         registrars: Sequence[Registrar] = (),
         max_message_bytes: int = MAX_MESSAGE_BYTES,
+        *,
+        tokens: TokenBook | None = None,
+        limits: SessionLimits | None = None,
     ) -> None:
         self.host = host
         """Listen address."""
@@ -77,6 +87,8 @@ class CockpitServer:
         self._service = service
         self._registrars = tuple(registrars)
         self._max_message_bytes = max_message_bytes
+        self._tokens = tokens
+        self._limits = limits
         self._server: grpc.aio.Server | None = None
         self._servicer: CockpitServicer | None = None
         self._health: health.aio.HealthServicer | None = None
@@ -98,8 +110,9 @@ class CockpitServer:
             ("grpc.max_send_message_length", self._max_message_bytes),
             ("grpc.so_reuseport", 0),  # a busy port is an error, not a second listener
         ]
-        server = grpc.aio.server(options=options)
-        self._servicer = CockpitServicer(self._service)
+        # The gate checks tokens and scopes and turns undecodable requests into INVALID_ARGUMENT.
+        server = grpc.aio.server(options=options, interceptors=[RequestGate(self._tokens)])
+        self._servicer = CockpitServicer(self._service, self._tokens, self._limits)
         pb_grpc.add_CockpitServicer_to_server(self._servicer, server)
         self._health = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
@@ -116,7 +129,8 @@ class CockpitServer:
         self._health_task = asyncio.create_task(self._watch_health())
         await server.start()
         self._server = server
-        log.info("cockpit server listening on %s", self.target)
+        auth = f"tokens: {', '.join(self._tokens.names)}" if self._tokens else "no tokens: any local client may call"
+        log.info("cockpit server listening on %s (%s)", self.target, auth)
         return self.port
 
     async def _mirror_health(self) -> None:
@@ -151,6 +165,8 @@ class CockpitServer:
             hook = getattr(register, "begin_shutdown", None)
             if callable(hook):
                 hook()
+        if self._health_task is not None:  # no more health mirroring; a pending task would outlive the loop
+            self._health_task.cancel()
         await self._health.enter_graceful_shutdown()
         await self._server.stop(grace_s)
         self._stopped.set()
@@ -174,10 +190,13 @@ async def start_server(
     host: str = DEFAULT_HOST,
     port: int = 0,
     registrars: Sequence[Registrar] = (),
+    *,
+    tokens: TokenBook | None = None,
+    limits: SessionLimits | None = None,
 ) -> tuple[CockpitServer, int]:
     """Start a server for ``service`` (port 0: a free one); returns it and its port. Stop it with
     ``await server.stop(grace_s)``."""
-    server = CockpitServer(service, host, port, registrars)
+    server = CockpitServer(service, host, port, registrars, tokens=tokens, limits=limits)
     return server, await server.start()
 
 
@@ -191,13 +210,15 @@ async def serve(
     stop: asyncio.Event | None = None,
     registrars: Sequence[Registrar] = (),
     handle_signals: bool = True,
+    tokens: TokenBook | None = None,
+    limits: SessionLimits | None = None,
 ) -> None:
     """Serve ``service`` until SIGTERM/SIGINT (or ``stop`` is set), then shut down gracefully.
 
     ``ready`` is called once the server listens (its ``port`` is the bound one). Signal handlers
     are installed only when ``handle_signals`` is true and this runs on the main thread.
     """
-    server = CockpitServer(service, host, port, registrars)
+    server = CockpitServer(service, host, port, registrars, tokens=tokens, limits=limits)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     installed: list[signal.Signals] = []

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, TypeAlias
 
 import grpc
@@ -21,6 +22,8 @@ from cockpit.audio.format import AudioFormat, BadAudioError
 from cockpit.errors import CockpitError, InputError
 from cockpit.events import Event
 from cockpit.server import convert
+from cockpit.server.auth import TokenBook, bearer
+from cockpit.server.owners import SessionLedger, SessionLimits
 from cockpit.server.status import Guard, RpcFailure, abort
 from cockpit.server.streams import EventFeed, StateFeed
 from cockpit.service_api import MAX_TEXT_BYTES, AssistantService, AudioStream
@@ -31,6 +34,10 @@ log = logging.getLogger(__name__)
 
 Context: TypeAlias = grpc.aio.ServicerContext[Any, Any]
 """The servicer context of grpc.aio (request and response types vary per RPC)."""
+
+LANGUAGES = ("en", "ko")
+"""Languages a session may ask for (a region is allowed: ``en-GB``, ``ko-KR``)."""
+_LANGUAGE_TAG = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8}){0,3}")
 
 SHUTTING_DOWN = RpcFailure(
     grpc.StatusCode.UNAVAILABLE, "server-shutting-down", "the cockpit server is shutting down; reconnect shortly"
@@ -46,21 +53,47 @@ def validate_text(text: str) -> str:
     return text
 
 
+def validate_language(language: str) -> str:
+    """The requested language tag, if its language is one of :data:`LANGUAGES`; otherwise an
+    :class:`InputError` (``language-unsupported``) that quotes at most a few characters of it."""
+    tag = _LANGUAGE_TAG.fullmatch(language)
+    if tag is None or tag.group(1).lower() not in LANGUAGES:
+        shown = repr(language[:16]) + ("..." if len(language) > 16 else "")
+        raise InputError("language-unsupported", f"language {shown} is not one of {', '.join(LANGUAGES)}")
+    return language
+
+
 def audio_format(fmt: pb.AudioFormat) -> AudioFormat:
     """The declared format, if accepted: LINEAR16, mono or stereo, at one of the supported rates
     (all but 16 kHz are resampled). Otherwise a ``BadAudioError`` (``audio-format-unsupported``)."""
     if fmt.encoding != pb.AUDIO_ENCODING_LINEAR16:
         raise BadAudioError(
-            "audio-format-unsupported", f"encoding must be LINEAR16, not {pb.AudioEncoding.Name(fmt.encoding)}"
+            "audio-format-unsupported", f"encoding must be LINEAR16, not {_encoding_name(fmt.encoding)}"
         )
     return AudioFormat(fmt.sample_rate_hz, fmt.channels or 1).validate()
 
 
-class CockpitServicer(pb_grpc.CockpitServicer):
-    """The ``Cockpit`` service of ``cockpit.v1``."""
+def _encoding_name(value: pb.AudioEncoding.ValueType) -> str:
+    """The enum name of an encoding, or its number when this server does not know it."""
+    try:
+        return pb.AudioEncoding.Name(value)
+    except ValueError:
+        return f"unknown encoding {value}"
 
-    def __init__(self, service: AssistantService) -> None:
+
+class CockpitServicer(pb_grpc.CockpitServicer):
+    """The ``Cockpit`` service of ``cockpit.v1``.
+
+    With ``tokens`` every session belongs to the token that created it; ``limits`` bound the
+    sessions per token and in total (see :mod:`cockpit.server.owners`).
+    """
+
+    def __init__(
+        self, service: AssistantService, tokens: TokenBook | None = None, limits: SessionLimits | None = None
+    ) -> None:
         self._service = service
+        self._tokens = tokens
+        self._ledger = SessionLedger(limits or SessionLimits(), per_owner=tokens is not None)
         self._stopping = asyncio.Event()
         self._turns: set[asyncio.Task[None]] = set()
 
@@ -78,16 +111,22 @@ class CockpitServicer(pb_grpc.CockpitServicer):
     async def CreateSession(self, request: pb.CreateSessionRequest, context: Context) -> pb.Session:
         """Open a session in the requested (or the default) language."""
         async with Guard(context):
+            speech = request.speech
+            language = validate_language(request.language) if request.language else ""
+            owner = self._admit(context)
             info = (
-                self._service.create_session(request.language) if request.language else self._service.create_session()
+                self._service.create_session(language, speech=speech)
+                if language
+                else self._service.create_session(speech=speech)
             )
+            self._ledger.add(info.session_id, owner)
             return convert.session_to_proto(info)
 
     async def CloseSession(self, request: pb.CloseSessionRequest, context: Context) -> pb.CloseSessionResponse:
         """Forget a session."""
         async with Guard(context):
-            if not request.session_id:
-                raise InputError("unknown-session", "session_id is empty; pass the id CreateSession returned")
+            self._ledger.check(request.session_id, self._owner(context))
+            self._ledger.remove(request.session_id)
             self._service.close_session(request.session_id)
             return pb.CloseSessionResponse()
 
@@ -99,13 +138,9 @@ class CockpitServicer(pb_grpc.CockpitServicer):
             if self._stopping.is_set():
                 await abort(context, SHUTTING_DOWN)
             text = validate_text(request.text)
-            session_id, one_shot = self._session(request.session_id)
-            try:
+            with self._session(request.session_id, context) as session_id:
                 async for event in self._turn(session_id, text, context):
                     yield event
-            finally:
-                if one_shot:
-                    self._close_quietly(session_id)
 
     async def Converse(
         self, request_iterator: AsyncIterator[pb.ConverseRequest], context: Context
@@ -125,28 +160,33 @@ class CockpitServicer(pb_grpc.CockpitServicer):
             if first.WhichOneof("message") != "config":
                 raise InputError("config-first", "the first Converse message must carry config")
             fmt = audio_format(first.config.audio_format) if first.config.HasField("audio_format") else None
-            session_id, one_shot = self._session(first.config.session_id)
-            feed: EventFeed[Event] = EventFeed()
-            pump = asyncio.create_task(self._pump(requests, session_id, fmt, feed, context))
-            self._turns.add(pump)
+            with self._session(first.config.session_id, context, first.config.speech) as session_id:
+                async for event in self._conversation(requests, session_id, fmt, context):
+                    yield event
 
-            def ended(done: asyncio.Task[None]) -> None:
-                self._turns.discard(done)
-                feed.close()
+    async def _conversation(
+        self, requests: AsyncIterator[pb.ConverseRequest], session_id: str, fmt: AudioFormat | None, context: Context
+    ) -> AsyncIterator[pb.Event]:
+        """Run the pump for one conversation and stream its events until it ends."""
+        feed: EventFeed[Event] = EventFeed()
+        pump = asyncio.create_task(self._pump(requests, session_id, fmt, feed, context))
+        self._turns.add(pump)
 
-            pump.add_done_callback(ended)
-            context.add_done_callback(lambda _ctx: pump.cancel())
-            try:
-                async for event in feed:
-                    yield convert.event_to_proto(event)
-                await pump  # raises what ended the conversation (bad input, shutdown, ...)
-            finally:
-                if not pump.done():
-                    pump.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await pump
-                if one_shot:
-                    self._close_quietly(session_id)
+        def ended(done: asyncio.Task[None]) -> None:
+            self._turns.discard(done)
+            feed.close()
+
+        pump.add_done_callback(ended)
+        context.add_done_callback(lambda _ctx: pump.cancel())
+        try:
+            async for event in feed:
+                yield convert.event_to_proto(event)
+            await pump  # raises what ended the conversation (bad input, shutdown, ...)
+        finally:
+            if not pump.done():
+                pump.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pump
 
     async def _pump(
         self,
@@ -189,11 +229,39 @@ class CockpitServicer(pb_grpc.CockpitServicer):
             if audio is not None:
                 await audio.aclose()
 
-    def _session(self, session_id: str) -> tuple[str, bool]:
-        """The session to use, and whether it was made just for this RPC (and is closed after it)."""
+    def _owner(self, context: Context) -> str:
+        """The name of the caller's token (the gate has checked it); ``""`` without tokens."""
+        if self._tokens is None:
+            return ""
+        token = self._tokens.identify(bearer(context.invocation_metadata()))
+        return token.name if token is not None else ""
+
+    def _admit(self, context: Context) -> str:
+        """The caller, once idle sessions are closed and there is room for one more of theirs."""
+        for expired in self._ledger.expire():
+            self._close_quietly(expired)
+        owner = self._owner(context)
+        self._ledger.admit(owner)
+        return owner
+
+    @contextlib.contextmanager
+    def _session(self, session_id: str, context: Context, speech: bool = False) -> Iterator[str]:
+        """The session to use while the block runs: the caller's own ``session_id``, or a fresh
+        one-shot session when it is empty (closed after the block)."""
         if session_id:
-            return session_id, False  # the service checks it at the first turn, before any event
-        return self._service.create_session().session_id, True
+            owner = self._owner(context)
+            with self._ledger.using(session_id, owner):
+                yield session_id
+            return
+        owner = self._admit(context)
+        made = self._service.create_session(speech=speech).session_id
+        self._ledger.add(made, owner)
+        try:
+            with self._ledger.using(made, owner):
+                yield made
+        finally:
+            self._ledger.remove(made)
+            self._close_quietly(made)
 
     def _close_quietly(self, session_id: str) -> None:
         try:

@@ -56,6 +56,8 @@ _STATUS_BY_CODE: dict[str, grpc.StatusCode] = {
     # Not the client's audio and not worth retrying: the service lacks a part for the request.
     "voice-disabled": grpc.StatusCode.FAILED_PRECONDITION,
     "no-asr-for-language": grpc.StatusCode.FAILED_PRECONDITION,
+    # Another token's session: refused, and the caller learns nothing more than that.
+    "session-not-yours": grpc.StatusCode.PERMISSION_DENIED,
 }
 """Error codes whose status differs from their class's."""
 

@@ -7,6 +7,9 @@ ALSA's default playback device at a file.
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 import wave
 from pathlib import Path
 
@@ -57,7 +60,11 @@ class WavFiles:
 
 
 class Speaker:
-    """Plays replies on the default output device (or ``device_index``), a chunk at a time."""
+    """Plays replies on the default output device (or ``device_index``), on its own thread.
+
+    :meth:`play` only queues the chunk, so the caller (an event sink on the event loop) never
+    waits for the sound card; :meth:`close` lets the queued audio play out.
+    """
 
     def __init__(self, device_index: int | None = None) -> None:
         if pyaudio is None:
@@ -66,31 +73,45 @@ class Speaker:
         self._device = device_index
         self._stream: pyaudio.Stream | None = None
         self._rate = 0
-        self._stopped = False
+        self._queue: queue.Queue[SpeechAudio | None] = queue.Queue()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="cockpit-speaker", daemon=True)
+        self._thread.start()
+        self.failure: AudioError | None = None
+        """Why playback stopped, if the device failed."""
 
     def play(self, chunk: SpeechAudio) -> None:
-        """Play ``chunk`` (blocks for about its length); chunks of a stopped reply are dropped."""
+        """Queue ``chunk``; a new reply (``seq`` 0) ends an earlier :meth:`stop`."""
         if chunk.sequence == 0:
-            self._stopped = False
-        if self._stopped or not chunk.pcm:
-            return
-        stream = self._open(chunk.sample_rate)
-        try:
-            stream.write(chunk.pcm)
-        except OSError as err:
-            raise AudioError("speaker-failed", f"cannot play the reply: {err}") from err
+            self._stopped.clear()
+        if not self._stopped.is_set():
+            self._queue.put(chunk)
 
     def stop(self) -> None:
-        """Stop the reply now playing (barge-in): the rest of its chunks are dropped."""
-        self._stopped = True
+        """Stop the reply now playing (barge-in): what is queued of it is dropped."""
+        self._stopped.set()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._queue.get_nowait()
 
     def close(self) -> None:
-        """Let the last audio play out, then release the device."""
+        """Let the queued audio play out, then release the device."""
+        self._queue.put(None)
+        self._thread.join()
         if self._stream is not None:
             self._stream.stop_stream()
             self._stream.close()
             self._stream = None
         self._pa.terminate()
+
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._stopped.is_set() or not chunk.pcm or self.failure is not None:
+                continue
+            try:
+                self._open(chunk.sample_rate).write(chunk.pcm)
+            except (OSError, AudioError) as err:
+                self.failure = err if isinstance(err, AudioError) else AudioError("speaker-failed", str(err))
 
     def _open(self, rate: int) -> pyaudio.Stream:
         if self._stream is not None and self._rate != rate:

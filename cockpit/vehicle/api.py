@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cockpit.events import ActionStatus
-from cockpit.skill_api import SignalValue, SignalWrite
+from vehicle_contract.vss import SignalValue, SignalWrite
 
 StateListener = Callable[[str, SignalValue], None]
 """Called with (VSS path, new value) whenever a confirmed value changes."""
@@ -50,10 +50,6 @@ class Vehicle(abc.ABC):
         is on the bus. Returns when every ECU has confirmed or rejected its request, or when the
         confirmation bound passes (``timeout``, with a reason).
         """
-
-    @abc.abstractmethod
-    def writable(self, signal: str) -> bool:
-        """Whether this car has a command path for ``signal``."""
 
     @abc.abstractmethod
     def subscribe(self, listener: StateListener) -> Callable[[], None]:

@@ -26,27 +26,18 @@ from typing import Any
 
 import can
 
-from cockpit import vss
 from cockpit.errors import ConfigError, TransmitNotAllowed, VehicleError
 from cockpit.events import ActionStatus
-from cockpit.skill_api import SignalValue, SignalWrite
-from cockpit.vehicle import byd, e2e
 from cockpit.vehicle.api import StateListener, Vehicle, WriteOutcome
-from cockpit.vehicle.dbc import BYD_DBC, COCKPIT_DBC, DbcCodec
-from cockpit.vehicle.mapping import (
-    ACK_SIGNAL,
-    COMMANDS,
-    ECUS,
-    RESULT_REASONS,
-    RESULT_SIGNAL,
-    CmdResult,
-    EcuLink,
-    number_of,
-    status_values,
-)
+from cockpit.vehicle.mapping import ECUS, RESULT_REASONS, EcuLink, status_values
 from cockpit.vehicle.planning import FramePlan, plan_frames
 from cockpit.vehicle.powertrain import FRAMES as POWERTRAIN_FRAMES
 from cockpit.vehicle.powertrain import SPEED_STALE_S, PowertrainTracker
+from vehicle_contract import byd, e2e, vss
+from vehicle_contract.ack import ACK_SIGNAL, RESULT_SIGNAL, CmdResult
+from vehicle_contract.dbc import BYD_DBC, COCKPIT_DBC, DbcCodec
+from vehicle_contract.signals import number_of
+from vehicle_contract.vss import SignalValue, SignalWrite
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +57,6 @@ LABELLED_PATHS = (vss.MEDIA_TRACK, vss.MEDIA_ARTIST)
 
 LabelLookup = Callable[[str], Mapping[str, SignalValue]]
 """Played URI -> extra VSS values (e.g. ``Played.Track``, ``Played.Artist``)."""
-
-
-def open_bus(interface: str = "virtual", channel: str = "cockpit", **kwargs: Any) -> can.BusABC:
-    """The cockpit's bus from settings; ``udp_multicast`` is refused because it leaves loopback."""
-    if interface == "udp_multicast":
-        raise ConfigError("bad-setting", "can.interface udp_multicast leaves loopback; use virtual or socketcan")
-    try:
-        return can.Bus(interface=interface, channel=channel, **kwargs)
-    except (can.CanError, OSError, ValueError, ImportError) as err:
-        raise VehicleError("can-open-failed", f"cannot open CAN {interface} channel {channel}: {err}") from err
 
 
 @dataclass(frozen=True)
@@ -156,10 +137,6 @@ class CanVehicle(Vehicle):
         """Confirmed state by VSS path, with speed staleness evaluated now."""
         with self._lock:
             return {**self._state, **self._powertrain.values(self._clock())}
-
-    def writable(self, signal: str) -> bool:
-        """Whether cockpit.dbc has a command for ``signal``."""
-        return signal in COMMANDS
 
     def subscribe(self, listener: StateListener) -> Callable[[], None]:
         """Call ``listener(path, value)`` on every confirmed change, on the vehicle's loop."""

@@ -4,39 +4,21 @@ A write of one VSS signal becomes some fields of one command message (:class:`Co
 a status message decodes into VSS values (:class:`StatusBinding`); each ECU answers its command
 message with its status message (:class:`EcuLink`). Pure data and pure functions: decoded
 values come in as numbers or value-table labels (anything with ``name`` and ``value``, which is
-what cantools' ``NamedSignalValue`` is), and commands go out as numbers or labels.
+what cantools' ``NamedSignalValue`` is), and commands go out as numbers or labels. The conventions
+both sides share (``ACK_COUNTER``/``CMD_RESULT``, signal values, media URIs) are the vehicle
+contract's (:mod:`vehicle_contract.ack`, :mod:`vehicle_contract.signals`).
 """
 
 from __future__ import annotations
 
-import enum
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from cockpit import vss
-from cockpit.skill_api import SignalValue
-
-ACK_SIGNAL = "ACK_COUNTER"
-"""Status signal echoing the alive counter of the last command the ECU processed."""
-RESULT_SIGNAL = "CMD_RESULT"
-"""Status signal saying what became of that command (:class:`CmdResult`)."""
-NO_ACK = 15
-"""``ACK_COUNTER`` before the ECU has processed any command (never a valid alive counter)."""
-
-CanValue = int | float | str
-"""A value for one DBC signal: a physical number or a value-table label."""
-
-
-class CmdResult(enum.IntEnum):
-    """``CMD_RESULT`` of a status frame."""
-
-    NONE = 0
-    APPLIED = 1
-    REJECTED_LIMIT = 2
-    REJECTED_UNAVAILABLE = 3
-
+from vehicle_contract import vss
+from vehicle_contract.ack import CmdResult
+from vehicle_contract.signals import MEDIA_KINDS, CanValue, label_of, media_uri, number_of, parse_media_uri
+from vehicle_contract.vss import SignalValue
 
 RESULT_REASONS: Mapping[int, str] = {
     CmdResult.NONE: "the {ecu} answered without saying whether it carried out the request",
@@ -44,21 +26,6 @@ RESULT_REASONS: Mapping[int, str] = {
     CmdResult.REJECTED_UNAVAILABLE: "the {ecu} refused the request: this car does not have that function",
 }
 """A sentence per non-applied result, for ``rejected`` outcomes (``{ecu}``: the ECU's name)."""
-
-
-def label_of(value: Any) -> str | None:
-    """The value-table label of a decoded value, or ``None`` for a plain number."""
-    if isinstance(value, int | float):
-        return None
-    name = getattr(value, "name", None)
-    return str(name) if name is not None else None
-
-
-def number_of(value: Any) -> float:
-    """A decoded value as a number; a labelled value gives its raw number."""
-    if isinstance(value, int | float):
-        return float(value)
-    return float(value.value)
 
 
 class Conversion(Protocol):
@@ -158,24 +125,6 @@ class Choice:
         """The VSS value whose label the frame carries, or none."""
         found = label_of(decoded[self.signal])
         return next((vss_value for vss_value, lab in self.labels.items() if lab == found), None)
-
-
-MEDIA_KINDS: Mapping[str, str] = {"track": "TRACK", "station": "STATION", "podcast": "PODCAST"}
-"""Media URI kind -> DBC label of ``SELECT_KIND_REQ``/``PLAYED_KIND``."""
-_URI = re.compile(r"media:(track|station|podcast):(\d{1,5})")
-
-
-def parse_media_uri(uri: str) -> tuple[str, int]:
-    """``"media:track:42"`` -> ``("track", 42)``; ``ValueError`` for anything else."""
-    match = _URI.fullmatch(uri)
-    if not match or not 0 <= int(match.group(2)) <= 0xFFFF:
-        raise ValueError(f"expected media:<track|station|podcast>:<0..65535>, got {uri!r}")
-    return match.group(1), int(match.group(2))
-
-
-def media_uri(kind: str, item: int) -> str:
-    """Inverse of :func:`parse_media_uri`."""
-    return f"media:{kind}:{item}"
 
 
 @dataclass(frozen=True)

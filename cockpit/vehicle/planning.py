@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from cockpit.errors import VehicleError
-from cockpit.skill_api import SignalValue, SignalWrite
-from cockpit.vehicle.mapping import COMMANDS, CanValue, CommandBinding
+from cockpit.vehicle.mapping import COMMANDS, CommandBinding
+from vehicle_contract.errors import VehicleError
+from vehicle_contract.signals import CanValue
+from vehicle_contract.vss import SignalValue, SignalWrite
 
 FieldCheck = Callable[[str, Mapping[str, CanValue]], None]
 """Raises :class:`VehicleError` unless the fields fit the named message (the DBC's ranges)."""

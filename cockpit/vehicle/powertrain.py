@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cockpit import vss
-from cockpit.skill_api import SignalValue
-from cockpit.vehicle.mapping import number_of
+from vehicle_contract import vss
+from vehicle_contract.signals import number_of
+from vehicle_contract.vss import SignalValue
 
 SPEED_FRAME_PERIOD_S = 0.02
 """BYD sends its speed frames at 50 Hz."""

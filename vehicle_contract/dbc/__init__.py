@@ -1,12 +1,15 @@
-"""DBC databases and frame codecs: the one cockpit module that imports cantools.
+"""The DBC files of the contract and their loading: the one module, on either side, that parses a DBC.
 
-A :class:`DbcCodec` wraps one DBC file. It encodes a message from physical values (numbers, or a
+The files ship in this package: ``cockpit.dbc`` (the cockpit's own body/infotainment bus) and
+BYD's ``byd_general.dbc`` (from commaai/opendbc, MIT; see ``README.md`` and ``LICENSE.opendbc``
+here). :func:`load_database` parses each once per process and everyone shares the result (the
+gateway, every simulated ECU, the bench's decoder); :func:`parse_database` reads any other DBC.
+
+A :class:`DbcCodec` wraps one database. It encodes a message from physical values (numbers, or a
 signal's value-table label such as ``"NO_REQUEST"``), filling unnamed signals with their "no
-request" default, and decodes frames back. Messages that declare ``CRC`` and ``COUNTER`` signals
-are E2E protected (:mod:`cockpit.vehicle.e2e`): :meth:`DbcCodec.encode` fills both, with the
-message's ``DataID`` attribute as data id (0, the default, means the CAN id).
-
-The DBC files ship in ``can_sim/dbc`` (the simulator and the cockpit read the same contract).
+request" default (:func:`idle_value`), and decodes frames back. Messages whose ``CRC`` and
+``COUNTER`` signals sit in the E2E profile-1 layout are protected (:mod:`vehicle_contract.e2e`):
+:meth:`DbcCodec.encode` fills both, with the message's data id (:func:`data_id_of`).
 """
 
 from __future__ import annotations
@@ -18,23 +21,25 @@ from pathlib import Path
 from typing import Any
 
 import cantools
-from cantools.database.can import Database, Message
+from cantools.database.can import Database, Message, Signal
 
-from cockpit.errors import VehicleError
-from cockpit.vehicle import e2e
+from vehicle_contract import e2e
+from vehicle_contract.errors import VehicleError
 
 COCKPIT_DBC = "cockpit.dbc"
 """The cockpit's own infotainment/body DBC."""
 BYD_DBC = "byd_general.dbc"
 """BYD's powertrain DBC, from commaai/opendbc (MIT)."""
-DBC_PACKAGE = "can_sim.dbc"
-"""The package the DBC files ship in."""
+SHIPPED = (COCKPIT_DBC, BYD_DBC)
+"""Every DBC file this package ships, in the order the bench decodes with them."""
+DBC_PACKAGE = __name__
+"""The package the DBC files ship in (this one)."""
 NO_REQUEST = "NO_REQUEST"
 """Value-table label of a command field's "leave this alone" value."""
 CRC_SIGNAL = "CRC"
 """Name of the E2E CRC signal (byte 0)."""
 COUNTER_SIGNAL = "COUNTER"
-"""Name of the E2E alive counter signal (byte 1, low nibble)."""
+"""Name of the alive counter signal (E2E: byte 1, low nibble; BYD: wherever the DBC puts it)."""
 DATA_ID_ATTRIBUTE = "DataID"
 """Message attribute holding the E2E data id; 0 or absent means the CAN id."""
 
@@ -44,26 +49,66 @@ SignalPhysical = int | float | str
 
 @functools.cache
 def load_database(name: str) -> Database:
-    """One of the DBC files shipped in ``can_sim/dbc``, by file name, parsed once per process.
+    """One of the shipped DBC files (:data:`SHIPPED`), by file name, parsed once per process.
 
-    The database is shared by everyone who loads it (the gateway, each simulated ECU), so it is
-    read-only by convention; parsing a DBC is a tenth of a second of Python at every start-up.
+    The database is shared by everyone who loads it (the gateway, each simulated ECU, the bench's
+    decoders), so it is read-only by convention; parsing a DBC is a tenth of a second of Python.
     """
     try:
         text = resources.files(DBC_PACKAGE).joinpath(name).read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError) as err:
         raise VehicleError("dbc-missing", f"DBC file {name} is not installed in {DBC_PACKAGE}") from err
-    return _parse(text, name)
+    return parse_database(text, name)
 
 
-def _parse(text: str, origin: str) -> Database:
+def parse_database(text: str, origin: str, strict: bool = True) -> Database:
+    """The database in DBC ``text`` (``origin`` names it in errors); ``strict=False`` lets
+    overlapping signals through, as real-world DBCs given to the bench sometimes have them."""
     try:
-        db = cantools.database.load_string(text, database_format="dbc")
+        db = cantools.database.load_string(text, database_format="dbc", strict=strict)
     except Exception as err:  # cantools raises several parser error types
         raise VehicleError("dbc-invalid", f"DBC {origin} cannot be parsed: {err}") from err
     if not isinstance(db, Database):
         raise VehicleError("dbc-invalid", f"{origin} is not a CAN database")
     return db
+
+
+def signal_of(message: Message, name: str) -> Signal | None:
+    """The signal called ``name`` in ``message``, or ``None``."""
+    return next((s for s in message.signals if s.name == name), None)
+
+
+def has_e2e_layout(message: Message) -> bool:
+    """Whether ``message`` carries ``CRC`` at bit 0 (8 bits) and ``COUNTER`` at bit 8 (4 bits),
+    little-endian, in 8 bytes: the E2E profile-1 layout."""
+    crc, counter = signal_of(message, CRC_SIGNAL), signal_of(message, COUNTER_SIGNAL)
+    return (
+        crc is not None
+        and counter is not None
+        and message.length == e2e.FRAME_LENGTH
+        and (crc.start, crc.length, counter.start, counter.length) == (0, 8, 8, 4)
+        and crc.byte_order == counter.byte_order == "little_endian"
+    )
+
+
+def data_id_of(message: Message) -> int:
+    """The E2E data id of ``message``: its ``DataID`` attribute, else its CAN id."""
+    attr = message.dbc.attributes.get(DATA_ID_ATTRIBUTE) if message.dbc else None
+    value = int(attr.value) if attr is not None else 0
+    return value or int(message.frame_id)
+
+
+def idle_value(sig: Signal) -> SignalPhysical:
+    """What ``sig`` carries in a frame that does not name it: ``NO_REQUEST`` where its value
+    table has that label, else its initial value, else its minimum if positive, else 0."""
+    labels = {str(c) for c in (sig.choices or {}).values()}
+    if NO_REQUEST in labels:
+        return NO_REQUEST
+    if sig.raw_initial is not None:
+        return float(sig.raw_initial * sig.scale + sig.offset)
+    if sig.minimum is not None and sig.minimum > 0:
+        return float(sig.minimum)
+    return 0
 
 
 class DbcCodec:
@@ -75,51 +120,25 @@ class DbcCodec:
         self._by_name: dict[str, Message] = {m.name: m for m in database.messages}
         self._by_id: dict[int, Message] = {m.frame_id: m for m in database.messages}
         self._protected = {m.name for m in database.messages if self._declares_e2e(m)}
-        self._defaults = {m.name: self._default_values(m) for m in database.messages}
+        self._defaults = {m.name: {s.name: idle_value(s) for s in m.signals} for m in database.messages}
 
     @classmethod
     def load(cls, name: str) -> DbcCodec:
-        """A codec for a DBC shipped in ``can_sim/dbc`` (``COCKPIT_DBC``, ``BYD_DBC``)."""
+        """A codec for a shipped DBC (``COCKPIT_DBC``, ``BYD_DBC``), parsed once per process."""
         return cls(load_database(name))
 
     @classmethod
     def from_file(cls, path: str | Path) -> DbcCodec:
         """A codec for a DBC file anywhere on disk."""
-        return cls(_parse(Path(path).read_text(encoding="utf-8"), str(path)))
+        return cls(parse_database(Path(path).read_text(encoding="utf-8"), str(path)))
 
     @staticmethod
     def _declares_e2e(message: Message) -> bool:
-        names = {s.name: s for s in message.signals}
-        if CRC_SIGNAL not in names:
+        if signal_of(message, CRC_SIGNAL) is None:
             return False
-        crc, counter = names[CRC_SIGNAL], names.get(COUNTER_SIGNAL)
-        layout_ok = (
-            message.length == e2e.FRAME_LENGTH
-            and crc.start == 0
-            and crc.length == 8
-            and counter is not None
-            and counter.start == 8
-            and counter.length == 4
-            and crc.byte_order == counter.byte_order == "little_endian"
-        )
-        if not layout_ok:
+        if not has_e2e_layout(message):
             raise VehicleError("dbc-invalid", f"{message.name}: CRC/COUNTER are not in the E2E profile-1 layout")
         return True
-
-    @staticmethod
-    def _default_values(message: Message) -> dict[str, SignalPhysical]:
-        values: dict[str, SignalPhysical] = {}
-        for sig in message.signals:
-            labels = {str(c) for c in (sig.choices or {}).values()}
-            if NO_REQUEST in labels:
-                values[sig.name] = NO_REQUEST
-            elif sig.raw_initial is not None:
-                values[sig.name] = sig.raw_initial * sig.scale + sig.offset
-            elif sig.minimum is not None and sig.minimum > 0:
-                values[sig.name] = sig.minimum
-            else:
-                values[sig.name] = 0
-        return values
 
     def messages(self) -> Iterator[Message]:
         """Every message of the database."""
@@ -147,10 +166,7 @@ class DbcCodec:
 
     def data_id(self, name: str) -> int:
         """The E2E data id of message ``name`` (its ``DataID`` attribute, else its CAN id)."""
-        msg = self.message(name)
-        attr = msg.dbc.attributes.get(DATA_ID_ATTRIBUTE) if msg.dbc else None
-        value = int(attr.value) if attr is not None else 0
-        return value or int(msg.frame_id)
+        return data_id_of(self.message(name))
 
     def cycle_time_s(self, name: str) -> float | None:
         """The message's ``GenMsgCycleTime`` in seconds, or ``None`` for event-only messages."""

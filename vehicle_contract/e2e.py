@@ -1,6 +1,6 @@
 """End-to-end protection of cockpit frames, in the spirit of AUTOSAR E2E profile 1.
 
-Layout of every protected 8-byte frame (DESIGN.md, "CAN")::
+Layout of every protected 8-byte frame (docs/can.md)::
 
     byte 0        CRC-8 SAE J1850 over (data id low byte, data id high byte, bytes 1..7)
     byte 1 0..3   alive counter 0..14 (15 is never sent)

@@ -1,4 +1,4 @@
-"""BYD's frame checksum and alive counter (DESIGN.md, "CAN"; opendbc's ``byd_checksum``).
+"""BYD's frame checksum and alive counter (docs/can.md; opendbc's ``byd_checksum``).
 
 The checksum covers the data bytes except the last, where it lives. Sum their high nibbles (H)
 and, separately, their low nibbles (L); remember R = L >> 4; then fold in the key 0xAF (its low

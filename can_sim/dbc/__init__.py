@@ -1,1 +1,0 @@
-"""DBC files of the simulated car (data only; see README.md here for their origins)."""
