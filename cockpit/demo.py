@@ -183,6 +183,7 @@ async def run(
     tap = BusTap(BusConfig(settings.can.interface, settings.can.channel))
     server, port = await start_server(parts.service, host="127.0.0.1", port=0)
     print(f"cockpit gRPC server on 127.0.0.1:{port}; simulated car on virtual CAN channel 'demo'", file=out)
+    print("(insecure: no tokens and no TLS, on loopback only, for this demo; see docs/grpc.md)", file=out)
     try:
         async with CockpitClient(f"127.0.0.1:{port}", timeout_s=120.0) as client:
             drive = _Drive(client, (await client.create_session()).session_id, tap, out)
