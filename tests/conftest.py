@@ -89,7 +89,11 @@ class Stack:
         service = self.parts.service
         sid = session or service.create_session().session_id
         rec = EventRecorder()
-        await service.text_turn(sid, text, rec)
+        try:
+            await service.text_turn(sid, text, rec)
+        finally:
+            if session is None:  # a one-shot session, as the server makes: closed after its turn
+                service.close_session(sid)
         return rec
 
 
