@@ -71,9 +71,13 @@ def collect() -> None:
     print(f"{len(items)} tuning recordings -> {TURNS}")
 
 
-def load_turns() -> list[dict[str, Any]]:
-    """The records ``collect`` wrote (only tuning ones: anything else is an error)."""
-    records = [json.loads(line) for line in TURNS.read_text().splitlines() if line.strip()]
+def load_turns(source: Path | None = None, variant: str = "") -> list[dict[str, Any]]:
+    """The records ``collect`` wrote, or one variant's records of a ``bench.asr_variants`` run
+    (only tuning ones: anything else is an error)."""
+    if source is not None:
+        records = json.loads(source.read_text())["records"][variant]
+    else:
+        records = [json.loads(line) for line in TURNS.read_text().splitlines() if line.strip()]
     if any(r["split"] != "tune" for r in records):
         raise SystemExit(f"{TURNS} holds recordings outside the tuning half")
     return records
@@ -129,12 +133,13 @@ def sweep(records: Sequence[dict[str, Any]], sentences: dict[str, Sentence]) -> 
                 )
 
 
-def fit() -> None:
-    """Fit the coefficients on :data:`TURNS` and print them with the tuning-half curve."""
+def fit(source: Path | None = None, variant: str = "") -> None:
+    """Fit the coefficients on :data:`TURNS` (or a variant's records in ``source``) and print them
+    with the tuning-half curve."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    records = load_turns()
+    records = load_turns(source, variant)
     sentences = {s.id: s for s in load_sentences()}
     rows = turns_of(records, sentences)
     print(f"{len(records)} tuning recordings")
@@ -163,8 +168,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``collect`` or ``fit``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("step", choices=("collect", "fit"))
+    parser.add_argument("--from", dest="source", type=Path, help="fit on a bench.asr_variants JSON instead")
+    parser.add_argument("--variant", default="", help="the variant of --from to fit on")
     args = parser.parse_args(argv)
-    collect() if args.step == "collect" else fit()
+    collect() if args.step == "collect" else fit(args.source, args.variant)
     return 0
 
 

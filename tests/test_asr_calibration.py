@@ -61,7 +61,7 @@ def test_calibrated_is_a_probability_and_survives_a_round_trip(seen: Evidence) -
 
 def test_calibrated_is_the_logistic_of_the_weighted_features() -> None:
     seen = Evidence("grammar", 0.8, Rivals(-5.0, 2.5, "turn on the ac", 0), 1.0)
-    weights = (0.5, 0.0, 0.0, 1.0, 1.0, 1.0, -1.0, 0.0)
+    weights = (0.5, 0.0, 0.0, 1.0, 1.0, 1.0, -1.0, 0.0, 0.0, 0.0)
     # 0.5 + 0.8 + (-5 + 8) / 3 + (2.5 - 1.5) / 0.5 - 1
     assert calibrated(seen, weights) == pytest.approx(1 / (1 + math.exp(-(0.5 + 0.8 + 1.0 + 2.0 - 1.0))))
 

@@ -51,17 +51,23 @@ FEATURE_NAMES = (
     "free_margin",
     "agreement",
     "dropped_words",
+    "nbest_support",
+    "nbest_rescued",
 )
 """The feature vector's entries, in order (``bias`` is always 1)."""
 
-COEFFICIENTS: tuple[float, ...] = (-0.759, 0.824, 0.824, 0.184, 0.524, 0.093, 0.668, -1.253)
+COEFFICIENTS: tuple[float, ...] = (-0.759, 0.824, 0.824, 0.184, 0.524, 0.093, 0.668, -1.253, 0.0, 0.0)
 """Logistic-regression weights, one per :data:`FEATURE_NAMES` entry.
 
 Fitted by ``script/calibrate_confidence.py`` (L2, C=1) on the 202 turns that found an intent in the
-405 recordings of the tuning half (148 heard right). The tuning half has no ``free`` turn (the
-voice path always has a grammar), so ``route_free`` is not fitted: it copies ``route_fallback``,
-which makes a free decode with nothing to compare it against worth what a fallback with an empty
-grammar pass is worth on the tuning half (0.52: read back, never acted on at once).
+405 recordings of the tuning half (148 heard right), decoded as the engine decodes by default. The
+tuning half has no ``free`` turn (the voice path always has a grammar), so ``route_free`` is not
+fitted: it copies ``route_fallback``, which makes a free decode with nothing to compare it against
+worth what a fallback with an empty grammar pass is worth on the tuning half (0.52: read back,
+never acted on at once). The N-best features are 0 by default (no N-best list) and carry no
+weight. Each decoder variant needs its own fit: ``script/calibrate_confidence.py fit --from
+bench/out/asr_variants.json --variant NAME`` (the preferred variant's fit was (1.516, 0.029,
+0.029, -0.112, 0.482, -0.258, 0.482, 0, 0, 0)).
 """
 
 
@@ -80,6 +86,18 @@ class Rivals:
 
 
 @dataclass(frozen=True)
+class NBest:
+    """What N-best rescoring of a domain-LM pass found."""
+
+    rank: int | None = None
+    """Rank of the hypothesis taken (0: the best; None: none of them was a command)."""
+    gap: float | None = None
+    """Its score minus the best one's, per frame (0 for the best)."""
+    support: float = 0.0
+    """Share of the N-best hypotheses that read as a command."""
+
+
+@dataclass(frozen=True)
 class Evidence:
     """Everything the calibration looks at for one utterance."""
 
@@ -91,6 +109,8 @@ class Evidence:
     """The grammar pass's rival scores (empty without a grammar pass)."""
     agreement: float | None = None
     """0..1 word agreement between the grammar's result and a free decode (None: no pair)."""
+    nbest: NBest | None = None
+    """N-best rescoring's findings (None: no N-best list)."""
 
     def as_dict(self) -> dict[str, object]:
         """Plain values, for logs and the bench's JSON."""
@@ -101,6 +121,9 @@ class Evidence:
             "free_margin": self.rivals.free_margin,
             "dropped": self.rivals.dropped,
             "agreement": self.agreement,
+            "nbest_rank": None if self.nbest is None else self.nbest.rank,
+            "nbest_gap": None if self.nbest is None else self.nbest.gap,
+            "nbest_support": None if self.nbest is None else self.nbest.support,
         }
 
     @classmethod
@@ -116,6 +139,13 @@ class Evidence:
             float(row.get("grammar_confidence") or 0.0),  # type: ignore[arg-type]
             Rivals(number("phone_margin"), number("free_margin"), None, int(row.get("dropped") or 0)),  # type: ignore[call-overload]
             number("agreement"),
+            None
+            if row.get("nbest_support") is None
+            else NBest(
+                None if row.get("nbest_rank") is None else int(row["nbest_rank"]),  # type: ignore[call-overload]
+                number("nbest_gap"),
+                float(row["nbest_support"]),  # type: ignore[arg-type]
+            ),
         )
 
 
@@ -147,6 +177,8 @@ def features(evidence: Evidence) -> tuple[float, ...]:
         _scaled(rivals.free_margin, FREE_MIDPOINT, FREE_SCALE),
         0.0 if evidence.agreement is None else evidence.agreement,
         float(rivals.dropped),
+        0.0 if evidence.nbest is None else evidence.nbest.support,
+        1.0 if evidence.nbest is not None and evidence.nbest.rank else 0.0,
     )
 
 

@@ -16,17 +16,21 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
-from cockpit.asr.base import Mode, SpeechRecognizer, Transcript
-from cockpit.asr.calibration import CALIBRATED_ENGINES, Evidence, Rivals, agreement, calibrated
+from cockpit.asr.base import Mode, SpeechRecognizer, Transcript, normalise
+from cockpit.asr.calibration import CALIBRATED_ENGINES, Evidence, NBest, Rivals, agreement, calibrated
 from cockpit.asr.grammar import CommandGrammar
 
 MAX_UTTERANCE_FRAMES = 250
 """Frames kept for the second pass (20 s): longer utterances keep only their last 20 s."""
 MIN_CONFIDENCE = 0.5
 """Default grammar confidence below which the utterance is decoded again in free mode."""
+NBEST_MARGIN = -3.0
+"""N-best rescoring takes a lower hypothesis that is a command over a best one that is not only
+while its score per frame is within this of the best (log base 1.0001 units)."""
 
 
 class HybridRecognizer(SpeechRecognizer):
@@ -42,6 +46,10 @@ class HybridRecognizer(SpeechRecognizer):
         min_confidence: float = MIN_CONFIDENCE,
         is_command: Callable[[str], bool] | None = None,
         max_frames: int = MAX_UTTERANCE_FRAMES,
+        fallback: bool | None = None,
+        rescore: bool = True,
+        rescue: bool = False,
+        reuse_rival: bool = False,
     ) -> None:
         super().__init__(inner.language)
         self.inner = inner
@@ -52,6 +60,17 @@ class HybridRecognizer(SpeechRecognizer):
         """Grammar results below this are decoded again in free mode."""
         self.is_command = is_command
         """Optional check that a grammar result really is a command."""
+        self.fallback = getattr(inner, "free_fallback", True) if fallback is None else fallback
+        """Decode again in free mode when the grammar pass is unsure (else keep its result). By
+        default what the engine asks for (``free_fallback``; an engine that does not say: yes)."""
+        self.rescore = rescore
+        """Rescore the engine's N-best list (if it keeps one) with ``is_command``."""
+        self.rescue = rescue
+        """Take the free rival's words when they are a command and the grammar's are not."""
+        self.reuse_rival = reuse_rival
+        """Fall back to the free rival's words (the free language model already decoded these
+        frames beside the grammar) instead of decoding them again, when the engine says its rival
+        runs its free mode's model (``rival_is_free_mode``)."""
         self._frames: deque[np.ndarray] = deque(maxlen=max_frames)
         self.last_route = ""
         """How the last utterance was decoded: ``grammar``, ``free`` or ``fallback``."""
@@ -92,15 +111,39 @@ class HybridRecognizer(SpeechRecognizer):
         rivals = getattr(self.inner, "last_rivals", None)
         if not isinstance(rivals, Rivals):
             rivals = Rivals()
+        first, nbest = self._rescored(first)
+        check = self.is_command
+        if self.rescue and check is not None and rivals.free_text and not check(first.text) and check(rivals.free_text):
+            first = replace(first, text=rivals.free_text)
         sure = bool(first.text) and first.confidence >= self.min_confidence
-        if sure and (self.is_command is None or self.is_command(first.text)):
+        if (sure or not self.fallback) and (self.is_command is None or self.is_command(first.text)):
             self._decoded_mode = Mode.GRAMMAR
             agree = None if rivals.free_text is None else agreement(first.text, rivals.free_text)
-            return self._calibrate("grammar", first, Evidence("grammar", first.confidence, rivals, agree))
-        second = self.inner.decode(list(self._frames), Mode.FREE)
+            return self._calibrate("grammar", first, Evidence("grammar", first.confidence, rivals, agree, nbest))
+        if not self.fallback:
+            return self._calibrate("grammar", first, Evidence("grammar", first.confidence, rivals, None, nbest))
+        if self.reuse_rival and rivals.free_text is not None and getattr(self.inner, "rival_is_free_mode", False):
+            second = Transcript(normalise(rivals.free_text), True, Mode.FREE, 1.0, self.inner.engine)
+        else:
+            second = self.inner.decode(list(self._frames), Mode.FREE)
         self._decoded_mode = Mode.FREE
         agree = agreement(first.text, second.text) if first.text else None
         return self._calibrate("fallback", second, Evidence("fallback", first.confidence, rivals, agree))
+
+    def _rescored(self, first: Transcript) -> tuple[Transcript, NBest | None]:
+        """The best N-best hypothesis that is a command (within :data:`NBEST_MARGIN` of the best),
+        and what the list says: the chosen rank and score gap, and the share of the list that
+        reads as a command (a command the whole list agrees on is rarely misheard)."""
+        hyps = list(getattr(self.inner, "last_nbest", None) or [])
+        if not self.rescore or self.is_command is None or not hyps:
+            return first, None
+        commands = [(rank, text, gap) for rank, (text, gap) in enumerate(hyps) if self.is_command(text)]
+        support = len(commands) / len(hyps)
+        chosen = next(((r, t, g) for r, t, g in commands if g >= NBEST_MARGIN), None)
+        if chosen is None:
+            return first, NBest(None, None, support)
+        rank, text, gap = chosen
+        return replace(first, text=text), NBest(rank, gap, support)
 
     def _calibrate(self, route: str, result: Transcript, evidence: Evidence) -> tuple[str, float]:
         """Record the route and evidence; the text with its calibrated confidence (0 when empty).

@@ -35,6 +35,8 @@ import hashlib
 import math
 import warnings
 from collections.abc import MutableMapping
+from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +45,7 @@ import pocketsphinx
 from cockpit.asr.automaton import WordAutomaton, compile_grammar
 from cockpit.asr.base import Mode, SpeechRecognizer
 from cockpit.asr.calibration import Rivals
+from cockpit.asr.domain_lm import split_compounds
 from cockpit.asr.grammar import CommandGrammar
 from cockpit.asr.lexicon import EXTRA_EN
 from cockpit.audio.filters import HighPass
@@ -50,6 +53,11 @@ from cockpit.errors import SpeechToTextError
 
 GRAMMAR_SEARCH = "command"
 """Name of the JSGF search."""
+LM_SEARCH = "domain"
+"""Name of the domain language model's search."""
+MIN_LM_SENTENCES = 50
+"""Grammars with fewer sentences (the yes/no answers) are always decoded as a grammar: a small
+closed set is best searched as exactly what it is."""
 PARTIAL_EVERY_FRAMES = 4
 """Frames between partial results (a partial needs a back-trace; every 320 ms is plenty)."""
 CONF_MIDPOINT = -8.0
@@ -83,6 +91,51 @@ real speech: starting every utterance there, the spoken-command corpus (``bench.
 91.5 % to 69.9 % intent accuracy, and its noisy Piper half to 25 %."""
 
 
+@dataclass(frozen=True)
+class Decoding:
+    """How grammar mode decodes: the search, the rival decoders beside it, the N-best list.
+
+    The defaults decode as the engine always has (grammar automaton, phone loop and the full free
+    language model beside it, lattice rescoring, a second free pass when unsure). The variant
+    ``bench/asr_variants.py`` preferred on the tuning half, ``Decoding(fast_rival=True,
+    bestpath=False)`` with the hybrid's ``reuse_rival``, costs a third of the CPU and answers
+    30x sooner, but is not the default yet: it fails the spoken-command corpus guard (0.881 <
+    0.90 intent accuracy), its confidence differed in the 13th decimal between decoding orders
+    (``tests/test_asr_order.py``), and it did not lower wrong actions on the test half (see the
+    README's variant table)."""
+
+    search: str = "fsg"
+    """``fsg``: the grammar as a word automaton; ``lm``: the grammar's class-based trigram model
+    (:mod:`cockpit.asr.domain_lm`)."""
+    phone_rival: bool = True
+    """Run the phone loop beside it (acoustic evidence: is this speech the commands explain?)."""
+    free_rival: bool = True
+    """Run a free language model beside it (is this an open question?). The costliest part."""
+    nbest: int = 0
+    """Hypotheses kept from the N-best list of a domain-LM utterance (0: none)."""
+    rival_lm: str = "general"
+    """The free rival's language model: ``general`` (the bundled trigram, open questions sound
+    like themselves) or ``domain`` (the grammar's own class trigram: the grammar's words, freer
+    order)."""
+    fast_rival: bool = False
+    """Decode the general free rival cheaply (:data:`FAST_RIVAL`)."""
+    bestpath: bool = True
+    """Rescore the word lattice at the end of each utterance. On the grammar it cost 0.1-1.4 s
+    after the end of speech and 0.12 CPU s per audio second, and intent accuracy was higher
+    without it (0.526 against 0.470 on the tuning half)."""
+    fallback: bool = True
+    """Fall back to free decoding when the grammar is unsure (the hybrid asks
+    :attr:`PocketSphinxRecognizer.free_fallback`). A second pass costs 1.3-2.7x the bare engine's
+    p95; a hybrid with ``reuse_rival`` takes the general free rival's words instead."""
+
+
+FAST_RIVAL = {"fwdflat": False, "beam": 1e-40, "wbeam": 1e-30, "ds": 2}
+"""The free rival's search with :attr:`Decoding.fast_rival`: every second frame, narrow beams, no
+flat second pass (PocketSphinx's defaults: every frame, a flat pass, beams 1e-48 and 7e-29). About
+0.1 CPU s per audio second instead of 0.27: rough words, but enough to tell an open question
+from a command."""
+
+
 def _logistic(x: float, midpoint: float, scale: float) -> float:
     """0..1, one half at ``midpoint``."""
     z = max(-60.0, min(60.0, (x - midpoint) / scale))
@@ -114,9 +167,20 @@ class PocketSphinxRecognizer(SpeechRecognizer):
         model_dir: str | Path,
         language: str = "en",
         automata: MutableMapping[str, WordAutomaton] | None = None,
+        decoding: Decoding | None = None,
+        lm_cache: Path | None = None,
     ) -> None:
         super().__init__(language)
         self._automata = {} if automata is None else automata
+        self.decoding = decoding or Decoding()
+        """The grammar-mode search and its rivals."""
+        self._lm_cache = lm_cache
+        self.lm_path: Path | None = None
+        """The domain language model in use (None: none loaded)."""
+        self._lm_of: dict[int, Path] = {}  # the domain LM each decoder has, by id
+        self._grammar_search = GRAMMAR_SEARCH
+        self.last_nbest: list[tuple[str, float]] = []
+        """The last domain-LM utterance's N-best texts and their score per frame over the best."""
         root = Path(model_dir)
         hmm, dictionary = root / "en-us", root / "cmudict-en-us.dict"
         lm, phone_lm = root / "en-us.lm.bin", root / "en-us-phone.lm.bin"
@@ -124,14 +188,33 @@ class PocketSphinxRecognizer(SpeechRecognizer):
             if not path.exists():
                 raise SpeechToTextError("asr-model-missing", f"PocketSphinx model file {path} is missing")
         try:
-            self._decoder = pocketsphinx.Decoder(hmm=str(hmm), dict=str(dictionary), lm=str(lm), loglevel="FATAL")
-            self._phones = pocketsphinx.Decoder(hmm=str(hmm), allphone=str(phone_lm), loglevel="FATAL")
-            self._free = pocketsphinx.Decoder(hmm=str(hmm), dict=str(dictionary), lm=str(lm), loglevel="FATAL")
+            best = self.decoding.bestpath
+            self._decoder = pocketsphinx.Decoder(
+                hmm=str(hmm), dict=str(dictionary), lm=str(lm), bestpath=best, loglevel="FATAL"
+            )
+            self._phones = (
+                pocketsphinx.Decoder(hmm=str(hmm), allphone=str(phone_lm), loglevel="FATAL")
+                if self.decoding.phone_rival
+                else None
+            )
+            self._free = (
+                pocketsphinx.Decoder(
+                    hmm=str(hmm),
+                    dict=str(dictionary),
+                    lm=str(lm),
+                    bestpath=best,
+                    loglevel="FATAL",
+                    **self._rival_beams(),
+                )
+                if self.decoding.free_rival
+                else None
+            )
         except Exception as err:
             raise SpeechToTextError("asr-load-failed", f"cannot load PocketSphinx from {root}: {err}") from err
         self._filter = HighPass()
         self._automaton: WordAutomaton | None = None
         self._free_search = self._decoder.current_search()
+        self._rival_search = self._free.current_search() if self._free is not None else ""
         self._frames = 0
         self._mode_now = Mode.FREE
         self.last_rivals: Rivals | None = None
@@ -139,7 +222,26 @@ class PocketSphinxRecognizer(SpeechRecognizer):
         missing = [(w, p) for w, p in EXTRA_EN.items() if self._decoder.lookup_word(w) is None]
         for i, (word, phones) in enumerate(missing):
             self._decoder.add_word(word, phones, i == len(missing) - 1)
-            self._free.add_word(word, phones, i == len(missing) - 1)
+            if self._free is not None:
+                self._free.add_word(word, phones, i == len(missing) - 1)
+
+    @property
+    def free_fallback(self) -> bool:
+        """Whether an unsure grammar result should be decoded again in free mode."""
+        return self.decoding.fallback
+
+    @property
+    def rival_is_free_mode(self) -> bool:
+        """Whether the free rival's words are what free mode would decode (the same general
+        model), so a fallback can take them instead of decoding the frames again."""
+        return self._free is not None and self.decoding.rival_lm == "general"
+
+    def _rival_beams(self) -> dict[str, object]:
+        return dict(FAST_RIVAL) if self.decoding.fast_rival else {}
+
+    @property
+    def _rivals(self) -> list[pocketsphinx.Decoder]:
+        return [d for d in (self._phones, self._free) if d is not None]
 
     @classmethod
     def from_store(cls, store: object, language: str = "en") -> PocketSphinxRecognizer:
@@ -163,6 +265,16 @@ class PocketSphinxRecognizer(SpeechRecognizer):
     def _set_grammar(self, grammar: CommandGrammar) -> None:
         automaton = self.automaton(grammar)
         self._automaton = automaton
+        self._grammar_search = GRAMMAR_SEARCH
+        large = len(grammar.sentences) >= MIN_LM_SENTENCES
+        if self._free is not None and self.decoding.rival_lm == "domain":
+            if large:
+                self._set_lm(grammar, self._free)
+            self._free.activate_search(LM_SEARCH if large else self._rival_search)
+        if self.decoding.search == "lm" and large:
+            self._set_lm(grammar, self._decoder)
+            self._grammar_search = LM_SEARCH
+            return
         logmath = self._decoder.get_logmath()
         weight = GRAMMAR_WEIGHT
         final = automaton.n_states  # PocketSphinx wants one final state: join the accepting ones there
@@ -183,19 +295,35 @@ class PocketSphinxRecognizer(SpeechRecognizer):
         fsg.set_final_state(final)
         self._decoder.add_fsg(GRAMMAR_SEARCH, fsg)
 
+    def _set_lm(self, grammar: CommandGrammar, decoder: pocketsphinx.Decoder) -> None:
+        """Give ``decoder`` the grammar's domain language model (built and cached on first use)
+        as the search :data:`LM_SEARCH`."""
+        from cockpit.asr.sphinx_lm import compounds, domain_lm_path
+
+        path = domain_lm_path(grammar.pruned(self.knows), self._decoder, self.knows, self._lm_cache)
+        if self._lm_of.get(id(decoder)) == path:
+            return
+        words = list(compounds(path, decoder).items())
+        for i, (word, phones) in enumerate(words):
+            decoder.add_word(word, phones, i == len(words) - 1)
+        decoder.add_lm(LM_SEARCH, pocketsphinx.NGramModel(decoder.config, decoder.get_logmath(), str(path)))
+        self._lm_of[id(decoder)] = path
+        self.lm_path = path
+
     @staticmethod
     def _arc_score(logmath: object, fan_out: int, weight: float) -> int:
         """Each arc out of a state equally likely, scaled by the grammar weight."""
         return int(logmath.log(1.0 / fan_out) * weight)  # type: ignore[attr-defined]
 
     def _start(self, mode: Mode) -> None:
-        self._decoder.activate_search(GRAMMAR_SEARCH if mode is Mode.GRAMMAR else self._free_search)
+        self._decoder.activate_search(self._grammar_search if mode is Mode.GRAMMAR else self._free_search)
         _fresh(self._decoder)
         self._decoder.start_utt()
         self._filter.reset()
+        self.last_nbest = []
         if mode is Mode.GRAMMAR:
             # The rivals start from the same state as the main decoder, so their scores compare.
-            for rival in (self._phones, self._free):
+            for rival in self._rivals:
                 _fresh(rival)
                 rival.start_utt()
         self._mode_now = mode
@@ -207,8 +335,8 @@ class PocketSphinxRecognizer(SpeechRecognizer):
         pcm = self._filter.process(np.frombuffer(pcm, dtype=np.int16)).tobytes()
         self._decoder.process_raw(pcm)
         if self._mode_now is Mode.GRAMMAR:
-            self._phones.process_raw(pcm)
-            self._free.process_raw(pcm)
+            for rival in self._rivals:
+                rival.process_raw(pcm)
         self._frames += 1
         if self._frames % PARTIAL_EVERY_FRAMES:
             return None
@@ -220,14 +348,19 @@ class PocketSphinxRecognizer(SpeechRecognizer):
         hyp = self._decoder.hyp()
         if self._mode_now is not Mode.GRAMMAR:
             return (hyp.hypstr, 1.0) if hyp is not None else ("", 0.0)
-        self._phones.end_utt()
-        self._free.end_utt()
-        phones, free = self._phones.hyp(), self._free.hyp()
-        free_text = free.hypstr if free is not None else None
+        for rival in self._rivals:
+            rival.end_utt()
+        phones = self._phones.hyp() if self._phones is not None else None
+        free = self._free.hyp() if self._free is not None else None
+        free_text = split_compounds(free.hypstr) if free is not None else None
         self.last_rivals = Rivals(free_text=free_text)
         if hyp is None or not hyp.hypstr:
             return "", 0.0
-        text, dropped = self._complete(hyp.hypstr)
+        if self._grammar_search == LM_SEARCH:
+            self.last_nbest = self._nbest(hyp)
+            text, dropped = split_compounds(hyp.hypstr), 0
+        else:
+            text, dropped = self._complete(hyp.hypstr)
         if not text:
             return "", 0.0
         frames = max(1, self._decoder.n_frames())
@@ -241,6 +374,27 @@ class PocketSphinxRecognizer(SpeechRecognizer):
             confidence *= _logistic(free_margin, FREE_MIDPOINT, FREE_SCALE)
         self.last_rivals = Rivals(phone_margin, free_margin, free_text, dropped)
         return text, confidence * (INCOMPLETE_PENALTY**dropped)
+
+    def _nbest(self, best: pocketsphinx.Hypothesis) -> list[tuple[str, float]]:
+        """Up to ``decoding.nbest`` distinct texts of the N-best list, each with its score
+        minus the best one's, per frame (0 for the best, negative below it)."""
+        if self.decoding.nbest <= 0:
+            return []
+        frames = max(1, self._decoder.n_frames())
+        out: dict[str, float] = {split_compounds(best.hypstr): 0.0}
+        top: float | None = None
+        for hyp in islice(self._decoder.nbest(), self.decoding.nbest * 3):
+            if hyp is None:  # the lattice ran out
+                break
+            # N-best scores are path scores of the lattice, comparable among themselves only.
+            score = _log(hyp.score)
+            top = score if top is None else top
+            text = " ".join(w for w in split_compounds(hyp.hypstr).split() if not w.startswith(("<", "[")))
+            if text and text not in out:
+                out[text] = (score - top) / frames
+            if len(out) >= self.decoding.nbest:
+                break
+        return list(out.items())
 
     def _complete(self, text: str) -> tuple[str, int]:
         """The longest start of ``text`` the grammar accepts, and how many words were dropped.
@@ -261,5 +415,5 @@ class PocketSphinxRecognizer(SpeechRecognizer):
     def _cancel(self) -> None:
         self._decoder.end_utt()
         if self._mode_now is Mode.GRAMMAR:
-            self._phones.end_utt()
-            self._free.end_utt()
+            for rival in self._rivals:
+                rival.end_utt()
