@@ -70,6 +70,15 @@ class TurnRunner(abc.ABC):
 
 STATE_WAIT_S = 1.0
 """Longest a freshly started service waits to hear the car before its first turn."""
+FIRST_HEARD = (
+    vss.SPEED,  # the powertrain, 50 Hz
+    vss.DRIVER_TEMPERATURE,  # the HVAC ECU, 10 Hz
+    vss.DRIVER_SEAT_HEATING,  # the seat ECU, 5 Hz
+    vss.MEDIA_ACTION,  # the media unit, 5 Hz
+    vss.NAV_GUIDANCE_ACTIVE,  # the navigation unit, 2 Hz
+)
+"""One signal of each node's status frame: the first turn waits (at most :data:`STATE_WAIT_S`)
+until every node has reported once, so a question about the car is answered from the car."""
 
 
 class EmbeddedTurns(TurnRunner):
@@ -82,10 +91,12 @@ class EmbeddedTurns(TurnRunner):
         self._heard_car = False
 
     async def _hear_the_car(self) -> None:
-        # The service and its car were started a moment ago: the powertrain's first frames (speed,
-        # gear) arrive within a few cycles. A question about the car must not beat them.
+        # The service and its car were started a moment ago: each node's first status frame arrives
+        # within one of its cycles (the slowest, navigation, every 0.5 s). A question about the car
+        # must not beat them.
         for _ in range(int(STATE_WAIT_S / 0.02)):
-            if vss.SPEED in self._service.vehicle_state():
+            state = self._service.vehicle_state()
+            if all(signal in state for signal in FIRST_HEARD):
                 break
             await asyncio.sleep(0.02)
         self._heard_car = True
