@@ -123,12 +123,12 @@ def round_percent(value: float) -> int | float:
     return math.floor(value + 0.5) if math.isfinite(value) else value
 
 
-def spokenslot_number(value: float) -> str:
+def spoken_number(value: float) -> str:
     """``21.0`` as ``21``, ``21.5`` as ``21.5``: how a number reads aloud."""
     return f"{value:g}"
 
 
-def _knownslot_number(state: Mapping[str, SignalValue], signal: str) -> float | None:
+def _known_number(state: Mapping[str, SignalValue], signal: str) -> float | None:
     value = state.get(signal)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
@@ -231,7 +231,7 @@ class ClimateSkill(Skill):
             return SkillPlan(refusal="I can set the driver's side, the passenger's side or both.")
         writes: list[SignalWrite] = []
         for signal in _TEMPERATURE_SIGNALS[zone]:
-            current = _knownslot_number(state, signal)
+            current = _known_number(state, signal)
             base = self._default_temperature if current is None else current
             target = round_to_step(_clamp(signal, base + delta))
             if current is not None and target == current:
@@ -249,21 +249,21 @@ class ClimateSkill(Skill):
         if percent is None:
             return SkillPlan(refusal="What fan speed would you like, in percent?")
         value = round_percent(percent)
-        done = "Fan off." if value == 0 else f"Fan speed set to {spokenslot_number(value)} percent."
+        done = "Fan off." if value == 0 else f"Fan speed set to {spoken_number(value)} percent."
         return SkillPlan((SignalWrite(vss.DRIVER_FAN_SPEED, value),), done=done)
 
     def _adjust_fan_speed(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
         delta = slot_number(slots, "delta_percent")
         if delta is None or not math.isfinite(delta):
             return SkillPlan(refusal="By how much should I change the fan speed?")
-        current = _knownslot_number(state, vss.DRIVER_FAN_SPEED)
+        current = _known_number(state, vss.DRIVER_FAN_SPEED)
         base = self._default_fan_speed if current is None else current
         value = round_percent(_clamp(vss.DRIVER_FAN_SPEED, base + delta))
         if current is not None and value == current:
             where = "full speed" if delta > 0 else "its lowest setting"
             return SkillPlan(done=f"The fan is already at {where}.")
         direction = "up" if delta > 0 else "down"
-        done = "Fan off." if value == 0 else f"Fan {direction} to {spokenslot_number(value)} percent."
+        done = "Fan off." if value == 0 else f"Fan {direction} to {spoken_number(value)} percent."
         return SkillPlan((SignalWrite(vss.DRIVER_FAN_SPEED, value),), done=done)
 
     # --- switches ----------------------------------------------------------------------------
@@ -303,12 +303,12 @@ class ClimateSkill(Skill):
         """E.g. ``Cabin 21 °C driver, 22 °C passenger, fan 40 %, AC on.``; empty when nothing is known."""
         parts: list[str] = []
         for signal, word in _ZONE_WORD.items():
-            value = _knownslot_number(state, signal)
+            value = _known_number(state, signal)
             if value is not None:
-                parts.append(f"{spokenslot_number(value)} °C {word}")
-        fan = _knownslot_number(state, vss.DRIVER_FAN_SPEED)
+                parts.append(f"{spoken_number(value)} °C {word}")
+        fan = _known_number(state, vss.DRIVER_FAN_SPEED)
         if fan is not None:
-            parts.append(f"fan {spokenslot_number(fan)} %")
+            parts.append(f"fan {spoken_number(fan)} %")
         for signal, word in (
             (vss.AC_ACTIVE, "AC"),
             (vss.RECIRCULATION_ACTIVE, "recirculation"),
@@ -319,9 +319,9 @@ class ClimateSkill(Skill):
             if isinstance(switch, bool):
                 parts.append(f"{word} {_on_off(switch)}")
         for signal, word in ((vss.DRIVER_SEAT_HEATING, "driver"), (vss.PASSENGER_SEAT_HEATING, "passenger")):
-            seat = _knownslot_number(state, signal)
+            seat = _known_number(state, signal)
             if seat:
-                parts.append(f"{word} seat heating {spokenslot_number(seat)} %")
+                parts.append(f"{word} seat heating {spoken_number(seat)} %")
         if not parts:
             return ""
         return "Cabin " + ", ".join(parts) + "."
@@ -352,7 +352,7 @@ def _temperature_reply(writes: tuple[SignalWrite, ...]) -> str:
 
 def _degrees(value: SignalValue) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{spokenslot_number(value)} degrees"
+        return f"{spoken_number(value)} degrees"
     return f"{value} degrees"
 
 
@@ -387,7 +387,7 @@ def seat_heating_level(percent: float) -> int:
 
 
 def _temperature_answer(zones: tuple[str, ...], state: Mapping[str, SignalValue], language: str) -> str:
-    known = {z: t for z in zones if (t := _knownslot_number(state, _TEMPERATURE_SIGNALS[z][0])) is not None}
+    known = {z: t for z in zones if (t := _known_number(state, _TEMPERATURE_SIGNALS[z][0])) is not None}
     if not known:
         return PHRASES.say(language, "temperature_unknown")
     if len(known) == 2 and len(set(known.values())) == 1:
@@ -398,7 +398,7 @@ def _temperature_answer(zones: tuple[str, ...], state: Mapping[str, SignalValue]
 
 
 def _fan_answer(state: Mapping[str, SignalValue], language: str) -> str:
-    percent = _knownslot_number(state, vss.DRIVER_FAN_SPEED)
+    percent = _known_number(state, vss.DRIVER_FAN_SPEED)
     if percent is None:
         return PHRASES.say(language, "fan_unknown")
     if percent <= 0:
@@ -426,7 +426,7 @@ def _defrost_answer(windows: tuple[str, ...], state: Mapping[str, SignalValue], 
 
 def _seat_heating_answer(zones: tuple[str, ...], state: Mapping[str, SignalValue], language: str) -> str:
     levels = {
-        z: None if (p := _knownslot_number(state, _SEAT_SIGNALS[z][0])) is None else seat_heating_level(p)
+        z: None if (p := _known_number(state, _SEAT_SIGNALS[z][0])) is None else seat_heating_level(p)
         for z in zones
     }
     both = list(levels.values())
