@@ -260,6 +260,7 @@ def load_settings(
     settings = _apply(settings, _from_env(environ))
     if overrides:
         settings = _apply(settings, _nest({k: v for k, v in overrides.items() if v is not None}))
-    if settings.can.interface == "udp_multicast":
-        raise ConfigError("bad-setting", "can.interface udp_multicast leaves loopback; use virtual or socketcan")
+    from vehicle_contract.bus import refuse_leaving  # imports python-can: only once settings are read
+
+    refuse_leaving(settings.can.interface)  # the same refusal the bus gives, at load time
     return settings
