@@ -190,3 +190,19 @@ def test_the_grpc_guide_lists_the_codes_of_the_gate_and_the_session_rules() -> N
     assert {"token-missing", "scope-missing", "too-many-sessions-for-token", "session-not-yours"} <= raised
     missing = {code for code in raised if f"`{code}`" not in guide}
     assert not missing, f"error codes not in docs/grpc.md: {sorted(missing)}"
+
+
+async def test_a_bench_served_by_can_sim_answers_undecodable_requests_with_bad_request() -> None:
+    import asyncio
+
+    from can_sim.bus import BusConfig
+    from cockpit.server.bench_serve import serve_bench
+
+    bench_methods = [m for m in METHODS if m.containing_service.name == "Bench" and not m.client_streaming]
+    with serve_bench(BusConfig("virtual", "bench-serve-gate-test"), None, "127.0.0.1:0") as port:
+        async with channel(f"127.0.0.1:{port}") as chan:
+            for method in bench_methods:
+                outcome = await call_raw(chan, method, [b"\xff\x01\x02"])
+                assert outcome.code is grpc.StatusCode.INVALID_ARGUMENT, (path(method), outcome)
+                assert outcome.error_code == "bad-request"
+        await asyncio.sleep(0)

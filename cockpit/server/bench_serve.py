@@ -19,6 +19,7 @@ from can_sim.bus import BusConfig
 from can_sim.car import SimulatedCar
 from cockpit.errors import ConfigError
 from cockpit.server.bench import BenchServicer
+from cockpit.server.gate import RequestGate
 from cockpit.v1 import bench_pb2_grpc as bpb_grpc
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
@@ -44,7 +45,7 @@ def serve_bench(bus: BusConfig, car: SimulatedCar | None, address: str) -> Itera
     bench = BenchServicer(bus, car=car)
 
     async def start() -> tuple[grpc.aio.Server, int]:
-        server = grpc.aio.server()
+        server = grpc.aio.server(interceptors=[RequestGate(None)])  # undecodable requests: bad-request
         bpb_grpc.add_BenchServicer_to_server(bench, server)
         try:
             port = server.add_insecure_port(loopback_address(address))
