@@ -193,8 +193,6 @@ def test_the_grpc_guide_lists_the_codes_of_the_gate_and_the_session_rules() -> N
 
 
 async def test_a_bench_served_by_can_sim_answers_undecodable_requests_with_bad_request() -> None:
-    import asyncio
-
     from can_sim.bus import BusConfig
     from cockpit.server.bench_serve import serve_bench
 
@@ -205,4 +203,3 @@ async def test_a_bench_served_by_can_sim_answers_undecodable_requests_with_bad_r
                 outcome = await call_raw(chan, method, [b"\xff\x01\x02"])
                 assert outcome.code is grpc.StatusCode.INVALID_ARGUMENT, (path(method), outcome)
                 assert outcome.error_code == "bad-request"
-        await asyncio.sleep(0)
