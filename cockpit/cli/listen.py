@@ -165,7 +165,7 @@ async def _hear(service: AssistantService, tally: _Tally, chunks: Callable[[], A
         finally:
             await stream.aclose()
     finally:
-        with contextlib.suppress(CockpitError):  # evicted meanwhile: nothing left to close
+        with contextlib.suppress(CockpitError):  # expired meanwhile: nothing left to close
             service.close_session(session_id)
 
 

@@ -120,7 +120,7 @@ class EmbeddedTurns(TurnRunner):
         """Close the kept session."""
         if self._session is not None:
             session, self._session = self._session, None
-            with contextlib.suppress(CockpitError):  # evicted meanwhile: nothing left to close
+            with contextlib.suppress(CockpitError):  # expired meanwhile: nothing left to close
                 self._service.close_session(session)
 
 

@@ -266,7 +266,7 @@ class CockpitServicer(pb_grpc.CockpitServicer):
     def _close_quietly(self, session_id: str) -> None:
         try:
             self._service.close_session(session_id)
-        except Exception:  # evicted meanwhile, or the service is closing: nothing left to free
+        except Exception:  # expired meanwhile, or the service is closing: nothing left to free
             log.debug("closing one-shot session %s failed", session_id, exc_info=True)
 
     async def _next_request(
