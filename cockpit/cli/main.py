@@ -282,7 +282,7 @@ COMMANDS: dict[str, Command] = {
         "for the CAN bench, health and reflection) with its simulated car, until SIGTERM or Ctrl-C. "
         "It listens on loopback by default and prints 'cockpit: serving on HOST:PORT' once ready. "
         "See docs/grpc.md.",
-        ("cockpit serve", "cockpit serve --port 50052 --config cockpit.toml"),
+        ("cockpit serve --tokens tokens.toml", "cockpit serve --insecure --port 50052 --config cockpit.toml"),
         _add_serve,
         _serve,
     ),
@@ -348,7 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
             "server, and its models. 'cockpit COMMAND --help' explains each command.",
             HELP_WIDTH,
         ),
-        epilog=_epilog(('cockpit ask "set the temperature to 21 degrees"', "cockpit serve --port 50051")),
+        epilog=_epilog(('cockpit ask "set the temperature to 21 degrees"', "cockpit serve --insecure --port 50051")),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
