@@ -12,6 +12,8 @@ import hashlib
 import io
 import itertools
 import logging
+import math
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from cockpit.errors import ConfigError, InputError, RemoteError
 from cockpit.server.auth import TokenBook
 from cockpit.server.bench import BenchServicer, bench_registrar
 from cockpit.server.client import CockpitClient
+from cockpit.server.gate import UNKNOWN_TOKEN_LOG_S
 from cockpit.server.runner import CockpitServer, start_server
 from cockpit.v1 import bench_pb2 as bpb
 from cockpit.v1 import bench_pb2_grpc as bpb_grpc
@@ -245,3 +248,18 @@ async def test_cockpit_ask_sends_the_token_from_its_file(tmp_path: Path) -> None
                 assert status != 0 and "token-missing" in err.getvalue()
             assert HMI not in out.getvalue() + err.getvalue()
     assert [text for _, text in fake.turn_texts] == ["hello"]
+
+
+async def test_a_client_guessing_tokens_does_not_flood_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="cockpit.server.gate")
+    started = time.monotonic()
+    async with guarded() as (server, _), channel(server.target) as chan:
+        cockpit = pb_grpc.CockpitStub(chan)
+        for guess in range(50):
+            metadata = auth(f"guess-{guess:04d}-not-a-token")
+            err = await _refusal(cockpit.ListSkills(pb.ListSkillsRequest(), timeout=TIMEOUT_S, metadata=metadata))
+            assert trailing_code(err) == "token-unknown"  # every guess is still refused
+    warnings = [r for r in caplog.records if "unknown bearer token" in r.getMessage()]
+    windows = 1 + math.ceil((time.monotonic() - started) / UNKNOWN_TOKEN_LOG_S)
+    assert 1 <= len(warnings) <= windows < 50  # one per window, however many guesses
+    assert "guess-" not in caplog.text

@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import inspect
 import logging
+import math
+import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +34,33 @@ from cockpit.server.auth import Token, TokenBook, bearer
 from cockpit.server.status import RpcFailure, abort
 
 log = logging.getLogger(__name__)
+
+UNKNOWN_TOKEN_LOG_S = 10.0
+"""At most one "unknown bearer token" warning per this many seconds: a client guessing tokens must
+not flood the log. The next warning says how many were left out."""
+
+
+class _Throttle:
+    """Logs a warning at most once per ``period_s``, counting the ones it leaves out."""
+
+    def __init__(self, period_s: float, clock: Callable[[], float]) -> None:
+        self._period_s = period_s
+        self._clock = clock
+        self._next = -math.inf
+        self._left_out = 0
+        self._lock = threading.Lock()
+
+    def warn(self, message: str, *args: object) -> None:
+        with self._lock:
+            now = self._clock()
+            if now < self._next:
+                self._left_out += 1
+                return
+            left_out, self._left_out, self._next = self._left_out, 0, now + self._period_s
+        if left_out:
+            message += " (%d more such calls refused since the last warning)"
+            args = (*args, left_out)
+        log.warning(message, *args)
 
 OPEN = "open"
 """Scope marker: no token needed."""
@@ -100,8 +130,9 @@ def scope_for(method: str) -> str | None:
 class RequestGate(grpc.aio.ServerInterceptor):
     """Authentication, scopes and undecodable requests, for every RPC (``tokens=None``: no auth)."""
 
-    def __init__(self, tokens: TokenBook | None) -> None:
+    def __init__(self, tokens: TokenBook | None, clock: Callable[[], float] = time.monotonic) -> None:
         self._tokens = tokens
+        self._unknown = _Throttle(UNKNOWN_TOKEN_LOG_S, clock)
 
     async def intercept_service(
         self,
@@ -126,6 +157,7 @@ class RequestGate(grpc.aio.ServerInterceptor):
     def _checker(self, method: str, scope: str | None) -> Callable[[Any], RpcFailure | None]:
         """A check of one call's metadata: None to go on, or the failure to end it with."""
         tokens = self._tokens
+        unknown = self._unknown
 
         def check(context: Any) -> RpcFailure | None:
             if tokens is None or scope == OPEN:
@@ -135,7 +167,7 @@ class RequestGate(grpc.aio.ServerInterceptor):
                 return _NO_TOKEN
             token = tokens.identify(header)
             if token is None:
-                log.warning("refused %s: unknown bearer token", method)  # never the header itself
+                unknown.warn("refused %s: unknown bearer token", method)  # never the header itself
                 return _BAD_TOKEN
             if not token.allows(scope):
                 return _denied(token, scope, method)
