@@ -28,7 +28,7 @@ import random
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from cockpit.asr.grammar import Alt, CommandGrammar, Expr, Ref, Word
+from cockpit.asr.grammar import CommandGrammar, Expr, expand
 
 FORMAT_VERSION = "1"
 """Bumped when the model built from the same grammar changes (part of the cache key)."""
@@ -70,56 +70,12 @@ def split_compounds(text: str) -> str:
 
 def _skeletons(expr: Expr, rules: Mapping[str, Expr]) -> Iterator[tuple[str, ...]]:
     """Spellings of ``expr`` with class rules left as class tokens, other rules spelled out."""
-    if isinstance(expr, Word):
-        yield (expr.text,)
-    elif isinstance(expr, Ref):
-        if is_class(expr.name):
-            yield (f"{CLASS_PREFIX}{expr.name}>",)
-        elif expr.name in rules:
-            yield from _skeletons(rules[expr.name], rules)
-        else:
-            yield ()
-    elif isinstance(expr, Alt):
-        for option in expr.options:
-            yield from _skeletons(option, rules)
-        if expr.optional:
-            yield ()
-    else:
-        yield from _product(expr.items, rules)
-
-
-def _product(items: tuple[Expr, ...], rules: Mapping[str, Expr]) -> Iterator[tuple[str, ...]]:
-    if not items:
-        yield ()
-        return
-    for head in _skeletons(items[0], rules):
-        for tail in _product(items[1:], rules):
-            yield head + tail
+    return expand(expr, rules, lambda rule: f"{CLASS_PREFIX}{rule}>" if is_class(rule) else None)
 
 
 def _members(expr: Expr, rules: Mapping[str, Expr]) -> list[str]:
     """Every phrase a class rule can be, spelled out (nested rules included)."""
-    out: dict[str, None] = {}
-    for words in _members_of(expr, rules):
-        if words:
-            out[" ".join(words)] = None
-    return list(out)
-
-
-def _members_of(expr: Expr, rules: Mapping[str, Expr]) -> Iterator[tuple[str, ...]]:
-    if isinstance(expr, Word):
-        yield (expr.text,)
-    elif isinstance(expr, Ref):
-        if expr.name in rules:
-            yield from _members_of(rules[expr.name], rules)
-    elif isinstance(expr, Alt):
-        for option in expr.options:
-            yield from _members_of(option, rules)
-        if expr.optional:
-            yield ()
-    else:
-        for combo in itertools.product(*(list(_members_of(i, rules)) for i in expr.items)):
-            yield tuple(w for part in combo for w in part)
+    return list(dict.fromkeys(" ".join(words) for words in expand(expr, rules) if words))
 
 
 @dataclass(frozen=True)

@@ -230,33 +230,42 @@ def _jsgf(expr: Expr) -> str:
 
 def _spell(expr: Expr, rules: Mapping[str, Expr]) -> Iterator[str]:
     """Every wording of ``expr`` (rules expanded; a missing rule is left out)."""
-    for combo in _expand(expr, rules):
+    for combo in expand(expr, rules):
         yield " ".join(combo)
 
 
-def _expand(expr: Expr, rules: Mapping[str, Expr]) -> Iterator[tuple[str, ...]]:
+def expand(
+    expr: Expr, rules: Mapping[str, Expr], stop: Callable[[str], str | None] = lambda rule: None
+) -> Iterator[tuple[str, ...]]:
+    """Every wording of ``expr`` as a word tuple: rules are spelled out, except one for which
+    ``stop(name)`` gives a token, which stands in its place; a missing rule is left out."""
     if isinstance(expr, Word):
         yield (expr.text,)
     elif isinstance(expr, Ref):
-        if expr.name in rules:
-            yield from _expand(rules[expr.name], rules)
+        token = stop(expr.name)
+        if token is not None:
+            yield (token,)
+        elif expr.name in rules:
+            yield from expand(rules[expr.name], rules, stop)
         else:
             yield ()
     elif isinstance(expr, Alt):
         for option in expr.options:
-            yield from _expand(option, rules)
+            yield from expand(option, rules, stop)
         if expr.optional:
             yield ()
     else:
-        yield from _product(expr.items, rules)
+        yield from _product(expr.items, rules, stop)
 
 
-def _product(items: tuple[Expr, ...], rules: Mapping[str, Expr]) -> Iterator[tuple[str, ...]]:
+def _product(
+    items: tuple[Expr, ...], rules: Mapping[str, Expr], stop: Callable[[str], str | None]
+) -> Iterator[tuple[str, ...]]:
     if not items:
         yield ()
         return
-    for head in _expand(items[0], rules):
-        for tail in _product(items[1:], rules):
+    for head in expand(items[0], rules, stop):
+        for tail in _product(items[1:], rules, stop):
             yield head + tail
 
 
