@@ -62,6 +62,7 @@ class _Throttle:
             args = (*args, left_out)
         log.warning(message, *args)
 
+
 OPEN = "open"
 """Scope marker: no token needed."""
 ANY_TOKEN: str | None = None

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import Any, TypeAlias
 
 import grpc
@@ -169,24 +169,8 @@ class CockpitServicer(pb_grpc.CockpitServicer):
     ) -> AsyncIterator[pb.Event]:
         """Run the pump for one conversation and stream its events until it ends."""
         feed: EventFeed[Event] = EventFeed()
-        pump = asyncio.create_task(self._pump(requests, session_id, fmt, feed, context))
-        self._turns.add(pump)
-
-        def ended(done: asyncio.Task[None]) -> None:
-            self._turns.discard(done)
-            feed.close()
-
-        pump.add_done_callback(ended)
-        context.add_done_callback(lambda _ctx: pump.cancel())
-        try:
-            async for event in feed:
-                yield convert.event_to_proto(event)
-            await pump  # raises what ended the conversation (bad input, shutdown, ...)
-        finally:
-            if not pump.done():
-                pump.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await pump
+        async for event in self._streamed(self._pump(requests, session_id, fmt, feed, context), feed, context):
+            yield event
 
     async def _pump(
         self,
@@ -290,7 +274,15 @@ class CockpitServicer(pb_grpc.CockpitServicer):
     async def _turn(self, session_id: str, text: str, context: Context) -> AsyncIterator[pb.Event]:
         """Run one turn as a task and yield its events as they arrive; cancel it if the RPC ends."""
         feed: EventFeed[Event] = EventFeed()
-        task = asyncio.create_task(self._service.text_turn(session_id, text, feed.put))
+        async for event in self._streamed(self._service.text_turn(session_id, text, feed.put), feed, context):
+            yield event
+
+    async def _streamed(
+        self, work: Coroutine[Any, Any, None], feed: EventFeed[Event], context: Context
+    ) -> AsyncIterator[pb.Event]:
+        """Run ``work`` (a turn or a conversation, reporting into ``feed``) as a task, and yield its
+        events as they arrive; the task is cancelled when the RPC ends, and what it raised is raised."""
+        task = asyncio.create_task(work)
         self._turns.add(task)
 
         def finished(done: asyncio.Task[None]) -> None:
@@ -302,7 +294,7 @@ class CockpitServicer(pb_grpc.CockpitServicer):
         try:
             async for event in feed:
                 yield convert.event_to_proto(event)
-            await task  # raises what the turn raised (InputError before any event, ...)
+            await task  # raises what ended it (InputError before any event, bad input, shutdown, ...)
         finally:
             if not task.done():
                 task.cancel()
