@@ -51,8 +51,6 @@ class ReplySpeech:
         """``sentence`` spoken, in chunks of at most :data:`CHUNK_S` (none for blank text)."""
         if self._finished:
             raise ValueError("the reply's speech is finished")
-        rate = self._voice.sample_rate
-        step = max(2, int(CHUNK_S * rate) * 2)
         for pcm in self._voice.synthesize(sentence):
             rate = self._voice.sample_rate  # espeak-ng reports its rate with the audio
             step = max(2, int(CHUNK_S * rate) * 2)
