@@ -10,6 +10,7 @@ from collections.abc import Collection, Mapping
 from types import TracebackType
 from typing import Any, Protocol
 
+from can_sim.body import BodyEcu
 from can_sim.bus import BusConfig
 from can_sim.decode import DbcSet
 from can_sim.ecus import HvacEcu, MediaUnit, NavigationUnit, SeatEcu
@@ -38,7 +39,7 @@ class Box(Protocol):
 
 
 class SimulatedCar:
-    """HVAC ECU, seat ECU, media unit, navigation unit and powertrain, on one bus configuration."""
+    """HVAC ECU, seat ECU, media unit, navigation unit, body ECU and powertrain, on one bus configuration."""
 
     def __init__(
         self,
@@ -62,6 +63,8 @@ class SimulatedCar:
         """Media unit."""
         self.navigation = NavigationUnit(self.bus, cockpit, faults=layer, node="navigation")
         """Navigation unit."""
+        self.body = BodyEcu(self.bus, cockpit, faults=layer, node="body")
+        """Windows, sunroof, child locks."""
         self.powertrain = PowertrainSimulator(self.bus, profile, DbcCodec.load(BYD_DBC), faults=layer)
         """BYD powertrain frames."""
         self.faults = FaultController(self.boxes(), layer, self.bus)
@@ -81,6 +84,7 @@ class SimulatedCar:
             "seats": self.seats,
             "media": self.media,
             "navigation": self.navigation,
+            "body": self.body,
             "powertrain": self.powertrain,
         }
 

@@ -134,7 +134,7 @@ def _add_drive_commands(sub: Any) -> None:
         sub,
         "run",
         "start the simulated car, or drive a cockpit's own car (--server)",
-        "Start the simulated ECUs (HVAC, seats, media, navigation) and the BYD powertrain on a bus.\n"
+        "Start the simulated ECUs (HVAC, seats, media, navigation, body) and the BYD powertrain on a bus.\n"
         "With --server the cockpit's own simulated car drives --profile instead (its previous profile\n"
         "is put back at the end); only a cockpit that runs no car (can.simulate = false) gets this\n"
         "process's car attached over gRPC. python-can's virtual bus stays inside this process:\n"

@@ -57,10 +57,10 @@ class FaultKind(enum.StrEnum):
 FRAME_FAULTS = frozenset({FaultKind.DROP, FaultKind.DELAY, FaultKind.CORRUPT_CRC, FaultKind.FREEZE_COUNTER})
 """Faults on the frames of one CAN id."""
 NODE_FAULTS = frozenset({FaultKind.STOP_ECU, FaultKind.REJECT_COMMANDS, FaultKind.BUS_OFF})
-"""Faults of one simulated node (``hvac``, ``seats``, ``media``, ``navigation``, ``powertrain``)."""
-NODES = ("hvac", "seats", "media", "navigation", "powertrain")
+"""Faults of one simulated node (``hvac``, ``seats``, ``media``, ``navigation``, ``body``, ``powertrain``)."""
+NODES = ("hvac", "seats", "media", "navigation", "body", "powertrain")
 """The simulated car's nodes, by the names node faults and scenarios use."""
-COMMAND_NODES = frozenset({"hvac", "seats", "media", "navigation"})
+COMMAND_NODES = frozenset({"hvac", "seats", "media", "navigation", "body"})
 """Nodes that take commands (the powertrain only sends)."""
 
 

@@ -103,11 +103,30 @@ PROFILES: Mapping[str, DriveProfile] = MappingProxyType(
 """Built-in profiles by name."""
 
 
+STEADY_PREFIX = "steady:"
+"""``steady:KMH`` names a profile that drives in D at KMH from the start (``cockpit ask --speed``)."""
+STEADY_MAX_KMH = 250.0
+"""Fastest steady profile: BYD's clean speed signal tops out well above any real car."""
+
+
+def steady(speed_kmh: float) -> DriveProfile:
+    """In D at ``speed_kmh`` from the first frame on (0: standing in D, idling)."""
+    if not 0 <= speed_kmh <= STEADY_MAX_KMH:
+        raise ConfigError("bad-profile", f"a steady speed is 0..{STEADY_MAX_KMH:g} km/h, not {speed_kmh:g}")
+    return DriveProfile.of(f"{STEADY_PREFIX}{speed_kmh:g}", (0, speed_kmh, "D"), description="steady speed in D")
+
+
 def profile_named(name: str, profiles: Mapping[str, DriveProfile] = PROFILES) -> DriveProfile:
-    """The profile called ``name``; an unknown name's error lists the known ones."""
+    """The profile called ``name`` (or ``steady:KMH``); an unknown name's error lists the known ones."""
+    if name.startswith(STEADY_PREFIX):
+        try:
+            speed = float(name.removeprefix(STEADY_PREFIX))
+        except ValueError:
+            raise ConfigError("bad-profile", f"{name!r}: steady: takes a speed in km/h, e.g. steady:50") from None
+        return steady(speed)
     try:
         return profiles[name]
     except KeyError:
         raise ConfigError(
-            "unknown-profile", f"no drive profile {name!r}; known: {', '.join(sorted(profiles))}"
+            "unknown-profile", f"no drive profile {name!r}; known: {', '.join(sorted(profiles))}, steady:KMH"
         ) from None

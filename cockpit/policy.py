@@ -1,9 +1,9 @@
 """Policy: the one place every action passes before it reaches the car.
 
 It checks each planned signal write against the signal's range and step, the set of signals
-the cockpit may write at all, and a few driving-state interlocks. A refusal carries a reason a
-driver can hear. The transmit allow-list for CAN IDs is enforced again, independently, by the
-vehicle gateway: a bug in a skill cannot put a foreign frame on the bus.
+the cockpit may write at all, and the driving-state interlocks (:mod:`cockpit.interlocks`). A
+refusal carries a reason a driver can hear. The transmit allow-list for CAN IDs is enforced
+again, independently, by the vehicle gateway: a bug in a skill cannot put a foreign frame on the bus.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from cockpit import vss
+from cockpit import interlocks, vss
 from cockpit.events import PolicyDecision
 from cockpit.skill_api import SignalValue, SignalWrite
 
@@ -24,6 +24,8 @@ _SPOKEN: Mapping[str, tuple[str, str]] = {
     vss.MEDIA_VOLUME: ("the volume", "percent"),
     vss.DRIVER_SEAT_HEATING: ("the seat heating", "percent"),
     vss.PASSENGER_SEAT_HEATING: ("the seat heating", "percent"),
+    **{window: ("the window", "percent") for window in vss.WINDOWS},
+    vss.SUNROOF_POSITION: ("the sunroof", "percent"),
 }
 
 LOUD_VOLUME = 85
@@ -93,8 +95,20 @@ class Policy:
             return PolicyResult(PolicyDecision.NEEDS_CONFIRMATION, f"Did you say: {heard}?")
         return ALLOWED
 
-    def check_write(self, write: SignalWrite, state: Mapping[str, SignalValue]) -> PolicyResult:
-        """The verdict on one write, given the car's confirmed state."""
+    def check_write(
+        self, write: SignalWrite, state: Mapping[str, SignalValue], speaker: str = "driver"
+    ) -> PolicyResult:
+        """The verdict on one write, given the car's confirmed state and the speaker's seat: the
+        signal's type and range first, then the driving-state interlocks (:mod:`cockpit.interlocks`)."""
+        result = self._check_value(write, state)
+        if result.decision is PolicyDecision.REFUSED:
+            return result
+        row = interlocks.check(write, state, speaker)
+        if row is not None and (row.decision is PolicyDecision.REFUSED or result is ALLOWED):
+            return PolicyResult(row.decision, row.say(state))
+        return result
+
+    def _check_value(self, write: SignalWrite, state: Mapping[str, SignalValue]) -> PolicyResult:
         spec = self._signals.get(write.signal)
         if spec is None or not spec.writable:
             return PolicyResult(PolicyDecision.REFUSED, "I'm not able to change that in this car.")
@@ -132,11 +146,13 @@ class Policy:
                 )
         return ALLOWED
 
-    def check_plan(self, writes: Iterable[SignalWrite], state: Mapping[str, SignalValue]) -> PolicyResult:
+    def check_plan(
+        self, writes: Iterable[SignalWrite], state: Mapping[str, SignalValue], speaker: str = "driver"
+    ) -> PolicyResult:
         """The verdict on all writes of a plan: the first refusal wins, then any confirmation."""
         pending: PolicyResult | None = None
         for write in writes:
-            result = self.check_write(write, state)
+            result = self.check_write(write, state, speaker)
             if result.decision is PolicyDecision.REFUSED:
                 return result
             if result.decision is PolicyDecision.NEEDS_CONFIRMATION and pending is None:

@@ -29,7 +29,7 @@ def test_cockpit_messages_are_protected_8_byte_frames_in_the_cockpit_range() -> 
 
 def test_status_messages_are_cyclic_and_event_commands_are_not() -> None:
     cycle = {link.status: COCKPIT.message(link.status).cycle_time for link in ECUS}
-    assert cycle == {"HVAC_STATUS": 100, "SEAT_STATUS": 200, "MEDIA_STATUS": 200, "NAV_STATUS": 500}
+    assert cycle == {"HVAC_STATUS": 100, "SEAT_STATUS": 200, "MEDIA_STATUS": 200, "NAV_STATUS": 500, "BODY_STATUS": 200}
     for link in ECUS:
         assert COCKPIT.message(link.status).send_type == "CyclicAndEvent"
         assert COCKPIT.message(link.command).send_type == "Event"

@@ -120,7 +120,7 @@ async def test_a_scenario_with_server_drives_the_cockpits_own_car_and_nothing_is
     assert "scenario steady-thirty on the cockpit's car" in out and "send HVAC_CMD FAN_SPEED_REQ=35" in out
     assert attached.vehicle.snapshot()[vss.DRIVER_FAN_SPEED] == 35  # the server's ECU took the request
     assert attached.rejected() == before, "the cockpit rejected frames: a second car was on the bus"
-    assert len(attached.car.boxes()) == 5 and attached.car.powertrain.profile.name == "parked"  # put back
+    assert len(attached.car.boxes()) == 6 and attached.car.powertrain.profile.name == "parked"  # put back
 
 
 async def test_send_with_server_idles_the_signals_it_does_not_name(
@@ -162,7 +162,7 @@ async def test_replay_refuses_a_bus_the_cockpits_car_is_on_unless_it_stops_that_
     err = capsys.readouterr().err
     assert "bus-in-use" in err and "--stop-car" in err
     out = await can_sim(capsys, "replay", str(path), "--stop-car", *attached.argv)
-    assert "stopped the cockpit's simulated hvac, seats, media, navigation, powertrain" in out and "replayed" in out
+    assert "stopped the cockpit's simulated hvac, seats, media, navigation, body, powertrain" in out and "replayed" in out
     assert all(box.running for box in attached.car.boxes().values())  # started again after
 
 

@@ -49,6 +49,18 @@ NAV_LONGITUDE = "Vehicle.Cabin.Infotainment.Navigation.DestinationSet.Longitude"
 MEDIA_MUTED = "Vehicle.Cabin.Infotainment.Media.IsMuted"
 NAV_GUIDANCE_ACTIVE = "Vehicle.Cabin.Infotainment.Navigation.IsGuidanceActive"
 
+DRIVER_WINDOW = "Vehicle.Cabin.Door.Row1.DriverSide.Window.Position"
+PASSENGER_WINDOW = "Vehicle.Cabin.Door.Row1.PassengerSide.Window.Position"
+REAR_DRIVER_SIDE_WINDOW = "Vehicle.Cabin.Door.Row2.DriverSide.Window.Position"
+REAR_PASSENGER_SIDE_WINDOW = "Vehicle.Cabin.Door.Row2.PassengerSide.Window.Position"
+SUNROOF_POSITION = "Vehicle.Cabin.Sunroof.Position"
+REAR_DRIVER_SIDE_CHILD_LOCK = "Vehicle.Cabin.Door.Row2.DriverSide.IsChildLockActive"
+REAR_PASSENGER_SIDE_CHILD_LOCK = "Vehicle.Cabin.Door.Row2.PassengerSide.IsChildLockActive"
+WINDOWS = (DRIVER_WINDOW, PASSENGER_WINDOW, REAR_DRIVER_SIDE_WINDOW, REAR_PASSENGER_SIDE_WINDOW)
+"""The four door windows, front then rear, driver's side first."""
+REAR_WINDOWS = (REAR_DRIVER_SIDE_WINDOW, REAR_PASSENGER_SIDE_WINDOW)
+"""The windows the child locks guard."""
+
 SPEED = "Vehicle.Speed"
 SELECTED_GEAR = "Vehicle.Powertrain.Transmission.SelectedGear"
 IS_MOVING = "Vehicle.IsMoving"
@@ -97,6 +109,11 @@ SIGNALS: dict[str, SignalSpec] = {
         SignalSpec(MEDIA_SOURCE, "string", writable=False),
         SignalSpec(NAV_LATITUDE, "double", "degrees", -90.0, 90.0),
         SignalSpec(NAV_LONGITUDE, "double", "degrees", -180.0, 180.0),
+        # Positions: 0 closed .. 100 fully open (VSS allows a tilted sunroof below 0; this car has none).
+        *(SignalSpec(window, "uint8", "percent", 0, 100, 1) for window in WINDOWS),
+        SignalSpec(SUNROOF_POSITION, "int8", "percent", 0, 100, 1),
+        SignalSpec(REAR_DRIVER_SIDE_CHILD_LOCK, "boolean"),
+        SignalSpec(REAR_PASSENGER_SIDE_CHILD_LOCK, "boolean"),
         SignalSpec(SPEED, "float", "km/h", writable=False),
         SignalSpec(SELECTED_GEAR, "int8", writable=False),
         SignalSpec(IS_MOVING, "boolean", writable=False),

@@ -76,6 +76,7 @@ FIRST_HEARD = (
     vss.DRIVER_SEAT_HEATING,  # the seat ECU, 5 Hz
     vss.MEDIA_ACTION,  # the media unit, 5 Hz
     vss.NAV_GUIDANCE_ACTIVE,  # the navigation unit, 2 Hz
+    vss.SUNROOF_POSITION,  # the body ECU, 5 Hz
 )
 """One signal of each node's status frame: the first turn waits (at most :data:`STATE_WAIT_S`)
 until every node has reported once, so a question about the car is answered from the car."""

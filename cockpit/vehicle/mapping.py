@@ -254,12 +254,22 @@ class EcuLink:
 
 _MEDIA_ACTIONS = {"STOP": "STOP", "PLAY": "PLAY", "SKIP-FORWARD": "SKIP_FORWARD", "SKIP-BACKWARD": "SKIP_BACKWARD"}
 _COORDS = (vss.NAV_LATITUDE, vss.NAV_LONGITUDE)
+# Body signals in a left-hand-drive car: the driver's side is the left (FL, RL).
+_BODY = (
+    (vss.DRIVER_WINDOW, "WINDOW_FL"),
+    (vss.PASSENGER_WINDOW, "WINDOW_FR"),
+    (vss.REAR_DRIVER_SIDE_WINDOW, "WINDOW_RL"),
+    (vss.REAR_PASSENGER_SIDE_WINDOW, "WINDOW_RR"),
+    (vss.SUNROOF_POSITION, "SUNROOF"),
+)
+_CHILD_LOCKS = ((vss.REAR_DRIVER_SIDE_CHILD_LOCK, "CHILD_LOCK_LEFT"), (vss.REAR_PASSENGER_SIDE_CHILD_LOCK, "CHILD_LOCK_RIGHT"))
 
 ECUS: tuple[EcuLink, ...] = (
     EcuLink("HVAC ECU", "HVAC_CMD", "HVAC_STATUS"),
     EcuLink("seat ECU", "SEAT_CMD", "SEAT_STATUS"),
     EcuLink("media unit", "MEDIA_CMD", "MEDIA_STATUS"),
     EcuLink("navigation unit", "NAV_CMD", "NAV_STATUS"),
+    EcuLink("body ECU", "BODY_CMD", "BODY_STATUS"),
 )
 """Every ECU on the cockpit bus."""
 
@@ -291,6 +301,8 @@ COMMANDS: Mapping[str, CommandBinding] = {
         CommandBinding(
             vss.NAV_GUIDANCE_ACTIVE, "NAV_CMD", Guidance("NAV_REQ"), companions=_COORDS, companions_when=True
         ),
+        *(CommandBinding(path, "BODY_CMD", Number(f"{field}_REQ", 0)) for path, field in _BODY),
+        *(CommandBinding(path, "BODY_CMD", Switch(f"{field}_REQ")) for path, field in _CHILD_LOCKS),
     )
 }
 """Every writable VSS signal, by path."""
@@ -313,6 +325,8 @@ STATUS: tuple[StatusBinding, ...] = (
     StatusBinding(vss.NAV_LATITUDE, "NAV_STATUS", Coordinate("DEST_LAT", "DEST_VALID")),
     StatusBinding(vss.NAV_LONGITUDE, "NAV_STATUS", Coordinate("DEST_LON", "DEST_VALID")),
     StatusBinding(vss.NAV_GUIDANCE_ACTIVE, "NAV_STATUS", Flag("GUIDANCE_ACTIVE")),
+    *(StatusBinding(path, "BODY_STATUS", Number(field, 0)) for path, field in _BODY),
+    *(StatusBinding(path, "BODY_STATUS", Flag(field)) for path, field in _CHILD_LOCKS),
 )
 """Every VSS value read from a status message."""
 
