@@ -1,4 +1,5 @@
-"""`python -m bench [--only SUITE] [--json FILE]`: run the benchmarks and print a table."""
+"""`python -m bench [--only SUITE] [--json FILE]`: run the benchmarks, print a table, and write the
+performance report (``bench/out/report.md`` with its plots, :mod:`bench.report`)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ SUITES = [
     "bench.slurp",
     "bench.tts",
     "bench.asr_variants",
+    "bench.soak",  # last: 20 minutes of 8 sessions against `cockpit serve` (--quick: 60 s)
 ]
 """Benchmark modules; each has ``run(quick: bool) -> list[Figure]``."""
 
@@ -44,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     print(render(figures))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(to_json(figures))
+    from bench.report import write_report
+
+    print(f"report: {write_report(args.json.parent)}", file=sys.stderr)
     return 0
 
 

@@ -53,6 +53,7 @@ async def _run(n: int) -> list[Figure]:
     from cockpit.app import build_service
     from cockpit.server import start_server
     from cockpit.server.client import CockpitClient
+    from cockpit.server.owners import SessionLimits
     from cockpit.settings import load_settings
 
     settings = load_settings(overrides={"server.port": 0, "llm.enabled": False})
@@ -67,7 +68,9 @@ async def _run(n: int) -> list[Figure]:
         await service.text_turn(session, "navigate to shenzhen", lambda e: None)
         in_process: list[float] = []
         over_grpc: list[float] = []
-        server, port = await start_server(service, host="127.0.0.1", port=0)
+        # 500 back-to-back turns in one session: far past a driver's turn rate, which must not refuse them.
+        unlimited = SessionLimits(turns_per_minute=1e9, turn_burst=10**9)
+        server, port = await start_server(service, host="127.0.0.1", port=0, limits=unlimited)
         try:
             async with CockpitClient(f"127.0.0.1:{port}") as client:
                 remote_session = await client.create_session()

@@ -24,8 +24,11 @@ from cockpit.voice.provider import VoiceProvider
 
 if TYPE_CHECKING:
     from can_sim.car import SimulatedCar
+    from cockpit.backends import Backends
+    from cockpit.nlu.recognizer import TemplateIntentRecognizer
+    from cockpit.skill_registry import SkillCapabilities
     from cockpit.tts.reply import Voices
-    from cockpit.vehicle.gateway import CanVehicle
+    from cockpit.vehicle.api import Vehicle
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +45,8 @@ class Parts:
     """The turn pipeline."""
     service: CockpitService
     """The transport-free service."""
-    vehicle: CanVehicle
-    """The vehicle gateway on the cockpit's bus."""
+    vehicle: Vehicle
+    """The vehicle, as ``can.vehicle_backend`` names it (by default the CAN gateway on the cockpit's bus)."""
     car: SimulatedCar | None = None
     """The in-process simulated car, when ``can.simulate``."""
     closers: list[Closer] = field(default_factory=list)
@@ -53,13 +56,19 @@ class Parts:
 
 
 def build_dialogue(
-    settings: Settings, tools: Sequence[str], understand: Callable[[str, str], IntentMatch | None] | None = None
+    settings: Settings,
+    tools: Sequence[str],
+    understand: Callable[[str, str], IntentMatch | None] | None = None,
+    skills: SkillCapabilities | None = None,
+    backends: Backends | None = None,
 ) -> DialogueResponder:
     """The language-model responder (loading in the background), or the honest fallback when disabled.
 
     A model that is missing or fails to load does not stop the service: the responder reports
     itself degraded and dialogue turns get an error event and a spoken apology.
-    ``understand(text, language)`` lets an answer offer the command a driver asked about.
+    ``understand(text, language)`` lets an answer offer the command a driver asked about;
+    ``skills`` gives the catalogue, the gate's cues and the car facts; ``backends.llm`` the model
+    backend that ``llm.backend`` names.
     """
     if not settings.llm.enabled:
         return NoLanguageModel()
@@ -71,14 +80,28 @@ def build_dialogue(
     from models.store import ModelStore
 
     cache = Path(settings.models.cache_dir) if settings.models.cache_dir else None
-    responder = LlmResponder.from_settings(settings.llm, ModelStore(cache), tools=tools, understand=understand)
+    responder = LlmResponder.from_settings(
+        settings.llm,
+        ModelStore(cache),
+        tools=tools,
+        understand=understand,
+        skills=skills,
+        backends=backends.llm if backends is not None else None,
+    )
     responder.start()
     return responder
 
 
-def build_voice(settings: Settings, recognizer: Recognizer) -> VoiceProvider[Any] | None:
+def build_voice(
+    settings: Settings,
+    recognizer: Recognizer,
+    skills: SkillCapabilities | None = None,
+    backends: Backends | None = None,
+) -> VoiceProvider[Any] | None:
     """The voice front end, built on first use (or now, in the background, with ``voice.preload``).
 
+    The command grammar comes from ``skills`` (their templates and vocabularies); the wake-word,
+    voice-activity and recogniser backends are those the voice settings name in ``backends``.
     Final transcripts are checked against the intent templates: a grammar result that no
     template accepts is decoded again in free mode.
     """
@@ -94,8 +117,9 @@ def build_voice(settings: Settings, recognizer: Recognizer) -> VoiceProvider[Any
         stack = VoiceStack(
             ModelStore(cache),
             voice,
-            command_grammars(wake_models=voice.wake_models),
+            command_grammars(wake_models=voice.wake_models, skills=skills),
             is_command=lambda text, language: recognizer.recognize(text, language) is not None,
+            backends=backends.voice_backends() if backends is not None else None,
         )
         stack.asr.prepare(settings.language)
         return stack
@@ -130,31 +154,39 @@ def build_voices(settings: Settings) -> Voices | None:
     )
 
 
-def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -> Parts:
-    """Build the bus, the simulated car (if asked), the vehicle gateway, skills, NLU and pipeline."""
-    from cockpit.skill_registry import build_skill_registry
+def build_parts(
+    settings: Settings, dialogue: DialogueResponder | None = None, backends: Backends | None = None
+) -> Parts:
+    """Build the bus, the simulated car (if asked), the vehicle gateway, skills, NLU and pipeline.
+
+    ``backends`` are the backend registries (default: the shipped ones plus those installed
+    packages declare); the settings name the backend of each kind."""
+    from cockpit.backends import installed_backends
+    from cockpit.skill_registry import build_skill_registry, capabilities
 
     closers: list[Closer] = []
     skills = build_skill_registry()
+    declared = capabilities(skills)  # templates, vocabularies, cues, car facts: NLU, grammar and LLM read these
+    backends = backends if backends is not None else installed_backends()
     # The language model loads in the background from here on, while the rest is built: the
     # first answer of a fresh process waits for the model, so nothing is imported before it starts.
-    tools = [intent for name in skills.names() for intent in skills.get(name).intents]
+    tools = list(declared.intents)
     templates: list[TemplateIntentRecognizer] = []  # filled below, before the first turn
 
     def understand(text: str, language: str) -> IntentMatch | None:
         result = templates[0].recognize(text, language) if templates else None
         return result if isinstance(result, IntentMatch) else None
 
-    responder = dialogue if dialogue is not None else build_dialogue(settings, tools, understand)
+    responder = dialogue if dialogue is not None else build_dialogue(settings, tools, understand, declared, backends)
     closers.append(responder.close)
 
     from can_sim.bus import BusConfig
     from can_sim.car import SimulatedCar
     from cockpit.nlu.classifier import FallbackIntentRecognizer
+    from cockpit.nlu.loader import default_template_paths, load_templates
     from cockpit.nlu.recognizer import TemplateIntentRecognizer
     from cockpit.server.bench import BenchServicer, bench_registrar
     from cockpit.vehicle.gateway import CanVehicle
-    from vehicle_contract.bus import open_bus
 
     car = None
     if settings.can.simulate:
@@ -165,17 +197,17 @@ def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -
     for thread in warmers:  # slow indexes load in the background; a request before then waits for them
         thread.start()
     closers.append(lambda: _join(warmers))
-    media = skills.get("media")
-    labels = getattr(media, "labels", None)
-    bus = open_bus(settings.can.interface, settings.can.channel)
-    closers.append(bus.shutdown)
-    vehicle = CanVehicle(bus, confirm_timeout_s=settings.can.confirm_timeout_s, labels=labels)
-    closers.append(vehicle.close)
+    labels = getattr(skills.get("media"), "labels", None) if "media" in skills else None
+    vehicle = backends.vehicle.get(settings.can.vehicle_backend)(settings, labels, closers)
+    gateway = vehicle if isinstance(vehicle, CanVehicle) else None  # what the Bench service reports on
+    if gateway is not None and car is not None:  # the car's frame faults act on the cockpit's commands too
+        gateway.send_through(car.faults.layer.send)
     bench = BenchServicer(
-        BusConfig(settings.can.interface, settings.can.channel), car=car, vehicle=vehicle, bitrate=settings.can.bitrate
+        BusConfig(settings.can.interface, settings.can.channel), car=car, vehicle=gateway, bitrate=settings.can.bitrate
     )
     closers.append(bench.close)
-    recognizer = TemplateIntentRecognizer.from_paths()
+    files = load_templates(default_template_paths(declared), catalogue=declared.catalogue)
+    recognizer = TemplateIntentRecognizer(files, declared.catalogue)
     templates.append(recognizer)
     # Typed and spoken turns: templates first, then the classifier (whose commands are only offered).
     # The speech grammar and the model's offers use the templates alone.
@@ -194,7 +226,7 @@ def build_parts(settings: Settings, dialogue: DialogueResponder | None = None) -
         language=settings.language,
         closers=closers,
         registrars=(bench_registrar(bench),),
-        voice=build_voice(settings, recognizer),
+        voice=build_voice(settings, recognizer, declared, backends),
         voices=build_voices(settings),
     )
     return Parts(settings, pipeline, service, vehicle, car, closers, responder)

@@ -73,9 +73,14 @@ NAVIGATION_QUESTIONS = ("destination",)
 """What ``navigation.query`` can be asked about (distance and arrival time are ``navigation.get_eta``)."""
 DRIVE_QUESTIONS = ("speed", "gear", "moving")
 """What ``drive.query`` can be asked about."""
+BODY_WINDOWS = ("driver", "passenger", "rear-left", "rear-right", "front", "rear", "all")
+"""What the ``window`` slot of ``body.set_window`` names."""
+BODY_QUESTIONS = ("windows", "sunroof", "child_lock")
+"""What ``body.query`` can be asked about."""
 
 _ZONE = SlotSpec("zone", "enum", required=False, choices=ZONES, description="which seat row zone")
 _ON = SlotSpec("on", "boolean", description="true to switch on, false to switch off")
+_POSITION = SlotSpec("position", "number", minimum=0, maximum=100, description="0 closed .. 100 fully open, percent")
 
 
 def _what(choices: tuple[str, ...]) -> SlotSpec:
@@ -186,6 +191,26 @@ CATALOGUE: Mapping[str, IntentSpec] = {
         ),
         IntentSpec("dialogue.chat", "Open conversation; never actuates anything.", actuates=False),
         IntentSpec("vehicle.undo", "Put back what the last confirmed action changed, as the car reported it before."),
+        IntentSpec(
+            "body.set_window",
+            "Open or close door windows to a position.",
+            (
+                SlotSpec("window", "enum", required=False, choices=BODY_WINDOWS, description="which window or windows"),
+                _POSITION,
+            ),
+        ),
+        IntentSpec("body.set_sunroof", "Open or close the sunroof to a position.", (_POSITION,)),
+        IntentSpec(
+            "body.set_child_lock",
+            "Switch the rear child locks on or off.",
+            (SlotSpec("on", "boolean", description="true to lock, false to unlock"),),
+        ),
+        IntentSpec(
+            "body.query",
+            "Say whether the windows or the sunroof are open, or the child locks on.",
+            (_what(BODY_QUESTIONS),),
+            actuates=False,
+        ),
     )
 }
 """Every intent, by name."""
@@ -218,3 +243,18 @@ class IntentMatch:
     """0..1; templates give 1.0 for a full match."""
     text: str = ""
     """The utterance it was recognised from."""
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A request for a car function this car cannot perform: reply politely, act on nothing."""
+
+    feature: str
+    """What was asked for, as a noun phrase: ``sunroof``, ``windows``, ``horn``, ``games``, ..."""
+    text: str
+    """The utterance it was recognised from."""
+
+
+Recognition = IntentMatch | Unsupported | None
+"""What intent recognition makes of an utterance: a catalogue intent, a request this car cannot
+carry out, or None (no template matched: open dialogue)."""

@@ -46,10 +46,11 @@ TYPED = (
     "take me there",
     "turn it up",
     "set the temperature to 95 degrees",
-    "open the sunroof",
+    "open the sunroof halfway",
+    "open the trunk",
     "what's my eta",
 )
-"""The typed part of the drive: more skills, one refused request, one the car cannot do."""
+"""The typed part of the drive: more skills, one refused request, the body ECU, one the car cannot do."""
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from cockpit.catalogue import IntentMatch
-from cockpit.events import EventType
+from cockpit.events import LlmToken, Payload
 from cockpit.sessions import Session
 from cockpit.skill_api import SignalValue
 
-Emit = Callable[..., None]
-"""``emit(EventType.LLM_TOKEN, text="...")``: report an event of the current turn."""
+Emit = Callable[[Payload], None]
+"""``emit(LlmToken("..."))``: report an event of the current turn."""
 
 
 @dataclass(frozen=True)
@@ -75,4 +75,4 @@ class NoLanguageModel(DialogueResponder):
 
 def token_event(emit: Emit, text: str) -> None:
     """Report one streamed token."""
-    emit(EventType.LLM_TOKEN, text=text)
+    emit(LlmToken(text))

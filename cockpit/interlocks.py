@@ -147,7 +147,10 @@ INTERLOCKS: tuple[Interlock, ...] = (
 
 
 def check(
-    write: SignalWrite, state: Mapping[str, SignalValue], speaker: str = "driver", table: tuple[Interlock, ...] = INTERLOCKS
+    write: SignalWrite,
+    state: Mapping[str, SignalValue],
+    speaker: str = "driver",
+    table: tuple[Interlock, ...] = INTERLOCKS,
 ) -> Interlock | None:
     """The first row of ``table`` that stops ``write``, or ``None``."""
     return next((row for row in table if row.applies(write, state, speaker)), None)

@@ -14,9 +14,8 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from typing import Any
 
-from cockpit.catalogue import IntentMatch
+from cockpit.catalogue import IntentMatch, Recognition, Unsupported
 
 MAX_CUTS = 5
 """Joining words considered in one utterance (2**5 ways to cut; more is not a spoken request)."""
@@ -27,19 +26,19 @@ _JOIN = re.compile(
 )
 
 
-def split_commands(text: str, recognize: Callable[[str], Any]) -> list[Any] | None:
+def split_commands(text: str, recognize: Callable[[str], Recognition]) -> list[IntentMatch | Unsupported] | None:
     """The recognition results of the commands in ``text`` in order, when it holds two or more;
     None when it is one request (or none).
 
     ``recognize(piece)`` is the template recogniser: an :class:`IntentMatch`, an unsupported
-    request (an object with ``feature``), or None. At least one piece must be an intent.
+    request (:class:`Unsupported`), or None. At least one piece must be an intent.
     """
     pieces = _JOIN.split(text.strip())
     if len(pieces) < 2 or len(pieces) > MAX_CUTS + 1:
         return None
-    seen: dict[str, Any] = {}
+    seen: dict[str, Recognition] = {}
 
-    def result(words: str) -> Any:
+    def result(words: str) -> Recognition:
         if words not in seen:
             seen[words] = recognize(words)
         return seen[words]
@@ -49,8 +48,9 @@ def split_commands(text: str, recognize: Callable[[str], Any]) -> list[Any] | No
         for chosen in itertools.combinations(range(len(joints)), cuts):
             groups = _groups(pieces, joints, chosen)
             results = [result(g) for g in groups]
-            if all(_command(r) for r in results) and any(isinstance(r, IntentMatch) for r in results):
-                return results
+            commands = [r for r in results if r is not None]
+            if len(commands) == len(results) and any(isinstance(r, IntentMatch) for r in commands):
+                return commands
     return None
 
 
@@ -65,7 +65,3 @@ def _groups(pieces: list[str], joints: list[str], cuts: tuple[int, ...]) -> list
             current += joint + pieces[index + 1]
     groups.append(current)
     return groups
-
-
-def _command(result: Any) -> bool:
-    return isinstance(result, IntentMatch) or (result is not None and hasattr(result, "feature"))

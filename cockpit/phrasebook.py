@@ -13,13 +13,20 @@ import string
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from cockpit.langtag import primary_language
+
 FALLBACK_LANGUAGE = "en"
 """The language every phrasebook must have, and the one used for a language it lacks."""
 
+SAY_BACK_CHARS = 60
+"""The most of a user's or an outside text (a destination, a title) a reply repeats."""
 
-def primary_language(tag: str) -> str:
-    """``"ko-KR"`` -> ``"ko"``: the BCP 47 primary subtag, lowercase."""
-    return tag.replace("_", "-").split("-", 1)[0].strip().lower()
+
+def say_back(text: str, limit: int = SAY_BACK_CHARS) -> str:
+    """User or outside text made safe to repeat in a reply: control, format and separator
+    characters become spaces, runs of spaces one, and it is cut to ``limit`` characters ("…")."""
+    words = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
 
 
 def _fields(sentence: str) -> set[str]:

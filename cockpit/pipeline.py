@@ -11,12 +11,25 @@ import math
 import re
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
-from cockpit.catalogue import CATALOGUE, CLASSIFIER_SOURCE, IntentMatch
+from cockpit.catalogue import CLASSIFIER_SOURCE, IntentMatch, Recognition, Unsupported
 from cockpit.dialogue import DialogueResponder
 from cockpit.errors import CockpitError
-from cockpit.events import ActionStatus, EventSink, EventType, PolicyDecision, TurnClock
+from cockpit.events import (
+    Action,
+    ActionStatus,
+    Error,
+    EventSink,
+    EventType,
+    Intent,
+    Payload,
+    PolicyDecision,
+    Reply,
+    State,
+    TurnClock,
+)
+from cockpit.events import Policy as PolicyEvent
 from cockpit.followups import follow_up, remember
 from cockpit.llm.offers import offer_text
 from cockpit.multi import split_commands
@@ -24,6 +37,7 @@ from cockpit.policy import Policy, PolicyResult
 from cockpit.registry import Registry
 from cockpit.sessions import PendingConfirmation, Session
 from cockpit.skill_api import SignalWrite, Skill, SkillContext, SkillPlan
+from cockpit.skill_registry import skill_catalogue
 from cockpit.vehicle.api import Vehicle, WriteOutcome
 
 log = logging.getLogger(__name__)
@@ -37,8 +51,8 @@ SORRY = "Sorry, something went wrong on my side. Please try again."
 class Recognizer(Protocol):
     """What the pipeline needs of intent recognition (see :mod:`cockpit.nlu`)."""
 
-    def recognize(self, text: str, language: str = "en") -> Any:
-        """An :class:`IntentMatch`, an unsupported request (has ``feature``), or None."""
+    def recognize(self, text: str, language: str = "en") -> Recognition:
+        """An :class:`IntentMatch`, an :class:`Unsupported` request, or None."""
 
 
 class TurnPipeline:
@@ -58,6 +72,7 @@ class TurnPipeline:
         waits for its yes; after that it lapses and nothing is done."""
         self._recognizer = recognizer
         self._skills = skills
+        self._catalogue = skill_catalogue(skills)  # cockpit's intents and those the skills add
         self._policy = policy
         self._vehicle = vehicle
         self._dialogue = dialogue
@@ -88,12 +103,12 @@ class TurnPipeline:
             await self._run(session, text.strip(), turn_)
         except CockpitError as err:
             log.warning("turn failed: %s", err)
-            turn_.emit(EventType.ERROR, code=err.code, message=err.message)
-            turn_.emit(EventType.REPLY, text=SORRY)
+            turn_.emit(Error(err.code, err.message))
+            turn_.emit(Reply(SORRY))
         except Exception as err:  # a bug in a stage must not take the service down
             log.exception("unexpected failure in a turn")
-            turn_.emit(EventType.ERROR, code="internal", message=f"{type(err).__name__}: {err}")
-            turn_.emit(EventType.REPLY, text=SORRY)
+            turn_.emit(Error("internal", f"{type(err).__name__}: {err}"))
+            turn_.emit(Reply(SORRY))
 
     def interrupt(self, session: Session) -> None:
         """Barge-in: stop the language model's answer in ``session`` (vehicle actions run on)."""
@@ -107,66 +122,59 @@ class TurnPipeline:
                 pass  # the question lapsed: this is a new request
             elif _YES.match(answer):
                 if pending.plan is None:  # an offer: planned and checked now, like a command
-                    turn.emit(EventType.REPLY, text=await self._handle(session, pending.match, turn))
+                    turn.emit(Reply(await self._handle(session, pending.match, turn)))
                 else:
-                    turn.emit(EventType.REPLY, text=await self._execute(session, pending.match, pending.plan, turn))
+                    turn.emit(Reply(await self._execute(session, pending.match, pending.plan, turn)))
                 return
             if _NO.match(answer):
-                turn.emit(EventType.REPLY, text="Okay, I won't.")
+                turn.emit(Reply("Okay, I won't."))
                 return
         followed = follow_up(text, session.memory)
         if followed is not None:  # "and the passenger side too", "set it to 23"
-            turn.emit(EventType.REPLY, text=await self._handle(session, followed, turn))
+            turn.emit(Reply(await self._handle(session, followed, turn)))
             return
         parts = split_commands(text, lambda part: self._recognizer.recognize(part, session.language))
         if parts is not None:  # several commands at once: each runs on its own, one reply covers them
             replies = [await self._command(session, result, turn) for result in parts]
-            turn.emit(EventType.REPLY, text=" ".join(r for r in replies if r))
+            turn.emit(Reply(" ".join(r for r in replies if r)))
             return
         result = self._recognizer.recognize(text, session.language)
         if result is None:
             await self._chat(session, text, turn)
         else:
-            turn.emit(EventType.REPLY, text=await self._command(session, result, turn))
+            turn.emit(Reply(await self._command(session, result, turn)))
 
-    async def _command(self, session: Session, result: Any, turn: _Turn) -> str:
+    async def _command(self, session: Session, result: IntentMatch | Unsupported, turn: _Turn) -> str:
         """Carry out a recognised command, or refuse an unsupported one; the reply."""
         if isinstance(result, IntentMatch):
             return await self._handle(session, result, turn)
-        feature = getattr(result, "feature", "that")
-        reason = f"Sorry, I can't help with {feature} in this car."
-        turn.emit(EventType.POLICY, decision=PolicyDecision.REFUSED.value, reason=reason)
+        reason = f"Sorry, I can't help with {result.feature} in this car."
+        turn.emit(PolicyEvent(PolicyDecision.REFUSED, reason))
         return reason
 
     async def _chat(self, session: Session, text: str, turn: _Turn) -> None:
         outcome = await self._dialogue.respond(text, session, self._vehicle.snapshot(), turn.emit)
         if outcome.tool_call is not None:
-            turn.emit(EventType.REPLY, text=await self._handle(session, outcome.tool_call, turn))
+            turn.emit(Reply(await self._handle(session, outcome.tool_call, turn)))
             return
         if not turn.has(EventType.INTENT):
-            turn.emit(EventType.INTENT, intent="dialogue.chat", slots={}, source=outcome.source, confidence=0.0)
-        turn.emit(EventType.REPLY, text=outcome.reply)
-        if outcome.offer is not None and outcome.offer.intent in CATALOGUE:
+            turn.emit(Intent("dialogue.chat", {}, outcome.source, 0.0))
+        turn.emit(Reply(outcome.reply))
+        if outcome.offer is not None and outcome.offer.intent in self._catalogue:
             session.pending = PendingConfirmation(outcome.offer, None, self._clock() + self._answer_window_s)
 
     async def _handle(self, session: Session, match: IntentMatch, turn: _Turn) -> str:
         """Plan, check and carry out one command; every event but the reply, which is returned."""
         confidence = match.confidence if turn.heard is None else min(match.confidence, turn.heard)
-        turn.emit(
-            EventType.INTENT,
-            intent=match.intent,
-            slots=dict(match.slots),
-            source=match.source,
-            confidence=round(confidence, 3),
-        )
-        if match.intent not in CATALOGUE or match.intent == "dialogue.chat":
+        turn.emit(Intent(match.intent, dict(match.slots), match.source, round(confidence, 3)))
+        if match.intent not in self._catalogue or match.intent == "dialogue.chat":
             # A chat intent from a tool call, or a name outside the contract: never actuate.
             return "Sorry, I can't do that."
         context = SkillContext(self._vehicle.snapshot(), dict(session.memory), session.language)
         plan = self._skills.get(match.intent.split(".", 1)[0]).plan(match, context)
         session.memory.update(plan.memory)
         if plan.refusal is not None:
-            turn.emit(EventType.POLICY, decision=PolicyDecision.REFUSED.value, reason=plan.refusal)
+            turn.emit(PolicyEvent(PolicyDecision.REFUSED, plan.refusal))
             return plan.refusal
         if not plan.writes:
             return plan.done
@@ -175,12 +183,12 @@ class TurnPipeline:
             # No template vouches for it: offer it, and act on a yes only.
             verdict = PolicyResult(PolicyDecision.NEEDS_CONFIRMATION, offer_text(match))
         if turn.heard is not None and verdict.decision is not PolicyDecision.REFUSED:
-            spec = CATALOGUE[match.intent]
+            spec = self._catalogue[match.intent]
             free_text = any(slot.kind == "text" and slot.name in match.slots for slot in spec.slots)
             hearing = self._policy.check_hearing(match.text or "that", turn.heard, free_text)
             if hearing.decision is not PolicyDecision.ALLOWED:
                 verdict = hearing  # a mishearing is ruled out first; a yes then also covers the plan
-        turn.emit(EventType.POLICY, decision=verdict.decision.value, reason=verdict.reason)
+        turn.emit(PolicyEvent(verdict.decision, verdict.reason))
         if verdict.decision is PolicyDecision.REFUSED:
             return verdict.reason
         if verdict.decision is PolicyDecision.NEEDS_CONFIRMATION:
@@ -192,25 +200,17 @@ class TurnPipeline:
         """Write the plan and wait for the ECUs; the reply (done only when every write was confirmed)."""
 
         def sent(write: SignalWrite) -> None:
-            turn.emit(
-                EventType.ACTION, signal=write.signal, value=write.value, status=ActionStatus.SENT.value, reason=""
-            )
+            turn.emit(Action(write.signal, write.value, ActionStatus.SENT, ""))
 
         before = self._vehicle.snapshot()
         outcomes = await self._vehicle.write(plan.writes, on_sent=sent)
         confirmed = [(o.signal, o.value) for o in outcomes if o.status is ActionStatus.CONFIRMED]
         remember(session.memory, match, before, confirmed)  # for "undo" and follow-ups
         for outcome in outcomes:
-            turn.emit(
-                EventType.ACTION,
-                signal=outcome.signal,
-                value=outcome.value,
-                status=outcome.status.value,
-                reason=outcome.reason,
-            )
+            turn.emit(Action(outcome.signal, outcome.value, outcome.status, outcome.reason))
         for outcome in outcomes:
             if outcome.status is ActionStatus.CONFIRMED:
-                turn.emit(EventType.STATE, signal=outcome.signal, value=outcome.value)
+                turn.emit(State(outcome.signal, outcome.value))
         return outcome_reply(plan, outcomes)
 
 
@@ -235,9 +235,9 @@ class _Turn:
         self.heard = heard
         """The recogniser's confidence when the turn was spoken; None when typed."""
 
-    def emit(self, type_: EventType, **data: Any) -> None:
-        self._seen.add(type_)
-        self._sink(self._clock.event(type_, **data))
+    def emit(self, payload: Payload) -> None:
+        self._seen.add(payload.TYPE)
+        self._sink(self._clock.event(payload))
 
     def has(self, type_: EventType) -> bool:
         return type_ in self._seen

@@ -8,13 +8,12 @@ again, independently, by the vehicle gateway: a bug in a skill cannot put a fore
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from cockpit import interlocks, vss
 from cockpit.events import PolicyDecision
-from cockpit.skill_api import SignalValue, SignalWrite
+from cockpit.skill_api import SignalValue, SignalWrite, finite_number
 
 # Words for a spoken refusal: what the signal is, and its unit as said aloud.
 _SPOKEN: Mapping[str, tuple[str, str]] = {
@@ -126,8 +125,10 @@ class Policy:
 
     def _check_number(self, spec: vss.SignalSpec, value: SignalValue, state: Mapping[str, SignalValue]) -> PolicyResult:
         what, unit = _SPOKEN.get(spec.path, ("that", ""))
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        number = finite_number(value)
+        if number is None:
             return PolicyResult(PolicyDecision.REFUSED, f"I need a number for {what}.")
+        value = number
         lo, hi = spec.minimum, spec.maximum
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             span = f"between {_fmt(lo)} and {_fmt(hi)} {unit}".rstrip() if lo is not None and hi is not None else ""

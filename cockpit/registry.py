@@ -54,6 +54,10 @@ class Registry(Generic[T]):
         """Registered names, sorted."""
         return sorted(self._items)
 
+    def items(self) -> list[tuple[str, T]]:
+        """``(name, item)`` pairs in registration order (built-ins before plug-ins, as registered)."""
+        return list(self._items.items())
+
     def __contains__(self, name: object) -> bool:
         return name in self._items
 

@@ -40,6 +40,27 @@ class ServerSettings:
     """Open sessions one token may hold; past it a new one is refused (only with tokens)."""
     session_idle_s: float = 1800.0
     """Seconds without any RPC after which a session expires (never one in use)."""
+    tls_cert: str = ""
+    """PEM certificate (chain) of the server; with ``tls_key`` the port speaks TLS only. Empty: plain text."""
+    tls_key: str = ""
+    """PEM private key of ``tls_cert``."""
+    tls_client_ca: str = ""
+    """PEM CA bundle for mutual TLS: a client without a certificate this CA signed is refused in the
+    handshake. Empty: clients need no certificate."""
+    turns_per_minute: float = 60.0
+    """Typed turns one session may start per minute, on average (a bucket of ``turn_burst``);
+    past it the turn is refused with RESOURCE_EXHAUSTED (``turn-rate``) and nothing reaches the car."""
+    turn_burst: int = 10
+    """Typed turns a session may start back to back before ``turns_per_minute`` applies."""
+    converse_idle_s: float = 300.0
+    """A ``Converse`` stream in which nothing is said (no text, no wake word, no event) for this long
+    ends with RESOURCE_EXHAUSTED (``converse-idle``); silence does not count as speech."""
+    event_buffer: int = 1024
+    """Events one stream holds for a client that reads too slowly; past it the stream ends with
+    RESOURCE_EXHAUSTED (``client-too-slow``) rather than grow without bound."""
+    watch_buffer: int = 256
+    """Signal changes one ``WatchVehicleState`` holds for a slow reader (the latest per signal);
+    past it the oldest pending change is dropped."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +79,8 @@ class CanSettings:
     """Name of the powertrain simulator's drive profile."""
     confirm_timeout_s: float = 1.0
     """How long an action waits for its ECU's status frame before it is a ``timeout``."""
+    vehicle_backend: str = "can"
+    """Name of the vehicle backend (a registration in ``cockpit.backends``): ``can``, the gateway on this bus."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +97,8 @@ class LlmSettings:
 
     enabled: bool = True
     """Use the language model; when False (or when it fails to load) dialogue is degraded."""
+    backend: str = "llama_cpp"
+    """Name of the language-model backend (a registration in ``cockpit.backends``): ``llama_cpp``."""
     model: str = "qwen2.5-0.5b-instruct-q4_k_m"
     """Manifest name of the GGUF to load, used when ``model_path`` is empty."""
     model_path: str = ""
@@ -109,11 +134,17 @@ class VoiceSettings:
     (``cockpit serve`` turns this on)."""
     wake_models: tuple[str, ...] = ("hey_jarvis_v0.1",)
     """Manifest names of the wake-word heads to run."""
+    wake_backend: str = "openwakeword"
+    """Name of the wake-word backend (a registration in ``cockpit.backends``): ``openwakeword``."""
+    vad_backend: str = "silero"
+    """Name of the voice-activity backend (a registration in ``cockpit.backends``): ``silero``."""
     wake_threshold: float = 0.03
     """Wake-word head score at or above which the verifier (``cockpit/wake/verifiers``) is asked;
     chosen on the tuning half with ``script/train_wake_verifier.py`` (``make bench``: ``wake_eval``)."""
     asr_engine: str = "auto"
-    """``auto`` (Vosk where a model for the language exists, else PocketSphinx), ``vosk``, ``pocketsphinx``."""
+    """Name of the speech-recogniser backend (a registration in ``cockpit.backends``): ``vosk``,
+    ``pocketsphinx``, or ``auto``: the first registered one that has a model for the language
+    (Vosk where a model for the language exists, else PocketSphinx)."""
     max_utterance_s: float = 10.0
     """Longest command after the wake word."""
     no_speech_timeout_s: float = 4.0

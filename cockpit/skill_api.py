@@ -4,22 +4,38 @@ A skill never touches the bus. Given an intent and a read-only view of the car, 
 :class:`SkillPlan`: the signal writes it wants and how to phrase the outcome. The pipeline
 passes every write through the policy, executes it through the vehicle layer, waits for the
 ECU's confirmation, and only then uses the plan's ``done`` reply.
+
+A skill also declares everything else cockpit needs of it (its intents, templates, grammar
+vocabularies, tool cues, car facts and replies); :mod:`cockpit.skill_registry` collects them.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+import inspect
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cockpit import vss
-from cockpit.catalogue import CATALOGUE, IntentMatch, SlotSpec
+from cockpit.catalogue import CATALOGUE, IntentMatch, IntentSpec, SlotSpec
 
 # The signal value types belong to the vehicle contract (the vehicle layer and the bench use them
 # too); skills have always imported them from here, so they stay importable from here.
 from vehicle_contract.vss import SignalValue, SignalWrite
+
+if TYPE_CHECKING:
+    from cockpit.llm.tools import ToolOption
+    from cockpit.phrasebook import Phrasebook
+
+TEMPLATES_FILE = "templates.yaml"
+"""A skill's sentence templates in English, beside its module; translations are ``templates.<lang>.yaml``."""
+MAX_FACT_CHARS = 60
+"""Longest piece of outside text (a title, a destination) a state summary quotes."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +155,52 @@ def slot_number(slots: Mapping[str, Any], name: str) -> float | None:
     return None
 
 
+@dataclass(frozen=True)
+class ToolCue:
+    """A kind of remark under which the language model's tool gate may offer one of a skill's intents.
+
+    The gate (:mod:`cockpit.llm.gate`) first turns itself off for anything but a short, plain,
+    first-person remark (questions, numbers, negations, injections...); only then are the cues of
+    the registered skills tried, in registry order.
+    """
+
+    name: str
+    """Short name, reported as the gate's reason (``too-cold``)."""
+    intent: str
+    """The intent the cue offers (every option it builds is a call of it)."""
+    pattern: re.Pattern[str]
+    """Matches the remark in the driver's words (lower case, pauses removed)."""
+    options: Callable[[str], ToolOption]
+    """The call offered, with the values each argument may take, given the utterance."""
+    allow_negation: bool = False
+    """Whether negation words may be part of the remark itself ("I can't see out"); they are
+    still refused anywhere else in the utterance."""
+    topical: bool = True
+    """Whether words about other things (doors, songs, the weather...) turn the cue off."""
+
+
+def finite_number(value: object) -> float | None:
+    """``value`` as a float when it is a finite number; None for a bool, text, NaN, infinity or None.
+
+    The one guard for numbers from the car's state, slots and tool arguments: a bool is an int
+    in Python, and NaN compares false with every bound."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def fact_number(state: Mapping[str, SignalValue], signal: str) -> float | None:
+    """A finite number from the car's state for a summary; None when unknown or not a number."""
+    return finite_number(state.get(signal))
+
+
+def fact_quote(value: SignalValue) -> str:
+    """Outside text (a title, a place) quoted for the prompt: no ChatML markers, one line, cut short."""
+    from cockpit.llm.prompt import clean_untrusted  # the prompt owns what may reach the model
+
+    return '"' + clean_untrusted(str(value), MAX_FACT_CHARS).replace('"', "'") + '"'
+
+
 class Skill(abc.ABC):
     """One skill. Subclasses fill :meth:`_plan`; the public :meth:`plan` guards the contract."""
 
@@ -154,6 +216,18 @@ class Skill(abc.ABC):
     slot_signals: Mapping[tuple[str, str], str] = MappingProxyType({})
     """``(intent, slot)`` to the VSS path the slot sets, so a listing shows the car's own range."""
 
+    # What the skill declares, and the skill registry collects (cockpit.skill_registry.capabilities):
+    # NLU, the speech grammar, the prompt and the tool gate read only from there.
+    intent_specs: tuple[IntentSpec, ...] = ()
+    """Intents this skill adds to the catalogue (a skill outside cockpit names its own here; the
+    built-in ones are already in :data:`cockpit.catalogue.CATALOGUE`)."""
+    tool_cues: tuple[ToolCue, ...] = ()
+    """Remarks under which the language model may call one of this skill's intents, in priority order."""
+    replies: Phrasebook | None = None
+    """The skill's reply sentences by language, when it keeps them in a phrasebook."""
+    summary_order: int = 100
+    """Where the skill's part of the prompt's car facts goes: lower comes first."""
+
     def info(self) -> SkillInfo:
         """Listing entry for HMI clients: the intents with their slots and example phrases."""
         details = tuple(self._intent_info(name) for name in self.intents)
@@ -165,8 +239,8 @@ class Skill(abc.ABC):
             for language, by_intent in self.examples.items()
             for text in by_intent.get(name, ())
         )
-        spec = CATALOGUE.get(name)
-        if spec is None:  # an outside skill's own intent: the catalogue knows nothing more of it
+        spec = next((s for s in self.intent_specs if s.name == name), None) or CATALOGUE.get(name)
+        if spec is None:  # an intent nobody describes: nothing more is known of it
             return IntentInfo(name, "", (), examples)
         slots = tuple(
             slot_info(slot, vss.SIGNALS.get(self.slot_signals.get((name, slot.name), ""))) for slot in spec.slots
@@ -188,5 +262,25 @@ class Skill(abc.ABC):
         return None
 
     def describe_state(self, state: Mapping[str, SignalValue]) -> str:
-        """A short, speakable summary of the part of the car this skill owns (for the LLM prompt)."""
+        """A short, speakable summary of the part of the car this skill owns."""
         return ""
+
+    def summarize(self, state: Mapping[str, SignalValue], memory: Mapping[str, Any]) -> str:
+        """This skill's part of the car facts in the language model's prompt (empty: nothing to say).
+
+        ``memory`` is the session's memory. Default: :meth:`describe_state`. Quote outside text
+        with :func:`fact_quote`: it is data, never instructions."""
+        return self.describe_state(state)
+
+    def template_paths(self) -> tuple[Path, ...]:
+        """The skill's sentence templates, every language: by default ``templates.yaml`` beside the
+        module that defines the skill's class, then its translations (``templates.ko.yaml``, ...)."""
+        english = Path(inspect.getfile(type(self))).resolve().parent / TEMPLATES_FILE
+        if not english.is_file():
+            return ()
+        return (english, *sorted(english.parent.glob(f"{english.stem}.*{english.suffix}")))
+
+    def vocabulary(self, language: str) -> Mapping[str, Sequence[str]]:
+        """Values the speech grammar adds to the skill's wildcard lists in ``language``, by list name
+        (cities for ``destination``): the commonest requests then decode in grammar mode. Default: none."""
+        return {}

@@ -118,7 +118,7 @@ async def with_bench(
 def make_fake_with_bench(settings: object = None) -> AssistantService:
     """A service factory for ``cockpit serve`` in a subprocess: the fake assistant, offering a real
     Bench (on a private bus without a car) the way the real service offers its own."""
-    from tests.test_grpc_support import FakeAssistant
+    from cockpit.testing import FakeAssistant
 
     fake = FakeAssistant()
     bench = BenchServicer(BusConfig("virtual", "cli-bench-test"))

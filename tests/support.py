@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from can_sim.car import SimulatedCar
 from cockpit.events import EventType
 from tests.conftest import Stack, close_stack, make_stack
 
@@ -42,6 +43,12 @@ async def final_action(stack: Stack, text: str) -> tuple[Mapping[str, Any], Any]
     actions = [e.data for e in rec.of_type(EventType.ACTION) if e.data["status"] != "sent"]
     assert len(actions) == 1, rec.types()
     return actions[0], rec
+
+
+def car_of(stack: Stack) -> SimulatedCar:
+    """The stack's simulated car (the fault tests' stacks always have one)."""
+    assert stack.parts.car is not None
+    return stack.parts.car
 
 
 @pytest.fixture(name="stack", scope="module")

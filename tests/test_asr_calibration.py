@@ -33,7 +33,7 @@ from cockpit.asr.calibration import (
 )
 from cockpit.asr.grammar import CommandGrammar, words
 from cockpit.asr.hybrid import HybridRecognizer
-from cockpit.voice.testing import ScriptedRecognizer
+from cockpit.testing import ScriptedRecognizer
 
 margins = st.one_of(st.none(), st.floats(-1e6, 1e6), st.sampled_from([math.inf, -math.inf]))
 evidence = st.builds(

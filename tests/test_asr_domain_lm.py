@@ -24,7 +24,7 @@ from cockpit.asr.domain_lm import CLASS_LIMIT, build_arpa, compound, corpus, spl
 from cockpit.asr.grammar import Alt, CommandGrammar, Ref, Seq, Word, words
 from cockpit.asr.hybrid import HybridRecognizer
 from cockpit.audio import wav_frames
-from cockpit.voice.testing import ScriptedRecognizer
+from cockpit.testing import ScriptedRecognizer
 from models.store import ModelStore
 
 CITIES = ("paris", "new york", "tokyo")

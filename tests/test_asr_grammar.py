@@ -13,7 +13,7 @@ from cockpit.asr.grammar import Alt, CommandGrammar, Ref, Seq, Word, words
 from cockpit.asr.hybrid import HybridRecognizer
 from cockpit.asr.templates import build_grammar
 from cockpit.nlu import default_template_paths, load_templates
-from cockpit.voice.testing import ScriptedRecognizer
+from cockpit.testing import ScriptedRecognizer
 
 COMMANDS = yaml.safe_load((Path(__file__).parent / "fixtures/audio/commands.yaml").read_text())["commands"]
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import threading
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +30,7 @@ from cockpit.server.runner import CockpitServer, start_server
 from cockpit.v1 import bench_pb2 as bpb
 from cockpit.v1 import bench_pb2_grpc as bpb_grpc
 from tests.conftest import Stack, close_stack, make_stack
+from tests.support import eventually, settle_warmups
 
 TIMEOUT_S = 0.5
 DBCS = DbcSet.load()
@@ -45,13 +45,6 @@ class Served:
     server: CockpitServer
     bench: BenchServicer
     target: str
-
-
-def settle_warmups() -> None:
-    """Wait for the skills' background index builds of the stacks made here (they outlive aclose)."""
-    for thread in threading.enumerate():
-        if thread.name.startswith("warm-"):
-            thread.join(timeout=10.0)
 
 
 async def serve_stack(**overrides: object) -> Served:
@@ -77,13 +70,6 @@ async def served() -> AsyncIterator[Served]:
     s = await serve_stack()
     yield s
     await shut(s)
-
-
-async def eventually(check: Callable[[], bool], timeout: float = 2.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
 
 
 def collect(target: str, seconds: float, *, count: int | None = None, **kwargs: Any) -> list[tuple[Any, Any]]:

@@ -20,6 +20,7 @@ from cockpit.events import EventType
 from cockpit.server.bench import BenchServicer, bench_registrar
 from cockpit.server.runner import start_server
 from tests.conftest import close_stack, make_stack
+from tests.support import settle_warmups
 
 DBCS = DbcSet.load()
 
@@ -27,13 +28,6 @@ DBCS = DbcSet.load()
 @pytest.fixture
 def channel(request: pytest.FixtureRequest) -> list[str]:
     return ["--channel", f"cli-{request.node.name[:20]}-{uuid.uuid4().hex[:8]}"]
-
-
-def settle_warmups() -> None:
-    """Wait for the skills' background index builds of the stacks made here (they outlive aclose)."""
-    for thread in threading.enumerate():
-        if thread.name.startswith("warm-"):
-            thread.join(timeout=10.0)
 
 
 def test_monitor_shows_decoded_frames_with_integrity(channel: list[str], capsys: pytest.CaptureFixture[str]) -> None:

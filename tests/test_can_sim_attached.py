@@ -162,7 +162,9 @@ async def test_replay_refuses_a_bus_the_cockpits_car_is_on_unless_it_stops_that_
     err = capsys.readouterr().err
     assert "bus-in-use" in err and "--stop-car" in err
     out = await can_sim(capsys, "replay", str(path), "--stop-car", *attached.argv)
-    assert "stopped the cockpit's simulated hvac, seats, media, navigation, body, powertrain" in out and "replayed" in out
+    assert (
+        "stopped the cockpit's simulated hvac, seats, media, navigation, body, powertrain" in out and "replayed" in out
+    )
     assert all(box.running for box in attached.car.boxes().values())  # started again after
 
 

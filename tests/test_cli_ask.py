@@ -16,7 +16,8 @@ import pytest
 from cockpit.cli.main import amain, main
 from cockpit.events import EventType
 from cockpit.settings import Settings
-from tests.test_grpc_support import FakeAssistant, serving
+from cockpit.testing import FakeAssistant
+from tests.test_grpc_support import serving
 
 GOLDEN = ["intent", "policy", "action", "action", "state", "reply"]
 

@@ -22,11 +22,11 @@ import pytest
 from cockpit.audio import FRAME_BYTES, write_wav
 from cockpit.audio.format import AudioFormat
 from cockpit.cli.main import main
-from cockpit.events import EventSink, EventType, TurnClock
+from cockpit.events import EventSink, EventType, SpeechEnd, SpeechStart, Transcript, Wake
 from cockpit.service_api import AudioStream
+from cockpit.testing import FakeAssistant
 from models.store import ModelStore, default_cache_dir
 from tests.conftest import assert_set_temperature_turn
-from tests.test_grpc_support import FakeAssistant
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "audio"
 SPOKEN = {1: "set 21", 2: "fail", 3: "hello"}
@@ -39,7 +39,7 @@ VOICE_MODELS = ("hey_jarvis_v0.1", "silero_vad", "pocketsphinx-en-us")
 
 
 @dataclass
-class _FakeStream:
+class _FakeStream(AudioStream):
     """One audio stream of :class:`_FakeEar`; the turn is heard when the audio ends."""
 
     service: FakeAssistant
@@ -64,20 +64,12 @@ class _FakeStream:
         if not loud.size:
             return  # no wake word: no event
         text = SPOKEN.get(int(loud[0]), "hello")
-        session = self.service.sessions[self.session_id]
-        clock = TurnClock(session.turns)
-        session.turns += 1
-
-        def emit(type_: EventType, **data: Any) -> None:
-            event = clock.event(type_, **data)
-            self.service.emitted.append(event)
-            self.sink(event)
-
-        emit(EventType.WAKE, model="hey_jarvis_v0.1", score=0.99)
-        emit(EventType.SPEECH_START)
-        emit(EventType.TRANSCRIPT, text=text[:3], final=False)
-        emit(EventType.SPEECH_END)
-        emit(EventType.TRANSCRIPT, text=text, final=True)
+        emit = self.service.emitter(self.service.sessions[self.session_id], self.sink)
+        emit(Wake("hey_jarvis_v0.1", 0.99))
+        emit(SpeechStart())
+        emit(Transcript(text[:3], final=False))
+        emit(SpeechEnd())
+        emit(Transcript(text, final=True))
         await self.service._script(text, emit)
 
     async def aclose(self) -> None:

@@ -27,10 +27,10 @@ from cockpit.events import Event, EventType
 from cockpit.pipeline import _NO, _YES
 from cockpit.server import start_server
 from cockpit.server.client import CockpitClient
+from cockpit.testing import LoudnessVad, ScriptedRecognizer, ScriptedWakeWord
 from cockpit.voice.factory import ANSWER_PHRASES, answer_grammar
 from cockpit.voice.frontend import State, Utterance, VoiceFrontEnd
 from cockpit.voice.session import VoiceSession
-from cockpit.voice.testing import LoudnessVad, ScriptedRecognizer, ScriptedWakeWord
 from models.store import ModelStore
 from tests.conftest import Stack, close_stack, make_stack
 

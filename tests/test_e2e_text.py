@@ -129,6 +129,14 @@ CASES: list[tuple[str, str, dict[str, object] | str]] = [
     ("what's the volume", "media.query", "percent"),
     ("what gear am I in", "drive.query", "park"),
     ("undo", "vehicle.undo", "nothing to undo"),  # a fresh session has done nothing yet
+    ("are the windows open", "body.query", "closed"),  # before any window is opened
+    ("open the sunroof halfway", "body.set_sunroof", {vss.SUNROOF_POSITION: 50}),
+    ("open the passenger window", "body.set_window", {vss.PASSENGER_WINDOW: 100}),
+    (
+        "turn on the child lock",
+        "body.set_child_lock",
+        {vss.REAR_DRIVER_SIDE_CHILD_LOCK: True, vss.REAR_PASSENGER_SIDE_CHILD_LOCK: True},
+    ),
 ]
 
 

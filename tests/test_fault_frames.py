@@ -18,7 +18,7 @@ from can_sim.faults import Fault, FaultKind
 from cockpit import vss
 from cockpit.events import EventRecorder, EventType
 from tests.conftest import Stack
-from tests.support import FAULT_CONFIRM_TIMEOUT_S, clear_faults, eventually, fault_stack, final_action  # noqa: F401
+from tests.support import FAULT_CONFIRM_TIMEOUT_S, car_of, clear_faults, eventually, fault_stack, final_action  # noqa: F401 (fixtures)
 
 DBCS = DbcSet.load()
 HVAC_CMD, HVAC_STATUS = DBCS.named("HVAC_CMD").frame_id, DBCS.named("HVAC_STATUS").frame_id
@@ -26,10 +26,6 @@ WHEEL_SPEED, WHEELSPEED_CLEAN = DBCS.named("WHEEL_SPEED").frame_id, DBCS.named("
 DRIVE_STATE = DBCS.named("DRIVE_STATE").frame_id
 RECOVERY_S = 0.3  # three HVAC status cycles: enough for the gateway's E2E receiver to resynchronise
 _temps = itertools.cycle([19.0, 20.5, 23.0, 24.5, 26.0, 21.5])
-
-
-def car_of(stack: Stack) -> Any:
-    return stack.parts.car
 
 
 def rejected(stack: Stack, reason: str) -> int:

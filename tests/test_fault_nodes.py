@@ -15,17 +15,13 @@ from can_sim.faults import Fault, FaultKind
 from cockpit import vss
 from cockpit.errors import InputError
 from tests.conftest import Stack
-from tests.support import FAULT_CONFIRM_TIMEOUT_S, clear_faults, eventually, fault_stack, final_action  # noqa: F401
+from tests.support import FAULT_CONFIRM_TIMEOUT_S, car_of, clear_faults, eventually, fault_stack, final_action  # noqa: F401 (fixtures)
 
 DBCS = DbcSet.load()
 HVAC_STATUS, MEDIA_STATUS = DBCS.named("HVAC_STATUS").frame_id, DBCS.named("MEDIA_STATUS").frame_id
 POWERTRAIN_IDS = [DBCS.named(n).frame_id for n in ("WHEEL_SPEED", "DRIVE_STATE", "WHEELSPEED_CLEAN")]
 _temps = itertools.cycle([19.0, 20.5, 23.0, 24.5, 26.0, 21.5])
 _volumes = itertools.cycle([20, 35, 50, 25])
-
-
-def car_of(stack: Stack) -> Any:
-    return stack.parts.car
 
 
 def since(stack: Stack, t0: float, frame_id: int | None = None) -> list[Any]:

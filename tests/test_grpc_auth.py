@@ -29,11 +29,12 @@ from cockpit.server.bench import BenchServicer, bench_registrar
 from cockpit.server.client import CockpitClient
 from cockpit.server.gate import UNKNOWN_TOKEN_LOG_S
 from cockpit.server.runner import CockpitServer, start_server
+from cockpit.testing import FakeAssistant
 from cockpit.v1 import bench_pb2 as bpb
 from cockpit.v1 import bench_pb2_grpc as bpb_grpc
 from cockpit.v1 import cockpit_pb2 as pb
 from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
-from tests.test_grpc_support import TIMEOUT_S, FakeAssistant, channel, trailing_code
+from tests.test_grpc_support import TIMEOUT_S, channel, trailing_code
 
 HMI = "head-unit-secret-0123456789"
 HMI2 = "second-screen-secret-98765"

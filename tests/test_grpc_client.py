@@ -7,7 +7,8 @@ import pytest
 from cockpit.errors import InputError
 from cockpit.events import EventType
 from cockpit.server.client import CockpitClient, RemoteError
-from tests.test_grpc_support import DRIVER_TEMP, TIMEOUT_S, FakeAssistant, serving
+from cockpit.testing import FakeAssistant
+from tests.test_grpc_support import DRIVER_TEMP, TIMEOUT_S, serving
 
 
 async def test_client_round_trip() -> None:

@@ -18,11 +18,12 @@ from cockpit.errors import ResourceExhaustedError
 from cockpit.server.auth import TokenBook
 from cockpit.server.gate import BAD_REQUEST
 from cockpit.server.owners import SessionLedger, SessionLimits
+from cockpit.testing import FakeAssistant
 from cockpit.v1 import cockpit_pb2 as pb
 from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
 from tests.grpc_raw import METHODS, TIMEOUT_S, call_raw, invalid_utf8, path, with_bench
 from tests.test_grpc_auth import HMI, HMI2, TOKENS_TOML, auth
-from tests.test_grpc_support import FakeAssistant, channel, trailing_code
+from tests.test_grpc_support import channel, trailing_code
 
 UNDECODABLE = (b"\xff\xff\xff\xff", b"\x0a\x05ab", b"\x08" + b"\xff" * 11, b"\x0b\x0c\x0d")
 """Bytes no message decodes: a bad tag, a truncated string, an overlong varint, a stray group."""

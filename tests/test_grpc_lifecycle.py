@@ -17,9 +17,10 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from cockpit.errors import ConfigError
 from cockpit.server.convert import proto_to_dict
 from cockpit.server.runner import CockpitServer, serve
+from cockpit.testing import FakeAssistant
 from cockpit.v1 import cockpit_pb2 as pb
 from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
-from tests.test_grpc_support import TIMEOUT_S, FakeAssistant, channel, serving
+from tests.test_grpc_support import TIMEOUT_S, channel, serving
 
 REPO = Path(__file__).resolve().parent.parent
 SERVING = health_pb2.HealthCheckResponse.SERVING

@@ -9,9 +9,10 @@ import pytest
 
 from cockpit.server.convert import proto_to_dict, signal_value_from_proto
 from cockpit.service_api import MAX_TEXT_BYTES
+from cockpit.testing import FakeAssistant
 from cockpit.v1 import cockpit_pb2 as pb
 from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
-from tests.test_grpc_support import DRIVER_TEMP, TIMEOUT_S, FakeAssistant, channel, serving, trailing_code
+from tests.test_grpc_support import DRIVER_TEMP, TIMEOUT_S, channel, serving, trailing_code
 
 
 async def _send_text(stub: pb_grpc.CockpitStub, text: str, session_id: str = "") -> list[pb.Event]:

@@ -15,7 +15,7 @@ from cockpit.policy import DIDNT_CATCH, Hearing, Policy
 from cockpit.registry import Registry
 from cockpit.sessions import Session
 from cockpit.skill_api import Skill
-from tests.fakes import FakeVehicle, ScriptedRecognizer, SlotToSignalSkill
+from cockpit.testing import FakeVehicle, ScriptedIntents, SlotToSignalSkill
 
 HEARD = "set the passenger temperature to twenty three degrees"
 SCRIPT = {
@@ -44,7 +44,7 @@ def make(car: FakeVehicle, clock: Clock) -> TurnPipeline:
         SlotToSignalSkill("navigation", {"navigation.navigate_to": (vss.MEDIA_SELECTED_URI, "destination")}),
     )
     policy = Policy(hearing=Hearing(confirm_below=0.6, reject_below=0.2, confirm_free_text_below=0.9))
-    return TurnPipeline(ScriptedRecognizer(SCRIPT), skills, policy, car, NoLanguageModel(), 6.0, clock)
+    return TurnPipeline(ScriptedIntents(SCRIPT), skills, policy, car, NoLanguageModel(), 6.0, clock)
 
 
 @pytest.fixture

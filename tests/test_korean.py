@@ -117,7 +117,9 @@ def test_korean_commands_give_the_catalogue_intent_and_slots(text: str, intent: 
 
 
 def test_korean_requests_the_car_cannot_do_and_open_questions() -> None:
-    assert NLU.recognize("창문 열어 줘", "ko") == Unsupported("windows", "창문 열어 줘")
+    assert NLU.recognize("트렁크 열어 줘", "ko") == Unsupported("trunk", "트렁크 열어 줘")
+    window = NLU.recognize("창문 열어 줘", "ko")  # the body ECU: windows are a command now
+    assert isinstance(window, IntentMatch) and (window.intent, window.slots) == ("body.set_window", {"position": 100})
     assert NLU.recognize("오늘 날씨 어때", "ko") is None  # open dialogue
     assert NLU.recognize("노래 가사 알려 줘", "ko") is None
     assert NLU.recognize("부산 가", "ko") is None  # "가" alone is also a particle: not read as "go"

@@ -407,6 +407,13 @@ OFFERS: dict[str, list[tuple[dict[str, Any], str]]] = {
     "media.adjust_volume": [({"delta_percent": 10}, "turn the volume up")],
     "media.mute": [({"on": True}, "mute the sound"), ({"on": False}, "unmute the sound")],
     "vehicle.undo": [({}, "undo the last change")],
+    "body.set_window": [
+        ({"position": 100}, "open the window"),
+        ({"window": "all", "position": 0}, "close the windows"),
+        ({"window": "rear-left", "position": 20}, "open the rear left window to 20 percent"),
+    ],
+    "body.set_sunroof": [({"position": 100}, "open the sunroof"), ({"position": 0}, "close the sunroof")],
+    "body.set_child_lock": [({"on": True}, "turn on the child locks"), ({"on": False}, "turn off the child locks")],
 }
 
 

@@ -5,6 +5,7 @@ commands that never wait behind questions. No GGUF needed."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -12,11 +13,11 @@ from typing import Any
 from cockpit.catalogue import IntentMatch
 from cockpit.events import EventRecorder, EventType
 from cockpit.llm.api import LanguageModel
-from cockpit.llm.fake import FakeLanguageModel
 from cockpit.llm.responder import BUSY, STARTING, TOO_SLOW, LlmResponder
 from cockpit.sessions import Session
 from cockpit.settings import LlmSettings
-from tests.fakes import FakeVehicle
+from cockpit.testing import FakeLanguageModel, FakeVehicle
+from tests.support import eventually
 from tests.test_llm_responder import _Recorder, pipeline
 
 
@@ -42,12 +43,7 @@ def responder(model: LanguageModel, **settings: Any) -> LlmResponder:
     return LlmResponder(lambda: model, LlmSettings(**settings), nice=0)
 
 
-async def until(condition: Any, limit_s: float = 10.0) -> None:
-    for _ in range(int(limit_s / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not reached")
+until = functools.partial(eventually, timeout=10.0)
 
 
 async def test_a_question_beyond_the_queue_limit_is_told_at_once_that_the_assistant_is_busy() -> None:

@@ -27,10 +27,10 @@ from cockpit.registry import Registry
 from cockpit.sessions import Session
 from cockpit.settings import LlmSettings
 from cockpit.skill_api import SignalValue, Skill
+from cockpit.testing import FakeVehicle, ScriptedIntents
 from models import cli as models_cli
 from models.store import ModelStore
 from skills.climate.skill import ClimateSkill
-from tests.fakes import FakeVehicle, ScriptedRecognizer
 
 pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (pip install llama-cpp-python==0.3.36)")
 
@@ -100,7 +100,7 @@ def _pipeline(dialogue: LlmResponder, car: FakeVehicle) -> TurnPipeline:
     skills: Registry[Skill] = Registry("skill")
     skills.register("climate", ClimateSkill())
     # The recogniser matches nothing, so every utterance goes to the language model.
-    return TurnPipeline(ScriptedRecognizer({}), skills, Policy(), car, dialogue)
+    return TurnPipeline(ScriptedIntents({}), skills, Policy(), car, dialogue)
 
 
 async def _turn(dialogue: LlmResponder, text: str, car: FakeVehicle | None = None) -> EventRecorder:

@@ -14,9 +14,8 @@ import pytest
 from cockpit import vss
 from cockpit.catalogue import IntentMatch
 from cockpit.errors import LanguageModelError, ModelStoreError
-from cockpit.events import EventRecorder, EventType
+from cockpit.events import EventRecorder, EventType, Payload
 from cockpit.llm.api import LanguageModel
-from cockpit.llm.fake import FakeLanguageModel
 from cockpit.llm.prompt import (
     EXAMPLES,
     PromptBuilder,
@@ -33,20 +32,20 @@ from cockpit.registry import Registry
 from cockpit.sessions import Session
 from cockpit.settings import LlmSettings
 from cockpit.skill_api import SignalValue, Skill
+from cockpit.testing import FakeLanguageModel, FakeVehicle, ScriptedIntents
 from skills.climate.skill import ClimateSkill
-from tests.fakes import FakeVehicle, ScriptedRecognizer
 
 WARMER_CALL = '{"name": "climate.adjust_temperature", "arguments": {"delta_celsius": 2, "zone": "driver"}}'
 
 
 class _Recorder:
-    """An ``emit`` that keeps (type, data) pairs."""
+    """An ``emit`` that keeps (type, payload) pairs."""
 
     def __init__(self) -> None:
-        self.events: list[tuple[EventType, dict[str, Any]]] = []
+        self.events: list[tuple[EventType, Payload]] = []
 
-    def __call__(self, type_: EventType, **data: Any) -> None:
-        self.events.append((type_, data))
+    def __call__(self, payload: Payload) -> None:
+        self.events.append((payload.TYPE, payload))
 
     def tokens(self) -> list[str]:
         return [d["text"] for t, d in self.events if t is EventType.LLM_TOKEN]
@@ -62,7 +61,7 @@ def responder(model: LanguageModel, max_sentences: int = 2, **settings: Any) -> 
 def pipeline(dialogue: LlmResponder, car: FakeVehicle, script: dict[str, Any] | None = None) -> TurnPipeline:
     skills: Registry[Skill] = Registry("skill")
     skills.register("climate", ClimateSkill())
-    return TurnPipeline(ScriptedRecognizer(script or {}), skills, Policy(), car, dialogue)
+    return TurnPipeline(ScriptedIntents(script or {}), skills, Policy(), car, dialogue)
 
 
 # --- answers --------------------------------------------------------------------------------

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cockpit.llm.fake import FakeLanguageModel
 from cockpit.llm.responder import LlmResponder
 from cockpit.llm.state_cache import MAGIC, PrefixStateStore, StateKey, prefix_digest
 from cockpit.sessions import Session
 from cockpit.settings import LlmSettings
+from cockpit.testing import FakeLanguageModel
 from tests.test_llm_responder import _Recorder
 
 TOKENS = [151644, 8948, 198, 2610, 525, 279]

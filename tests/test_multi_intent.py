@@ -90,10 +90,10 @@ async def test_two_commands_give_two_confirmed_actions_and_one_reply_over_grpc(s
 
 async def test_a_refused_part_does_not_block_the_others_and_the_reply_says_why(stack: Stack, target: str) -> None:
     async with CockpitClient(target) as client:
-        events = [e async for e in client.send_text("set the volume to 25 and open the sunroof")]
+        events = [e async for e in client.send_text("set the volume to 25 and open the trunk")]
     kinds = [e.type.value for e in events]
     assert kinds == ["intent", "policy", "action", "action", "state", "policy", "reply"]
     assert events[4].data["signal"] == vss.MEDIA_VOLUME and events[4].data["value"] == 25
     assert events[5].data["decision"] == "refused"
     reply = events[-1].data["text"]
-    assert "25" in reply and "Sorry, I can't help with" in reply and "sunroof" in reply
+    assert "25" in reply and "Sorry, I can't help with" in reply and "trunk" in reply

@@ -134,7 +134,7 @@ def test_out_of_domain_requests_never_act(shipped: FallbackIntentRecognizer, tex
 
 
 def test_templates_win_and_cant_do_that_stays(shipped: FallbackIntentRecognizer) -> None:
-    assert shipped.recognize("open the sunroof") == Unsupported("sunroof", "open the sunroof")
+    assert shipped.recognize("open the trunk") == Unsupported("trunk", "open the trunk")
     result = shipped.recognize("set the volume to 30")
     assert isinstance(result, IntentMatch) and result.confidence == 1.0 and result.slots == {"percent": 30}
     assert shipped.recognize("음악 좀 틀어 줘", "ko") == TemplateIntentRecognizer.from_paths().recognize(

@@ -24,11 +24,7 @@ def recognizer() -> TemplateIntentRecognizer:
 @pytest.mark.parametrize(
     ("text", "feature"),
     [
-        ("open the window", "windows"),
-        ("roll down the driver's window", "windows"),
-        ("close all the windows", "windows"),
-        ("open the sunroof", "sunroof"),
-        ("tilt the moonroof", "sunroof"),
+        ("tilt the moonroof", "sunroof tilt"),
         ("lock the doors", "doors"),
         ("unlock the car", "doors"),
         ("open the trunk", "trunk"),

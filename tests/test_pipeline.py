@@ -15,7 +15,7 @@ from cockpit.policy import Policy
 from cockpit.registry import Registry
 from cockpit.sessions import Session
 from cockpit.skill_api import Skill
-from tests.fakes import FakeVehicle, ScriptedRecognizer, SlotToSignalSkill
+from cockpit.testing import FakeVehicle, ScriptedIntents, SlotToSignalSkill
 
 
 class _Unsupported:
@@ -40,7 +40,7 @@ def make(vehicle: FakeVehicle) -> TurnPipeline:
         ),
     )
     skills.register("media", SlotToSignalSkill("media", {"media.set_volume": (vss.MEDIA_VOLUME, "percent")}))
-    return TurnPipeline(ScriptedRecognizer(SCRIPT), skills, Policy(), vehicle, NoLanguageModel())
+    return TurnPipeline(ScriptedIntents(SCRIPT), skills, Policy(), vehicle, NoLanguageModel())
 
 
 async def turn(text: str, vehicle: FakeVehicle | None = None, session: Session | None = None) -> EventRecorder:
@@ -134,7 +134,7 @@ async def test_a_failing_skill_gives_an_error_event_not_an_exception() -> None:
 async def test_tool_calls_outside_the_catalogue_never_act(intent: str) -> None:
     car = FakeVehicle()
     pipeline = make(car)
-    pipeline._recognizer = ScriptedRecognizer({"x": IntentMatch(intent, {}, source="llm")})
+    pipeline._recognizer = ScriptedIntents({"x": IntentMatch(intent, {}, source="llm")})
     rec = EventRecorder()
     await pipeline.run_text(Session("s"), "x", rec)
     assert car.sent == [] and rec.of_type(EventType.ACTION) == []

@@ -14,7 +14,7 @@ from cockpit.registry import Registry
 from cockpit.sessions import Session
 from cockpit.skill_api import Skill
 from cockpit.skill_registry import build_skill_registry
-from tests.fakes import FakeVehicle, ScriptedRecognizer
+from cockpit.testing import FakeVehicle, ScriptedIntents
 
 SCRIPT = {
     "set 95": IntentMatch("climate.set_temperature", {"celsius": 95.0}),
@@ -34,7 +34,7 @@ def skills() -> Registry[Skill]:
 
 async def turn(skills: Registry[Skill], car: FakeVehicle, session: Session, text: str) -> EventRecorder:
     rec = EventRecorder()
-    pipeline = TurnPipeline(ScriptedRecognizer(SCRIPT), skills, Policy(), car, NoLanguageModel())
+    pipeline = TurnPipeline(ScriptedIntents(SCRIPT), skills, Policy(), car, NoLanguageModel())
     await pipeline.run_text(session, text, rec)
     return rec
 

@@ -49,7 +49,7 @@ def ep(name: str, value: str) -> importlib.metadata.EntryPoint:
 
 def test_builtins_without_discovery() -> None:
     registry = build_skill_registry(extra_entry_points=False)
-    assert registry.names() == ["climate", "drive", "media", "navigation", "vehicle"]
+    assert registry.names() == ["body", "climate", "drive", "media", "navigation", "vehicle"]
     assert isinstance(registry.get("climate"), ClimateSkill)
     assert isinstance(registry.get("navigation"), NavigationSkill)
     assert isinstance(registry.get("media"), MediaSkill)
@@ -59,12 +59,12 @@ def test_builtins_without_discovery() -> None:
 def test_installed_metadata_lists_the_builtins_and_they_are_not_registered_twice() -> None:
     installed = {e.name for e in installed_entry_points()}
     assert {"climate", "navigation", "media", "drive", "vehicle"} <= installed
-    assert build_skill_registry().names() == ["climate", "drive", "media", "navigation", "vehicle"]
+    assert build_skill_registry().names() == ["body", "climate", "drive", "media", "navigation", "vehicle"]
 
 
 def test_an_entry_point_adds_a_skill() -> None:
     registry = build_skill_registry(entry_points=[ep("weather", f"{__name__}:WeatherSkill")])
-    assert registry.names() == ["climate", "drive", "media", "navigation", "vehicle", "weather"]
+    assert registry.names() == ["body", "climate", "drive", "media", "navigation", "vehicle", "weather"]
     assert isinstance(registry.get("weather"), WeatherSkill)
     assert skill_for_intent(registry, "weather.forecast") is registry.get("weather")
 
@@ -76,7 +76,14 @@ def test_builtins_listed_as_entry_points_are_skipped() -> None:
         ep("media", "skills.media.skill:MediaSkill"),  # the same class through another module path
         ep("drive", "skills.drive:DriveSkill"),
     ]
-    assert build_skill_registry(entry_points=builtins).names() == ["climate", "drive", "media", "navigation", "vehicle"]
+    assert build_skill_registry(entry_points=builtins).names() == [
+        "body",
+        "climate",
+        "drive",
+        "media",
+        "navigation",
+        "vehicle",
+    ]
 
 
 def test_a_second_skill_with_a_builtin_name_is_a_duplicate() -> None:

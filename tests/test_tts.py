@@ -22,9 +22,9 @@ from can_sim.bus import BusConfig
 from can_sim.tap import BusTap
 from cockpit.app import build_parts, build_voices
 from cockpit.events import Event, EventRecorder, EventType
-from cockpit.llm.fake import FakeLanguageModel
 from cockpit.llm.responder import LlmResponder
 from cockpit.settings import LlmSettings, load_settings
+from cockpit.testing import FakeLanguageModel
 from cockpit.tts.api import SpeechAudio, Synthesizer
 from cockpit.tts.espeak_voice import EspeakSynthesizer
 from cockpit.tts.reply import CHUNK_S, ReplySpeech, Voices

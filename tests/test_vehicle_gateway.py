@@ -78,12 +78,17 @@ async def test_write_is_confirmed_by_the_hvac_status_frame(
 
     assert outcome.status is ActionStatus.CONFIRMED and outcome.value == 21.0
     assert [w.signal for w in sent] == [vss.DRIVER_TEMPERATURE]
+    await eventually(lambda: len(tap.frames(HVAC_CMD)) == 1)
     [command] = tap.frames(HVAC_CMD)
-    answer = next(
-        m
-        for m in tap.frames(HVAC_STATUS)
-        if status(m)["ACK_COUNTER"] == e2e.counter_of(command.data) and m.timestamp >= command.timestamp
-    )
+
+    def answers() -> list[can.Message]:  # the tap's thread may hear the answer after the cockpit did
+        acked = e2e.counter_of(command.data)
+        return [
+            m for m in tap.frames(HVAC_STATUS) if status(m)["ACK_COUNTER"] == acked and m.timestamp >= command.timestamp
+        ]
+
+    await eventually(lambda: bool(answers()))
+    answer = answers()[0]
     assert status(answer)["DRIVER_TEMP"] == 21.0
     assert str(status(answer)["CMD_RESULT"]) == "APPLIED"
     assert car.hvac.state.driver_temp_c == 21.0
@@ -99,7 +104,7 @@ async def test_ecu_refuses_a_temperature_beyond_its_limits(
     assert outcome.status is ActionStatus.REJECTED
     assert "HVAC ECU" in outcome.reason and "outside" in outcome.reason
     assert car.hvac.state.driver_temp_c == 22.0
-    assert any(str(status(m)["CMD_RESULT"]) == "REJECTED_LIMIT" for m in tap.frames(HVAC_STATUS))
+    await eventually(lambda: any(str(status(m)["CMD_RESULT"]) == "REJECTED_LIMIT" for m in tap.frames(HVAC_STATUS)))
 
 
 async def test_stopped_ecu_gives_a_timeout_within_the_bound(car: SimulatedCar, make_vehicle: MakeVehicle) -> None:

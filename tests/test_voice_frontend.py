@@ -13,8 +13,8 @@ from cockpit.audio.format import BadAudioError
 from cockpit.endpoint.endpointer import EndpointConfig
 from cockpit.events import EventRecorder, EventType
 from cockpit.settings import VoiceSettings
+from cockpit.testing import LoudnessVad, ScriptedRecognizer, ScriptedWakeWord
 from cockpit.voice import State, Utterance, VoiceConfig, VoiceFrontEnd
-from cockpit.voice.testing import LoudnessVad, ScriptedRecognizer, ScriptedWakeWord
 from models.store import ModelStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "audio"

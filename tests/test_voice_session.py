@@ -12,11 +12,10 @@ import numpy as np
 
 from cockpit.app import build_parts
 from cockpit.events import EventRecorder, EventType
-from cockpit.llm.fake import FakeLanguageModel
 from cockpit.llm.responder import LlmResponder
 from cockpit.settings import LlmSettings, load_settings
+from cockpit.testing import FakeLanguageModel, LoudnessVad, ScriptedRecognizer
 from cockpit.voice import Utterance, VoiceFrontEnd, VoiceSession
-from cockpit.voice.testing import LoudnessVad, ScriptedRecognizer
 from cockpit.wake.base import WakeWordDetector
 
 SILENCE = np.zeros(1280, np.int16)

@@ -1,8 +1,9 @@
 """Which engine decodes which language, and the loaded models they share.
 
-Each language gets the engine installed for it: Vosk wherever a verified Vosk model for the
-language is in the model store; English falls back to the PocketSphinx model bundled with the
-``pocketsphinx`` package. Engines are imported lazily, by name, only when first needed.
+Engines are registered by name (:func:`asr_backends`; ``voice.asr_engine`` names one, or ``auto``).
+With ``auto`` each language gets the first engine installed for it: Vosk wherever a verified Vosk
+model for the language is in the model store; English falls back to the PocketSphinx model
+bundled with the ``pocketsphinx`` package. Engines are imported lazily, only when first needed.
 
 Loading a Vosk model takes seconds and hundreds of megabytes, so :class:`AsrEngines` loads each
 once and hands out a fresh recogniser (its own decoding state) per stream.
@@ -15,15 +16,19 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from cockpit.asr.base import SpeechRecognizer
 from cockpit.asr.grammar import CommandGrammar
 from cockpit.asr.hybrid import MIN_CONFIDENCE, HybridRecognizer
 from cockpit.errors import ConfigError, SpeechToTextError
+from cockpit.langtag import primary_language
+from cockpit.registry import Registry
 
-ENGINES = ("auto", "vosk", "pocketsphinx")
-"""Accepted values of ``voice.asr_engine``."""
+T = TypeVar("T")
+
+AUTO = "auto"
+"""``voice.asr_engine`` value that picks, per language, the first registered engine with a model for it."""
 POOL_SIZE = 4
 """Idle recognisers kept per language for the next streams."""
 POCKETSPHINX_LANGUAGES = ("en",)
@@ -56,34 +61,88 @@ class EngineChoice:
     """The language it decodes."""
 
 
-def choose_engine(store: ModelCatalogue, language: str, preference: str = "auto") -> EngineChoice:
-    """Vosk where a verified Vosk model for ``language`` exists, else PocketSphinx for English.
+@dataclass(frozen=True)
+class AsrBackend:
+    """A speech-recogniser engine, as the engine registry knows it."""
 
-    ``preference`` (``auto``, ``vosk``, ``pocketsphinx``) forces an engine; a forced engine
-    that cannot decode the language is an error naming what is installed.
-    """
-    if preference not in ENGINES:
-        raise ConfigError("bad-setting", f"voice.asr_engine must be one of {', '.join(ENGINES)}, not {preference!r}")
-    lang = language.replace("_", "-").split("-", 1)[0].lower()
-    vosk = [
+    models: Callable[[ModelCatalogue, str], list[str]]
+    """The manifest models this engine could decode ``language`` with (installed or not)."""
+    create: Callable[[AsrEngines, str, str], SpeechRecognizer]
+    """A new recogniser: ``(engines, model, language)``; ``engines`` holds the loaded models it shares."""
+    installed: Callable[[ModelCatalogue, str], bool] = lambda store, name: store.verify(name)
+    """Whether a model is there to use (the bundled PocketSphinx model always is)."""
+
+
+def _vosk_models(store: ModelCatalogue, language: str) -> list[str]:
+    return [
         name
         for name, entry in store.entries.items()
-        if getattr(entry, "role", "") == "asr" and getattr(entry, "language", "") == lang and name.startswith("vosk")
+        if getattr(entry, "role", "") == "asr"
+        and getattr(entry, "language", "") == language
+        and name.startswith("vosk")
     ]
-    installed = [name for name in vosk if store.verify(name)]
-    if preference in ("auto", "vosk") and installed:
-        return EngineChoice("vosk", installed[0], lang)
-    if preference in ("auto", "pocketsphinx") and lang in POCKETSPHINX_LANGUAGES:
-        for name, entry in store.entries.items():
-            if name.startswith("pocketsphinx") and getattr(entry, "language", "") == lang:
-                return EngineChoice("pocketsphinx", name, lang)
+
+
+def _pocketsphinx_models(store: ModelCatalogue, language: str) -> list[str]:
+    if language not in POCKETSPHINX_LANGUAGES:
+        return []
+    return [
+        name
+        for name, entry in store.entries.items()
+        if name.startswith("pocketsphinx") and getattr(entry, "language", "") == language
+    ]
+
+
+def _vosk(engines: AsrEngines, model: str, language: str) -> SpeechRecognizer:
+    module = importlib.import_module("cockpit.asr.vosk_engine")
+    return module.VoskRecognizer(engines.shared(model, lambda: module.VoskModel(engines.store.path(model))), language)
+
+
+def _pocketsphinx(engines: AsrEngines, model: str, language: str) -> SpeechRecognizer:
+    module = importlib.import_module("cockpit.asr.sphinx_engine")
+    automata: dict[str, Any] = engines.shared("pocketsphinx-automata", dict)  # compiled grammars, shared
+    recognizer: SpeechRecognizer = module.PocketSphinxRecognizer(engines.store.path(model), language, automata)
+    return recognizer
+
+
+def asr_backends() -> Registry[AsrBackend]:
+    """The speech engines cockpit ships, by name, in ``auto`` order: ``vosk``, then ``pocketsphinx``."""
+    registry: Registry[AsrBackend] = Registry("asr-engine")
+    registry.register("vosk", AsrBackend(_vosk_models, _vosk))
+    registry.register("pocketsphinx", AsrBackend(_pocketsphinx_models, _pocketsphinx, lambda store, name: True))
+    return registry
+
+
+def choose_engine(
+    store: ModelCatalogue, language: str, preference: str = AUTO, backends: Registry[AsrBackend] | None = None
+) -> EngineChoice:
+    """The first engine in ``backends`` (default: :func:`asr_backends`) with an installed model for
+    ``language``: Vosk where a verified Vosk model exists, else PocketSphinx for English.
+
+    ``preference`` (``auto`` or an engine's name) forces an engine; a forced engine that cannot
+    decode the language is an error naming what is installed.
+    """
+    backends = backends if backends is not None else asr_backends()
+    if preference != AUTO and preference not in backends:
+        valid = ", ".join([AUTO, *(name for name, _ in backends.items())])
+        raise ConfigError("bad-setting", f"voice.asr_engine must be one of {valid}, not {preference!r}")
+    lang = primary_language(language)
+    missing: list[str] = []
+    for name, backend in backends.items():
+        if preference not in (AUTO, name):
+            continue
+        models = backend.models(store, lang)
+        installed = [model for model in models if backend.installed(store, model)]
+        if installed:
+            return EngineChoice(name, installed[0], lang)
+        missing += models
     available = sorted(
         {getattr(e, "language", "") for n, e in store.entries.items() if getattr(e, "role", "") == "asr"} - {""}
     )
-    hint = f"; run: cockpit models pull {vosk[0]}" if vosk and not installed else ""
+    hint = f"; run: cockpit models pull {missing[0]}" if missing else ""
     raise SpeechToTextError(
         "no-asr-for-language",
-        f"no {preference if preference != 'auto' else 'speech'} recogniser is installed for language {lang!r} "
+        f"no {preference if preference != AUTO else 'speech'} recogniser is installed for language {lang!r} "
         f"(languages with a model: {', '.join(available) or 'none'}){hint}",
     )
 
@@ -99,37 +158,39 @@ class AsrEngines:
     def __init__(
         self,
         store: ModelCatalogue,
-        preference: str = "auto",
+        preference: str = AUTO,
         grammars: Mapping[str, CommandGrammar] | None = None,
         is_command: Callable[[str, str], bool] | None = None,
         min_confidence: float = MIN_CONFIDENCE,
+        backends: Registry[AsrBackend] | None = None,
     ) -> None:
-        self._store = store
+        self.store = store
+        """The model store the engines load from."""
+        self._backends = backends if backends is not None else asr_backends()
         self._preference = preference
         self._grammars = dict(grammars or {})
         self._is_command = is_command
         self._min_confidence = min_confidence
-        self._vosk_models: dict[str, Any] = {}
-        self._automata: dict[str, Any] = {}  # compiled grammars, shared by PocketSphinx decoders
+        self._shared: dict[str, Any] = {}  # loaded models and caches the engines share, by key
         self._idle: dict[str, list[SpeechRecognizer]] = {}  # released engine recognisers by language
         self._lock = threading.Lock()
+        self._load_lock = threading.Lock()
 
     def choice(self, language: str) -> EngineChoice:
         """The engine that would decode ``language``."""
-        return choose_engine(self._store, language, self._preference)
+        return choose_engine(self.store, language, self._preference, self._backends)
+
+    def shared(self, key: str, load: Callable[[], T]) -> T:
+        """The object under ``key`` every recogniser of an engine shares (a loaded model), loaded once."""
+        with self._load_lock:  # not self._lock: loading a model takes seconds, the pool must not wait
+            if key not in self._shared:
+                self._shared[key] = load()
+            return self._shared[key]
 
     def bare(self, language: str) -> SpeechRecognizer:
         """A new engine recogniser for ``language`` (no hybrid wrapper, grammar set if there is one)."""
         choice = self.choice(language)
-        recognizer: SpeechRecognizer
-        if choice.engine == "vosk":
-            module = importlib.import_module("cockpit.asr.vosk_engine")
-            if choice.model not in self._vosk_models:
-                self._vosk_models[choice.model] = module.VoskModel(self._store.path(choice.model))
-            recognizer = module.VoskRecognizer(self._vosk_models[choice.model], choice.language)
-        else:
-            module = importlib.import_module("cockpit.asr.sphinx_engine")
-            recognizer = module.PocketSphinxRecognizer(self._store.path(choice.model), choice.language, self._automata)
+        recognizer = self._backends.get(choice.engine).create(self, choice.model, choice.language)
         grammar = self._grammars.get(choice.language)
         if grammar is not None:
             recognizer.set_grammar(grammar)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cockpit.asr.grammar import EMPTY, Alt, CommandGrammar, Expr, Ref, Seq, Word
+from cockpit.langtag import primary_language
 from cockpit.nlu.model import (
     Group,
     Node,
@@ -225,7 +226,7 @@ def build_grammar(
     ``extra_values`` adds values to wildcard lists by list name, e.g. city names for
     ``destination``, so the commonest requests decode in grammar mode.
     """
-    mine = [f for f in files if f.language.split("-")[0].lower() == language]
+    mine = [f for f in files if primary_language(f.language) == language]
     sentences: list[Expr] = []
     rules: dict[str, Expr] = {}
     prefixes: list[str] = list(wake_phrases)

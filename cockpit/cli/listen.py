@@ -34,6 +34,7 @@ from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING
 
+from cockpit.cli.io import Io
 from cockpit.cli.render import HumanRenderer, JsonRenderer, Renderer
 from cockpit.cli.turns import ServiceFactory, open_service
 from cockpit.errors import CockpitError, ConfigError
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
     import numpy as np
 
     from cockpit.audio.mic import MicrophoneSource
-    from cockpit.cli.main import Io
 
 EXIT_OK = 0
 """Every input was heard and no turn failed."""

@@ -5,6 +5,7 @@
     cockpit serve [--host 127.0.0.1] [--port 50051] [--config FILE]
     cockpit ask [--json] [--same-session] [--server HOST:PORT] UTTERANCE... | -
     cockpit listen [--json] [--realtime] [--config FILE] (--wav FILE... | --mic [--seconds N])
+    cockpit hmi [--port 8080] [--server HOST:PORT] [--token-file FILE]
     cockpit models list|pull|verify [--json] [NAME...]
 
 ``ask`` runs each utterance as one turn (turn index = position, from 0) through the service,
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from cockpit.cli.io import Io
 from cockpit.cli.render import HumanRenderer, JsonRenderer, Renderer
 from cockpit.cli.speech import SpeechOutput, play, speech_outputs
 from cockpit.cli.turns import EmbeddedTurns, RemoteTurns, ServiceFactory, TurnRunner, default_factory, open_service
@@ -49,18 +51,6 @@ EXIT_INTERRUPTED = 130
 
 ASK_TIMEOUT_S = 120.0
 """Deadline of one remote turn (a language-model answer can take several seconds)."""
-
-
-@dataclass(frozen=True)
-class Io:
-    """Where a command reads and writes (the process's streams unless a test passes its own)."""
-
-    stdin: TextIO
-    """Utterances for ``ask -``."""
-    stdout: TextIO
-    """Results: event lines, transcripts."""
-    stderr: TextIO
-    """Problems, and the server's address."""
 
 
 Handler = Callable[[argparse.Namespace, ServiceFactory, Io], Coroutine[Any, Any, int]]
@@ -89,13 +79,16 @@ def _add_serve(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="serve without tokens (server.insecure): any local program may call; for demos on loopback",
     )
+    from cockpit.server.tls import add_server_arguments
+
+    add_server_arguments(parser)  # --tls-cert, --tls-key, --tls-client-ca
 
 
 async def _serve(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> int:
-    from cockpit.server.auth import TokenBook
+    from cockpit.server.access import server_access
     from cockpit.server.bench import BenchRegistrar
-    from cockpit.server.owners import SessionLimits
     from cockpit.server.runner import CockpitServer, serve
+    from cockpit.server.tls import server_overrides
     from cockpit.settings import load_settings
 
     overrides = {
@@ -105,21 +98,11 @@ async def _serve(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> i
         "server.bench": args.bench,
         "server.insecure": args.insecure,
         "voice.preload": True,
+        **server_overrides(args),
     }
     settings = load_settings(args.config, overrides=overrides)
     s = settings.server
-    tokens = TokenBook.load(s.tokens_file) if s.tokens_file else None  # a bad file stops before any model loads
-    if tokens is None and not s.insecure:
-        raise ConfigError(
-            "insecure-refused",
-            "refusing to serve without tokens: any program on this machine could move the car. "
-            "Give --tokens FILE (server.tokens_file), or --insecure for a demo on loopback",
-        )
-    if tokens is None:
-        _fail(
-            io, f"WARNING: serving on {s.host} without tokens (--insecure): any local program may call, Bench included"
-        )
-    limits = SessionLimits(settings.max_sessions, s.max_sessions_per_token, s.session_idle_s)
+    access = server_access(settings, lambda warning: _fail(io, warning))  # refuses before any model loads
     logging.basicConfig(level=logging.INFO, stream=io.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def ready(server: CockpitServer) -> None:
@@ -130,9 +113,7 @@ async def _serve(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> i
         registrars = tuple(getattr(service, "registrars", ()))  # e.g. the CAN Bench beside the Cockpit service
         if not (settings.can.simulate or s.bench):  # a real car: no one injects frames unless asked for
             registrars = tuple(r for r in registrars if not isinstance(r, BenchRegistrar))
-        await serve(
-            service, s.host, s.port, s.grace_s, ready=ready, registrars=registrars, tokens=tokens, limits=limits
-        )
+        await serve(service, s.host, s.port, s.grace_s, ready=ready, registrars=registrars, **access.kwargs())
     return EXIT_OK
 
 
@@ -148,10 +129,29 @@ def _add_ask(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--token-file", metavar="FILE", type=Path, default=None, help="bearer token file, first line (--server)"
     )
+    from cockpit.server.tls import add_client_arguments
+
+    add_client_arguments(parser)  # --tls-ca, --tls-cert, --tls-key
     parser.add_argument("--speak", action="store_true", help="speak the replies on the default audio output")
     parser.add_argument(
         "--speak-to", metavar="DIR", type=Path, default=None, help="write each reply as DIR/reply-NNN.wav"
     )
+    parser.add_argument(
+        "--speed",
+        metavar="KMH",
+        type=float,
+        default=None,
+        help="the simulated car drives in D at KMH (0: standing in D); not with --server",
+    )
+
+
+def _embedded_overrides(args: argparse.Namespace) -> dict[str, object]:
+    """Settings the embedded car takes from the command line (``--speed``)."""
+    if args.speed is None:
+        return {}
+    if args.server:
+        raise ConfigError("bad-usage", "--speed drives this process's simulated car; a server's car is its own")
+    return {"can.drive_profile": f"steady:{args.speed:g}"}
 
 
 def _read_token(path: Path) -> str:
@@ -175,6 +175,7 @@ def _utterances(args: argparse.Namespace, io: Io) -> list[str]:
 
 async def _ask(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> int:
     utterances = _utterances(args, io)
+    _embedded_overrides(args)  # refuses --speed with --server before anything starts
     renderer: Renderer = JsonRenderer(io.stdout) if args.json else HumanRenderer(io.stdout)
     async with AsyncExitStack() as stack:
         outputs = speech_outputs(args.speak, args.speak_to, stack)
@@ -182,14 +183,18 @@ async def _ask(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> int
         runner: TurnRunner
         if args.server:
             from cockpit.server.client import CockpitClient
+            from cockpit.server.tls import client_from_args
 
             token = _read_token(args.token_file) if args.token_file else None
-            client = await stack.enter_async_context(CockpitClient(args.server, timeout_s=ASK_TIMEOUT_S, token=token))
+            client = await stack.enter_async_context(
+                CockpitClient(args.server, timeout_s=ASK_TIMEOUT_S, token=token, tls=client_from_args(args))
+            )
             runner = RemoteTurns(client, args.same_session, speech)
         else:
             from cockpit.settings import load_settings
 
-            service = await open_service(factory, load_settings(args.config), stack)
+            settings = load_settings(args.config, overrides=_embedded_overrides(args))
+            service = await open_service(factory, settings, stack)
             runner = EmbeddedTurns(service, args.same_session, speech)
         stack.push_async_callback(runner.aclose)
         return await _run_turns(utterances, runner, renderer, io, outputs)
@@ -239,6 +244,21 @@ async def _listen(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> 
     from cockpit.cli.listen import listen  # audio (numpy) is imported only when a command hears something
 
     return await listen(args, factory, io)
+
+
+# -- hmi ------------------------------------------------------------------------------------------
+
+
+def _add_hmi(parser: argparse.ArgumentParser) -> None:
+    from cockpit.cli.hmi import add_arguments
+
+    add_arguments(parser)
+
+
+async def _hmi(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> int:
+    from cockpit.cli.hmi import hmi  # aiohttp is imported only when the page is served
+
+    return await hmi(args, factory, io)
 
 
 # -- models ---------------------------------------------------------------------------------------
@@ -296,6 +316,7 @@ COMMANDS: dict[str, Command] = {
             'cockpit ask "set the temperature to 21 degrees"',
             'cockpit ask --json --same-session "find a charger" "take me there"',
             'cockpit ask --server 127.0.0.1:50051 "play some jazz"',
+            'cockpit ask --json --speed 120 "how fast am I going"',
             'echo "turn on the a c" | cockpit ask -',
         ),
         _add_ask,
@@ -313,6 +334,15 @@ COMMANDS: dict[str, Command] = {
         ),
         _add_listen,
         _listen,
+    ),
+    "hmi": Command(
+        "serve the head-unit web page on loopback",
+        "Serve the reference head unit (a web page for a 1280x720 screen) on 127.0.0.1: conversation, "
+        "talk, the car's confirmed state and the CAN bench. The page's bridge is a gRPC client of a "
+        "running server (--server), or of the service started in this process. See docs/hmi.md.",
+        ("cockpit hmi", "cockpit hmi --port 8081 --server 127.0.0.1:50051 --token-file hmi.token"),
+        _add_hmi,
+        _hmi,
     ),
     "models": Command(
         "list, pull or verify the models (every artefact pinned by sha256)",

@@ -11,12 +11,26 @@ import abc
 import json
 from typing import Any, TextIO
 
-from cockpit.events import ActionStatus, Event, EventType, PolicyDecision
+from cockpit.events import (
+    Action,
+    ActionStatus,
+    Error,
+    Event,
+    Intent,
+    LlmToken,
+    Policy,
+    PolicyDecision,
+    Reply,
+    SpeechEnd,
+    SpeechStart,
+    Transcript,
+    Wake,
+)
 
 _STATUS_MARK = {
-    ActionStatus.CONFIRMED.value: "✓",
-    ActionStatus.REJECTED.value: "✗",
-    ActionStatus.TIMEOUT.value: "⌛",
+    ActionStatus.CONFIRMED: "✓",
+    ActionStatus.REJECTED: "✗",
+    ActionStatus.TIMEOUT: "⌛",
 }
 
 
@@ -122,9 +136,8 @@ class HumanRenderer(Renderer):
 
     def event(self, event: Event) -> None:
         """Print the event as one line (streamed tokens share one)."""
-        d = event.data
-        if event.type is EventType.LLM_TOKEN:
-            self._write(("" if self._tokens_open else "llm> ") + str(d.get("text", "")))
+        if isinstance(event.data, LlmToken):
+            self._write(("" if self._tokens_open else "llm> ") + event.data.text)
             self._tokens_open = True
             return
         self._close_tokens()
@@ -133,43 +146,37 @@ class HumanRenderer(Renderer):
             self._line(line)
 
     def _describe(self, event: Event) -> str | None:
-        d = event.data
-        match event.type:
-            case EventType.WAKE:
-                return f"(wake word {d.get('model', '?')}, score {d.get('score', 0):.2f})"
-            case EventType.SPEECH_START:
+        """One line per payload type; ``state`` and ``tts_audio`` print none (the confirmed
+        action and the reply line already say them), nor does a payload that is not typed."""
+        match event.data:
+            case Wake(model=model, score=score):
+                return f"(wake word {model}, score {score:.2f})"
+            case SpeechStart():
                 return "(listening)"
-            case EventType.SPEECH_END:
+            case SpeechEnd():
                 return "(end of speech)"
-            case EventType.TRANSCRIPT:
-                return f"heard> {d.get('text', '')}" if d.get("final") else None
-            case EventType.INTENT:
-                slots = " ".join(f"{k}={format_value(v)}" for k, v in dict(d.get("slots") or {}).items())
-                source = "" if d.get("source", "rules") == "rules" else f" [{d.get('source')}]"
-                return f"intent {d.get('intent', '?')}{' ' + slots if slots else ''}{source}"
-            case EventType.POLICY:
-                decision = d.get("decision", "")
-                if decision == PolicyDecision.ALLOWED.value and not d.get("reason"):
+            case Transcript(text=text, final=final):
+                return f"heard> {text}" if final else None
+            case Intent(intent=intent, slots=slots, source=source):
+                named = " ".join(f"{k}={format_value(v)}" for k, v in slots.items())
+                by = "" if source == "rules" else f" [{source}]"
+                return f"intent {intent}{' ' + named if named else ''}{by}"
+            case Policy(decision=decision, reason=reason):
+                if decision is PolicyDecision.ALLOWED and not reason:
                     return None
-                return f"policy {decision}: {d.get('reason', '')}".rstrip(": ")
-            case EventType.ACTION:
-                return self._action(event)
-            case EventType.STATE:
-                return None  # the confirmed action line already says it
-            case EventType.REPLY:
-                return f"car> {d.get('text', '')}"
-            case EventType.TTS_AUDIO:
-                return None  # played or written by --speak / --speak-to; the reply line says the words
-            case EventType.ERROR:
-                return f"error {d.get('code', '?')}: {d.get('message', '')}"
+                return f"policy {decision.value}: {reason}".rstrip(": ")
+            case Action() as action:
+                return self._action(action, event.t_ms)
+            case Reply(text=text):
+                return f"car> {text}"
+            case Error(code=code, message=message):
+                return f"error {code}: {message}"
         return None
 
-    def _action(self, event: Event) -> str:
-        d = event.data
-        signal, status = str(d.get("signal", "?")), str(d.get("status", "?"))
-        if status == ActionStatus.SENT.value:
-            self._sent_at[signal] = event.t_ms
-            return f"→ {signal} = {format_value(d.get('value'))} sent"
-        took = f" ({event.t_ms - self._sent_at[signal]:.0f} ms)" if signal in self._sent_at else ""
-        reason = f": {d['reason']}" if d.get("reason") else ""
-        return f"{_STATUS_MARK.get(status, '…')} {signal} {status}{took}{reason}"
+    def _action(self, action: Action, t_ms: float) -> str:
+        if action.status is ActionStatus.SENT:
+            self._sent_at[action.signal] = t_ms
+            return f"→ {action.signal} = {format_value(action.value)} sent"
+        took = f" ({t_ms - self._sent_at[action.signal]:.0f} ms)" if action.signal in self._sent_at else ""
+        reason = f": {action.reason}" if action.reason else ""
+        return f"{_STATUS_MARK[action.status]} {action.signal} {action.status.value}{took}{reason}"

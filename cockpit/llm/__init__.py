@@ -2,7 +2,6 @@
 
 - :mod:`cockpit.llm.api`: the :class:`~cockpit.llm.api.LanguageModel` seam;
 - :mod:`cockpit.llm.llama`: the llama-cpp-python backend (the only module importing ``llama_cpp``);
-- :mod:`cockpit.llm.fake`: a scripted model for unit tests;
 - :mod:`cockpit.llm.tools`: tool schemas from the intent catalogue, grammars, tool-call parsing;
 - :mod:`cockpit.llm.gate`: which tool calls an utterance may lead to;
 - :mod:`cockpit.llm.prompt`: ChatML prompts with a fixed, cached prefix; the vehicle summary;

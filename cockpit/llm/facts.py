@@ -10,7 +10,6 @@ decides what to say.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,7 +18,8 @@ from typing import Any
 from cockpit import vss
 from cockpit.llm.car_functions import AIR_CONDITIONING, DEFROSTERS, FAN, SEAT_HEATING, TEMPERATURE, CarFunction
 from cockpit.llm.sentences import GENERIC, NEGATION, NUMBER, Sentence, parse_number
-from cockpit.skill_api import SignalValue
+from cockpit.phrasebook import say_back
+from cockpit.skill_api import SignalValue, fact_number
 
 MAX_FIELD_CHARS = 60
 """Longest piece of outside text (a destination, a title) quoted into an offer or a fact."""
@@ -34,14 +34,6 @@ SPEED_TOLERANCE_KMH = 3.0
 MPH_TO_KMH = 1.609344
 
 
-def finite_number(values: Mapping[str, Any], key: str) -> float | None:
-    """``values[key]`` as a float when it is a finite number (not a bool), else None."""
-    value = values.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return float(value)
-
-
 def _flag(state: Mapping[str, SignalValue], signal: str) -> bool | None:
     value = state.get(signal)
     return value if isinstance(value, bool) else None
@@ -50,8 +42,7 @@ def _flag(state: Mapping[str, SignalValue], signal: str) -> bool | None:
 def clean_field(text: str) -> str:
     """Outside text made safe to quote: no control characters, quotes or brackets, at most
     :data:`MAX_FIELD_CHARS`."""
-    text = " ".join(re.sub(r"[\x00-\x1f\x7f\"<>|{}\[\]]", " ", text).split())
-    return text if len(text) <= MAX_FIELD_CHARS else text[: MAX_FIELD_CHARS - 1].rstrip() + "…"
+    return say_back(re.sub(r"[\"<>|{}\[\]]", " ", text), MAX_FIELD_CHARS)
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -69,12 +60,12 @@ class _Facts:
 
     def __init__(self, state: Mapping[str, SignalValue], memory: Mapping[str, Any]) -> None:
         self.state = state
-        self.speed = finite_number(state, vss.SPEED)
+        self.speed = fact_number(state, vss.SPEED)
         self.moving = self.speed >= MOVING_MIN_KMH if self.speed is not None else _flag(state, vss.IS_MOVING)
-        self.gear = finite_number(state, vss.SELECTED_GEAR)
+        self.gear = fact_number(state, vss.SELECTED_GEAR)
         sides = (("driver", vss.DRIVER_TEMPERATURE), ("passenger", vss.PASSENGER_TEMPERATURE))
-        self.temperatures = {side: t for side, signal in sides if (t := finite_number(state, signal)) is not None}
-        self.volume = finite_number(state, vss.MEDIA_VOLUME)
+        self.temperatures = {side: t for side, signal in sides if (t := fact_number(state, signal)) is not None}
+        self.volume = fact_number(state, vss.MEDIA_VOLUME)
         self.muted = _flag(state, vss.MEDIA_MUTED)
         self.track = str(state.get(vss.MEDIA_TRACK) or "")
         self.artist = str(state.get(vss.MEDIA_ARTIST) or "")
@@ -83,7 +74,7 @@ class _Facts:
         name = name.get("name") if isinstance(name, Mapping) else name
         active = _flag(state, vss.NAV_GUIDANCE_ACTIVE)
         self.destination = name.strip() if isinstance(name, str) and active is not False else ""
-        self.routing = bool(self.destination) or (bool(active) and finite_number(state, vss.NAV_LATITUDE) is not None)
+        self.routing = bool(self.destination) or (bool(active) and fact_number(state, vss.NAV_LATITUDE) is not None)
 
     def speed_text(self) -> str:
         if self.speed is not None and self.speed >= MOVING_MIN_KMH:
@@ -375,7 +366,7 @@ class StateCheck:
                 on = (switch.group("pred") != "off") != bool(switch.group("neg"))
             else:
                 on = claimed != 0
-            state = (finite_number(self._facts.state, signal) for signal in amount.function.signals)
+            state = (fact_number(self._facts.state, signal) for signal in amount.function.signals)
             levels = sorted({round(p / amount.per_unit) for p in state if p is not None})
             if not levels:
                 return UNTOLD if on else None

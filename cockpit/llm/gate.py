@@ -10,15 +10,22 @@ calls offered, under a grammar that admits nothing else.
 Any sign of an attempt to change the rules, any quoted text, questions, negations, conditions,
 numbers and requests about something other than the cue turn the gate off: the turn is answered
 in words. The templates handle explicit commands; this gate only covers feelings they cannot.
+
+The remarks themselves (:class:`~cockpit.skill_api.ToolCue`) belong to the skills that act on
+them: climate declares "too cold", media "too loud". The gate only reads them from the registry.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cockpit.llm.tools import ToolOption
+
+if TYPE_CHECKING:
+    from cockpit.skill_api import ToolCue
 
 MAX_WORDS = 12
 """Longer utterances are not a simple remark about the cabin: no tools."""
@@ -80,130 +87,6 @@ _OTHER_TARGET = re.compile(
     re.I,
 )
 
-_SUBJECT = (
-    r"(?:i'?m|i\s+am|im|we'?re|we\s+are|i\s+feel|we\s+feel|feeling|getting|it'?s|it\s+is|its|it\s+feels|"
-    r"feels|(?:my|the)\s+passenger\s+(?:is|feels)|(?:the\s+)?passenger'?s|(?:the\s+)?car\s+is|"
-    r"(?:the\s+)?cabin\s+is)"
-)
-_INTENSITY = (
-    r"(?:\s+(?:so|too|way\s+too|far\s+too|really|very|pretty|quite|rather|super|extremely|a\s+bit|"
-    r"a\s+little|a\s+little\s+bit|kind\s+of|kinda|slightly|somewhat|getting|still))*"
-)
-_COLD = r"(?:cold|chilly|freezing|frozen|icy|shivering|frosty|freezin)"
-_HOT = r"(?:hot|warm|boiling|roasting|sweltering|baking|sweating|sweaty|stuffy|burning\s+up|melting)"
-_STRONG = re.compile(
-    r"\b(?:freezing|freezin|frozen|icy|shivering|boiling|roasting|sweltering|baking|burning\s+up|melting|"
-    r"way\s+too|far\s+too|so|too|really|very|super|extremely)\b",
-    re.I,
-)
-_SOUND = r"(?:it'?s|this\s+is|that'?s|(?:the\s+)?(?:music|radio|sound|volume)(?:'s|\s+is))"
-_MILD = re.compile(r"\b(?:a\s+bit|a\s+little|slightly|somewhat|kind\s+of|kinda)\b", re.I)
-
-
-def _feeling(words: str) -> re.Pattern[str]:
-    return re.compile(
-        rf"\b{_SUBJECT}{_INTENSITY}\s+{words}\b|\b(?:too|so|way\s+too){_INTENSITY}\s+{words}\b|"
-        rf"\b{words}\s+in\s+here\b|^(?:brr+\s*)?{words}$",
-        re.I,
-    )
-
-
-@dataclass(frozen=True)
-class Cue:
-    """A kind of remark that may lead to one tool call."""
-
-    name: str
-    """Short name, reported as the gate's reason."""
-    pattern: re.Pattern[str]
-    """Matches the remark in the driver's words."""
-    options: Callable[[str], ToolOption]
-    """The call offered, given the utterance (lower case)."""
-    allow_negation: bool = False
-    """Whether negation words may be part of the remark itself ("I can't see out"); they are
-    still refused anywhere else in the utterance."""
-    topical: bool = True
-    """Whether words about other things (doors, songs, the weather...) turn the cue off."""
-
-
-def _zone(text: str) -> str:
-    if re.search(r"\bpassenger", text):
-        return "passenger"
-    if re.search(r"\b(?:we'?re|we\s+are|we\s+feel|everyone|everybody|all\s+of\s+us|both\s+of\s+us)\b", text):
-        return "all"
-    return "driver"
-
-
-def _magnitudes(text: str, mild: tuple[float, ...], plain: tuple[float, ...], strong: tuple[float, ...]) -> tuple:
-    if _MILD.search(text):
-        return mild
-    if _STRONG.search(text):
-        return strong
-    return plain
-
-
-def _temperature(sign: int) -> Callable[[str], ToolOption]:
-    def option(text: str) -> ToolOption:
-        sizes = _magnitudes(text, (1,), (1, 2), (2, 3))
-        return ToolOption(
-            "climate.adjust_temperature",
-            {"delta_celsius": tuple(sign * s for s in sizes), "zone": (_zone(text),)},
-        )
-
-    return option
-
-
-def _defrost(text: str) -> ToolOption:
-    window = "rear" if re.search(r"\b(?:rear|back)\b", text) else "front"
-    return ToolOption("climate.set_defrost", {"window": (window,), "on": (True,)})
-
-
-def _volume(sign: int) -> Callable[[str], ToolOption]:
-    def option(text: str) -> ToolOption:
-        sizes = _magnitudes(text, (10,), (10, 20), (20, 30))
-        return ToolOption("media.adjust_volume", {"delta_percent": tuple(sign * s for s in sizes)})
-
-    return option
-
-
-CUES: tuple[Cue, ...] = (
-    Cue("too-cold", _feeling(_COLD), _temperature(+1)),
-    Cue(
-        "too-cold",
-        re.compile(r"\b(?:warm|heat)\s+(?:me|us|it|things|the\s+car|the\s+cabin)\s+up\b", re.I),
-        _temperature(+1),
-    ),
-    Cue("too-hot", _feeling(_HOT), _temperature(-1)),
-    Cue("too-hot", re.compile(r"\bcool\s+(?:me|us|it|things|the\s+car|the\s+cabin)\s+down\b", re.I), _temperature(-1)),
-    Cue(
-        "fogged-up",
-        re.compile(
-            r"\b(?:windscreen|windshield|front\s+glass|rear\s+glass|back\s+glass)\s+(?:is\s+|'s\s+)?(?:all\s+)?"
-            r"(?:fogged|fogging|foggy|misted|misting|steamed|steaming|frosted|iced)(?:\s+up)?\b|"
-            r"\bcan'?t\s+see\s+(?:out|through)\s+(?:of\s+)?the\s+(?:windscreen|windshield)\b",
-            re.I,
-        ),
-        _defrost,
-        allow_negation=True,
-    ),
-    Cue(
-        "too-loud",
-        re.compile(rf"^(?:oh\s+)?{_SOUND}\s+(?:way\s+|far\s+|much\s+)?too\s+loud$", re.I),
-        _volume(-1),
-        topical=False,
-    ),
-    Cue(
-        "too-quiet",
-        re.compile(rf"^(?:oh\s+)?{_SOUND}\s+(?:way\s+|far\s+|much\s+)?too\s+(?:quiet|soft)$", re.I),
-        _volume(+1),
-        topical=False,
-    ),
-)
-"""Every remark the gate recognises, in priority order."""
-
-TOOL_INTENTS: tuple[str, ...] = ("climate.adjust_temperature", "climate.set_defrost", "media.adjust_volume")
-"""Every intent a cue can offer: the only tools the model needs to know about."""
-
-
 @dataclass(frozen=True)
 class GateDecision:
     """What the model may do for one utterance."""
@@ -224,8 +107,15 @@ def looks_like_injection(text: str) -> bool:
     return INJECTION.search(text) is not None
 
 
-def decide(text: str, available: Collection[str]) -> GateDecision:
-    """The tool calls allowed for the driver's ``text``, restricted to ``available`` intents."""
+def decide(text: str, available: Collection[str], cues: Sequence[ToolCue] | None = None) -> GateDecision:
+    """The tool calls allowed for the driver's ``text``, restricted to ``available`` intents.
+
+    ``cues`` are the remarks the skills declare, in priority order (default: the built-in skills'
+    cues, as the skill registry collects them)."""
+    if cues is None:
+        from cockpit.skill_registry import builtin_capabilities
+
+        cues = builtin_capabilities().cues
     utterance = " ".join(_PAUSES.sub(" ", text.lower().replace("’", "'")).split())
     for check, reason in (
         (looks_like_injection, "injection"),
@@ -238,7 +128,7 @@ def decide(text: str, available: Collection[str]) -> GateDecision:
     ):
         if check(utterance):
             return GateDecision((), reason)
-    for cue in CUES:
+    for cue in cues:
         found = cue.pattern.search(utterance)
         if found is None:
             continue

@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from cockpit.catalogue import CATALOGUE, IntentMatch
-from cockpit.llm.facts import clean_field, finite_number
+from cockpit.llm.facts import clean_field
+from cockpit.skill_api import fact_number
 
 _WRAPPER_START = re.compile(
     r"^(?:(?:hey|ok|okay)\s+jarvis\W*\s*)?(?:(?:what\s+does|what\s+do|what\s+is|what's|whats|what\s+would|"
@@ -60,13 +61,13 @@ class _Slots:
         self.side = {"passenger": "the passenger's side", "driver": "the driver's side"}.get(zone, "it")
 
     def number(self, name: str) -> str:
-        value = finite_number(self._slots, name)
+        value = fact_number(self._slots, name)
         if value is None:
             raise LookupError(name)
         return f"{abs(value):g}"
 
     def up(self, name: str) -> bool:
-        return (finite_number(self._slots, name) or 1) > 0
+        return (fact_number(self._slots, name) or 1) > 0
 
     def text(self, name: str) -> str:
         text = clean_field(str(self._slots.get(name) or ""))
@@ -76,6 +77,24 @@ class _Slots:
 def _warmer(s: _Slots) -> str:
     size = "" if s.number("delta_celsius") == "1" else f"{s.number('delta_celsius')} degrees "
     return f"make {s.side} {size}{'warmer' if s.up('delta_celsius') else 'cooler'}"
+
+
+_WINDOW_WORDS = {
+    "driver": "driver's window",
+    "passenger": "passenger's window",
+    "rear-left": "rear left window",
+    "rear-right": "rear right window",
+    "front": "front windows",
+    "rear": "rear windows",
+    "all": "windows",
+}
+
+
+def _opening(s: _Slots, what: str) -> str:
+    position = s.number("position")
+    if position == "0":
+        return f"close the {what}"
+    return f"open the {what}" + ("" if position == "100" else f" to {position} percent")
 
 
 _OFFERS: Mapping[str, Callable[[_Slots], str]] = {
@@ -98,6 +117,9 @@ _OFFERS: Mapping[str, Callable[[_Slots], str]] = {
     "media.set_volume": lambda s: f"set the volume to {s.number('percent')} percent",
     "media.adjust_volume": lambda s: f"turn the volume {'up' if s.up('delta_percent') else 'down'}",
     "media.mute": lambda s: "mute the sound" if s.on == "on" else "unmute the sound",
+    "body.set_window": lambda s: _opening(s, _WINDOW_WORDS.get(s.text("window"), "window")),
+    "body.set_sunroof": lambda s: _opening(s, "sunroof"),
+    "body.set_child_lock": lambda s: f"turn {s.on} the child locks",
 }
 """What an offer proposes, by intent."""
 

@@ -17,15 +17,16 @@ of its own; the fixed parts are tokenized with special tokens.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cockpit import vss
 from cockpit.llm.api import LanguageModel
 from cockpit.skill_api import SignalValue
+
+if TYPE_CHECKING:
+    from cockpit.skill_registry import SkillCapabilities
 
 SYSTEM_RULES = (
     "You are the voice assistant in a car, talking to the driver. Answer in one or two short, plain sentences "
@@ -68,8 +69,6 @@ TOOL_CALL_OPEN = "<tool_call>\n"
 
 IM_START, IM_END = "<|im_start|>", "<|im_end|>"
 
-MAX_FIELD_CHARS = 60
-"""Longest piece of outside text (a title, a destination) quoted into the facts."""
 MAX_QUESTION_TOKENS = 200
 """Longest utterance passed to the model, in tokens; longer ones are cut."""
 
@@ -87,75 +86,20 @@ def clean_untrusted(text: str, limit: int | None = None) -> str:
     return text
 
 
-def _quoted(value: SignalValue) -> str:
-    return '"' + clean_untrusted(str(value), MAX_FIELD_CHARS).replace('"', "'") + '"'
+def summarize_state(
+    state: Mapping[str, SignalValue], memory: Mapping[str, Any] | None = None, skills: SkillCapabilities | None = None
+) -> str:
+    """A short summary of the car for the prompt: each skill's own part (speed, cabin temperature,
+    media, destination for the built-ins), as the skill registry collects them.
 
-
-def _number(state: Mapping[str, SignalValue], signal: str) -> float | None:
-    value = state.get(signal)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return float(value)
-
-
-def summarize_state(state: Mapping[str, SignalValue], memory: Mapping[str, Any] | None = None) -> str:
-    """A short summary of the car for the prompt: speed, cabin temperature, media, destination.
-
-    Only what is known is mentioned. The destination's name comes from the session memory
-    (``destination``: text, or a mapping with ``name``) when the navigation skill left one there.
+    Only what is known is mentioned; ``memory`` is the session's (the navigation skill keeps the
+    destination's name there). ``skills`` defaults to the built-in skills.
     """
-    memory = memory or {}
-    parts: list[str] = []
-    speed = _number(state, vss.SPEED)
-    if speed is not None:
-        parts.append(f"Driving at {speed:.0f} km/h." if speed >= 1 else "Stopped.")
-    known = [
-        (t, side)
-        for signal, side in ((vss.DRIVER_TEMPERATURE, "driver"), (vss.PASSENGER_TEMPERATURE, "passenger"))
-        if (t := _number(state, signal)) is not None
-    ]
-    if known:
-        if len(known) == 2 and known[0][0] == known[1][0]:
-            climate = f"Cabin temperature set to {known[0][0]:g} degrees"
-        else:
-            climate = "Cabin temperature set to " + " and ".join(
-                f"{t:g} degrees on the {side} side" for t, side in known
-            )
-        ac = state.get(vss.AC_ACTIVE)
-        if isinstance(ac, bool):
-            climate += ", air conditioning " + ("on" if ac else "off")
-        parts.append(climate + ".")
-    parts.append(_media(state))
-    parts.append(_destination(state, memory))
-    return " ".join(p for p in parts if p)
+    if skills is None:
+        from cockpit.skill_registry import builtin_capabilities
 
-
-def _media(state: Mapping[str, SignalValue]) -> str:
-    track, artist = state.get(vss.MEDIA_TRACK), state.get(vss.MEDIA_ARTIST)
-    action = str(state.get(vss.MEDIA_ACTION, "")).upper()
-    if not track:
-        return "Nothing playing."
-    what = _quoted(track) + (f" by {_quoted(artist)}" if artist else "")
-    verb = "Paused:" if action in ("PAUSE", "STOP") else "Playing"
-    volume = _number(state, vss.MEDIA_VOLUME)
-    muted = state.get(vss.MEDIA_MUTED) is True
-    level = " (muted)" if muted else (f" at volume {volume:.0f}" if volume is not None else "")
-    return f"{verb} {what}{level}."
-
-
-def _destination(state: Mapping[str, SignalValue], memory: Mapping[str, Any]) -> str:
-    name = memory.get("destination")
-    if isinstance(name, Mapping):
-        name = name.get("name")
-    active = state.get(vss.NAV_GUIDANCE_ACTIVE)
-    if active is False:
-        return "No destination."
-    if isinstance(name, str) and name.strip():
-        return f"Driving to {_quoted(name)}."
-    lat, lon = _number(state, vss.NAV_LATITUDE), _number(state, vss.NAV_LONGITUDE)
-    if active and lat is not None and lon is not None:
-        return f"Driving to a destination at {lat:.3f}, {lon:.3f}."
-    return "No destination."
+        skills = builtin_capabilities()
+    return skills.summarize(state, memory or {})
 
 
 @dataclass(frozen=True)

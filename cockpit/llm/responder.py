@@ -24,7 +24,7 @@ from typing import Any, Protocol, TypeVar
 from cockpit.catalogue import IntentMatch
 from cockpit.dialogue import DialogueOutcome, DialogueResponder, Emit, token_event
 from cockpit.errors import CockpitError, LanguageModelError
-from cockpit.events import EventType
+from cockpit.events import Error
 from cockpit.llm import claims, gate
 from cockpit.llm.api import LanguageModel
 from cockpit.llm.offers import offer_text, wanted_action
@@ -41,9 +41,11 @@ from cockpit.llm.tools import (
     split_calls,
     tool_schemas,
 )
+from cockpit.registry import Registry
 from cockpit.sessions import Session
 from cockpit.settings import LlmSettings
 from cockpit.skill_api import SignalValue
+from cockpit.skill_registry import SkillCapabilities, builtin_capabilities
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +90,30 @@ class ModelLocator(Protocol):
         """The manifest entry ``name`` (its ``sha256`` identifies the file)."""
 
 
-def load_model(settings: LlmSettings, models: ModelLocator) -> LanguageModel:
-    """The configured model: ``settings.model_path`` if set, else the manifest's ``settings.model``.
+LlmBackend = Callable[[LlmSettings, ModelLocator], LanguageModel]
+"""How a language-model backend is built: from the settings and the model store."""
 
-    Raises a :class:`CockpitError` that says what is wrong (disabled, not installed, unloadable).
+
+def load_model(
+    settings: LlmSettings, models: ModelLocator, backends: Registry[LlmBackend] | None = None
+) -> LanguageModel:
+    """The configured model, built by the backend ``settings.backend`` names (default registry:
+    :func:`cockpit.backends.llm_backends`).
+
+    Raises a :class:`CockpitError` that says what is wrong (disabled, unknown backend, not
+    installed, unloadable).
     """
     if not settings.enabled:
         raise LanguageModelError("llm-disabled", "the language model is switched off (llm.enabled = false)")
+    if backends is None:
+        from cockpit.backends import llm_backends
+
+        backends = llm_backends()
+    return backends.get(settings.backend)(settings, models)
+
+
+def load_llama_cpp(settings: LlmSettings, models: ModelLocator) -> LanguageModel:
+    """A GGUF on llama-cpp-python: ``settings.model_path`` if set, else the manifest's ``settings.model``."""
     path = Path(settings.model_path) if settings.model_path else models.path(settings.model)
     sha256 = "" if settings.model_path else str(models.entry(settings.model).sha256)
     try:
@@ -176,18 +195,23 @@ class LlmResponder(DialogueResponder):
         nice: int = DEFAULT_NICE,
         state_store: PrefixStateStore | None = None,
         understand: Callable[[str, str], IntentMatch | None] | None = None,
+        skills: SkillCapabilities | None = None,
     ) -> None:
         """``load`` builds the model (called once, on the model thread). ``tools`` are the intents
         the model may call (default: every skill intent of the catalogue); pass the intents of
         the registered skills. ``max_sentences`` bounds a spoken answer. ``state_store`` keeps
         the warmed prefix between runs. ``understand(text, language)`` is the template
-        recogniser: it finds the command a driver asks about, so an answer can offer it."""
+        recogniser: it finds the command a driver asks about, so an answer can offer it.
+        ``skills`` is what the skill registry collected (default: the built-in skills): the
+        catalogue, the gate's cues and the car facts come from there."""
         self._load = load
         self._settings = settings or LlmSettings()
-        self._schemas = tool_schemas(tools)
+        self._skills = skills or builtin_capabilities()
+        self._schemas = tool_schemas(tools, self._skills.catalogue)
         # The prompt lists only the tools a gate cue can offer: the others could never be called,
         # and every schema is paid for in prefix tokens at every cold start.
-        self._prompt_schemas = {name: s for name, s in self._schemas.items() if name in gate.TOOL_INTENTS}
+        offered = self._skills.tool_intents
+        self._prompt_schemas = {name: s for name, s in self._schemas.items() if name in offered}
         self._max_sentences = max_sentences
         self._state_store = state_store
         self._understand = understand
@@ -213,16 +237,20 @@ class LlmResponder(DialogueResponder):
         tools: Collection[str] | None = None,
         nice: int = DEFAULT_NICE,
         understand: Callable[[str, str], IntentMatch | None] | None = None,
+        skills: SkillCapabilities | None = None,
+        backends: Registry[LlmBackend] | None = None,
     ) -> LlmResponder:
-        """The responder the composition root builds; call :meth:`start` to load in the background."""
+        """The responder the composition root builds; call :meth:`start` to load in the background.
+        ``backends`` are the language-model backends by name (default: :func:`llm_backends`)."""
         store = PrefixStateStore(Path(models.cache_dir) / STATE_DIR) if settings.state_cache else None
         return cls(
-            lambda: load_model(settings, models),
+            lambda: load_model(settings, models, backends),
             settings,
             tools=tools,
             nice=nice,
             state_store=store,
             understand=understand,
+            skills=skills,
         )
 
     # --- life cycle -------------------------------------------------------------------------
@@ -373,24 +401,16 @@ class LlmResponder(DialogueResponder):
             admitted = self._questions < max(1, self._settings.max_queue)
             self._questions += admitted
         if not admitted:
-            emit(
-                EventType.ERROR,
-                code="llm-busy",
-                message=f"{self._settings.max_queue} questions are already waiting for the language model",
-            )
+            emit(Error("llm-busy", f"{self._settings.max_queue} questions are already waiting for the language model"))
             return DialogueOutcome(reply=BUSY)
         try:
             async with asyncio.timeout(self._settings.turn_deadline_s):
                 return await self._respond(text, session, state, emit)
         except TimeoutError:
             if self._done() is None:
-                emit(EventType.ERROR, code="llm-loading", message="the language model was still loading")
+                emit(Error("llm-loading", "the language model was still loading"))
                 return DialogueOutcome(reply=STARTING)
-            emit(
-                EventType.ERROR,
-                code="llm-deadline",
-                message=f"no answer within llm.turn_deadline_s = {self._settings.turn_deadline_s:g} s",
-            )
+            emit(Error("llm-deadline", f"no answer within llm.turn_deadline_s = {self._settings.turn_deadline_s:g} s"))
             return DialogueOutcome(reply=TOO_SLOW)
         finally:
             with self._lock:
@@ -401,16 +421,16 @@ class LlmResponder(DialogueResponder):
     ) -> DialogueOutcome:
         loaded = await self._loaded()
         if loaded is None:
-            emit(EventType.ERROR, code="llm-unavailable", message=f"The language model is unavailable: {self._failure}")
+            emit(Error("llm-unavailable", f"The language model is unavailable: {self._failure}"))
             return DialogueOutcome(reply=APOLOGY)
         turn = _Turn(
             text=text,
-            facts=summarize_state(state, session.memory),
+            facts=summarize_state(state, session.memory, self._skills),
             state=dict(state),
             memory=dict(session.memory),
             history=[h for h in session.memory.get(HISTORY_KEY, []) if isinstance(h, Exchange)],
             refuse=gate.asks_to_change_rules(text),
-            options=gate.decide(text, self._schemas).options,
+            options=gate.decide(text, self._schemas, self._skills.cues).options,
             offer=self._wanted(text, session.language),
         )
         try:
@@ -421,7 +441,7 @@ class LlmResponder(DialogueResponder):
             )
         except LanguageModelError as err:
             log.warning("language model failed in a turn: %s", err)
-            emit(EventType.ERROR, code="llm-failed", message=err.message)
+            emit(Error("llm-failed", err.message))
             return DialogueOutcome(reply=APOLOGY)
         history = [*turn.history, exchange][-MAX_HISTORY_EXCHANGES:]
         session.memory[HISTORY_KEY] = trim_history(history, self._settings.history_tokens)

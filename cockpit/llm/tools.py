@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any
 
 from cockpit.catalogue import CATALOGUE, IntentMatch, IntentSpec
 from cockpit.errors import LanguageModelError
+from cockpit.skill_api import finite_number
 
 CHAT_INTENT = "dialogue.chat"
 """The one catalogue intent that is not a tool."""
@@ -116,7 +116,7 @@ def _check_value(where: str, prop: Mapping[str, Any], value: Any) -> Any:
         if "enum" in prop and value not in prop["enum"]:
             raise ToolCallError(f"{where} must be one of {', '.join(prop['enum'])}")
         return value
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if finite_number(value) is None:
         raise ToolCallError(f"{where} must be a number")
     if kind == "integer" and value != int(value):
         raise ToolCallError(f"{where} must be a whole number")

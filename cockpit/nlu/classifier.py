@@ -221,6 +221,10 @@ class FallbackIntentRecognizer(IntentRecognizer):
         """``templates`` (already compiled, shared with the speech grammar) and the committed classifier."""
         return cls(templates, IntentClassifier.load(weights), query_excludes(templates.files))
 
+    def knows(self, intent: str) -> bool:
+        """Whether ``intent`` is in the templates' catalogue."""
+        return self.templates.knows(intent)
+
     def _recognize(self, text: str, language: str) -> Recognition:
         result = self.templates.recognize(text, language)
         if result is not None or language != "en":

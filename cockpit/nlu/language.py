@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from cockpit.langtag import primary_language
 from cockpit.nlu import numbers_ko
 from cockpit.nlu.numbers import NUMBER_WORDS, Number, parse_number, to_words
 
@@ -173,4 +174,4 @@ LANGUAGES: Mapping[str, LanguageRules] = MappingProxyType({r.code: r for r in (E
 def language_rules(tag: str) -> LanguageRules:
     """The rules for BCP 47 ``tag`` (``ko-KR`` -> Korean); languages without rules of their own are
     matched like English (space-separated words, English numbers)."""
-    return LANGUAGES.get(tag.replace("_", "-").split("-", 1)[0].strip().lower(), ENGLISH)
+    return LANGUAGES.get(primary_language(tag), ENGLISH)

@@ -30,7 +30,9 @@ there is one. Redefining a shared name is an error, as is anything else malforme
 :class:`~cockpit.errors.IntentError` names the file and template.
 
 Translations sit beside the English file as ``templates.<lang>.yaml`` (and
-``unsupported.<lang>.yaml``); :func:`default_template_paths` finds them.
+``unsupported.<lang>.yaml``). Which files there are is the skills' business: each skill declares
+its own (:meth:`cockpit.skill_api.Skill.template_paths`) and :func:`default_template_paths` asks
+the skill registry.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -64,6 +66,9 @@ from cockpit.nlu.model import (
 from cockpit.nlu.normalize import normalize
 from cockpit.nlu.parser import parse_phrase, parse_template
 
+if TYPE_CHECKING:
+    from cockpit.skill_registry import SkillCapabilities
+
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """PyYAML's safe loader, in C where libyaml is built in (several times faster at start-up)."""
 NLU_DIR = Path(__file__).resolve().parent
@@ -75,24 +80,24 @@ _UNITS = (None, "temperature", "temperature_delta", "percent")
 _TOP_KEYS = {"language", "intents", "unsupported", "lists", "expansion_rules", "fillers"}
 
 
-def default_template_paths() -> tuple[Path, ...]:
-    """The shipped template files: the built-in skills' ``templates.yaml``, then ``unsupported.yaml``,
-    each followed by its translations (``templates.ko.yaml``, ...) in name order."""
-    skills = NLU_DIR.parent.parent / "skills"
-    paths: list[Path] = []
-    names = ("climate", "navigation", "media", "drive", "vehicle")
-    englishes = (*(skills / name / "templates.yaml" for name in names), UNSUPPORTED_PATH)
-    for english in englishes:
-        paths.append(english)
-        paths += sorted(english.parent.glob(f"{english.stem}.*{english.suffix}"))
-    return tuple(paths)
+def default_template_paths(skills: SkillCapabilities | None = None) -> tuple[Path, ...]:
+    """The template files of ``skills`` (default: the built-in skills), in registry order, each
+    followed by its translations, then ``unsupported.yaml`` and its translations."""
+    from cockpit.skill_registry import template_paths
+
+    return template_paths(skills, (UNSUPPORTED_PATH,))
 
 
-def load_templates(paths: Sequence[str | Path], common: str | Path | None = COMMON_PATH) -> tuple[TemplateFile, ...]:
+def load_templates(
+    paths: Sequence[str | Path],
+    common: str | Path | None = COMMON_PATH,
+    catalogue: Mapping[str, IntentSpec] = CATALOGUE,
+) -> tuple[TemplateFile, ...]:
     """Read and check ``paths`` (in order: earlier files win ties).
 
     ``common`` is shared by the files of its language; files in another language share its
-    sibling ``<stem>.<lang><suffix>`` when that exists (see the module docstring).
+    sibling ``<stem>.<lang><suffix>`` when that exists (see the module docstring). ``catalogue``
+    is every intent a template may name (the skill registry's, with intents skills add).
     """
     shared: dict[str, TemplateFile | None] = {}
     base = parse_template_file(_read(Path(common)), str(common)) if common is not None else None
@@ -106,7 +111,7 @@ def load_templates(paths: Sequence[str | Path], common: str | Path | None = COMM
         if language not in shared and common is not None:
             sibling = Path(common).with_name(f"{Path(common).stem}.{language}{Path(common).suffix}")
             shared[language] = parse_template_file(_read(sibling), str(sibling)) if sibling.is_file() else None
-        files.append(parse_template_file(data, str(path), shared.get(language)))
+        files.append(parse_template_file(data, str(path), shared.get(language), catalogue))
     return tuple(files)
 
 
@@ -120,8 +125,10 @@ def _read(path: Path) -> Any:
         raise IntentError("templates-invalid", f"{path}: not valid YAML: {err}") from err
 
 
-def parse_template_file(data: Any, path: str, common: TemplateFile | None = None) -> TemplateFile:
-    """Check and parse the YAML document ``data`` read from ``path``."""
+def parse_template_file(
+    data: Any, path: str, common: TemplateFile | None = None, catalogue: Mapping[str, IntentSpec] = CATALOGUE
+) -> TemplateFile:
+    """Check and parse the YAML document ``data`` read from ``path`` (its intents must be in ``catalogue``)."""
     where = path
     doc = _mapping(data, where, "the file")
     unknown = set(doc) - _TOP_KEYS
@@ -140,7 +147,7 @@ def parse_template_file(data: Any, path: str, common: TemplateFile | None = None
     resolved = {name: _inline(seq, rules, (name,), f"{where}: rule <{name}>") for name, seq in rules.items()}
     groups: list[TemplateGroup] = []
     for intent, raw in _mapping(doc.get("intents", {}), where, "intents").items():
-        spec = CATALOGUE.get(intent)
+        spec = catalogue.get(intent)
         if spec is None or intent == "dialogue.chat":
             raise IntentError("templates-invalid", f"{where}: {intent!r} is not a catalogue intent with templates")
         groups += _groups(intent, spec, raw, lists, resolved, f"{where}: {intent}")

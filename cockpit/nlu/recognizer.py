@@ -15,37 +15,18 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from cockpit.catalogue import CATALOGUE, IntentMatch
+from cockpit.catalogue import CATALOGUE, IntentMatch, IntentSpec, Recognition, Unsupported
 from cockpit.errors import IntentError
+from cockpit.langtag import primary_language
 from cockpit.nlu.loader import COMMON_PATH, default_template_paths, load_templates
 from cockpit.nlu.matcher import CompiledTemplates, TemplateHit, compile_templates, match
 from cockpit.nlu.model import TemplateFile
 
 MAX_TEXT_CHARS = 500
 """Longer input is not a command: it goes to the language model unmatched."""
-
-
-@dataclass(frozen=True)
-class Unsupported:
-    """A request for a car function this car cannot perform: reply politely, act on nothing."""
-
-    feature: str
-    """What was asked for, as a noun phrase: ``sunroof``, ``windows``, ``horn``, ``games``, ..."""
-    text: str
-    """The utterance it was recognised from."""
-
-
-Recognition = IntentMatch | Unsupported | None
-"""What :meth:`IntentRecognizer.recognize` returns."""
-
-
-def primary_language(tag: str) -> str:
-    """``"en-US"`` -> ``"en"``: the BCP 47 primary subtag, lowercase."""
-    return tag.replace("_", "-").split("-", 1)[0].strip().lower()
 
 
 class IntentRecognizer(abc.ABC):
@@ -59,9 +40,13 @@ class IntentRecognizer(abc.ABC):
         if not text or len(text) > MAX_TEXT_CHARS:
             return None
         result = self._recognize(text, primary_language(language))
-        if isinstance(result, IntentMatch) and (result.intent not in CATALOGUE or result.intent == "dialogue.chat"):
+        if isinstance(result, IntentMatch) and (not self.knows(result.intent) or result.intent == "dialogue.chat"):
             return None  # chat is the pipeline's fallback, never a recognition
         return result
+
+    def knows(self, intent: str) -> bool:
+        """Whether ``intent`` is in the catalogue this recogniser answers from (default: cockpit's own)."""
+        return intent in CATALOGUE
 
     @abc.abstractmethod
     def _recognize(self, text: str, language: str) -> Recognition:
@@ -74,9 +59,11 @@ class TemplateIntentRecognizer(IntentRecognizer):
     Templates are compiled once, here; :meth:`recognize` is then a pure, fast function of the text.
     """
 
-    def __init__(self, files: Sequence[TemplateFile]) -> None:
+    def __init__(self, files: Sequence[TemplateFile], catalogue: Mapping[str, IntentSpec] = CATALOGUE) -> None:
         self.files = tuple(files)
         """The template files it was compiled from."""
+        self.catalogue = catalogue
+        """The intents it may answer with (the skill registry's catalogue)."""
         by_language: dict[str, list[TemplateFile]] = {}
         for file in files:
             by_language.setdefault(primary_language(file.language), []).append(file)
@@ -90,6 +77,10 @@ class TemplateIntentRecognizer(IntentRecognizer):
     ) -> TemplateIntentRecognizer:
         """Load ``paths`` (default: :func:`~cockpit.nlu.loader.default_template_paths`) and compile them."""
         return cls(load_templates(default_template_paths() if paths is None else paths, common))
+
+    def knows(self, intent: str) -> bool:
+        """Whether ``intent`` is in its catalogue."""
+        return intent in self.catalogue
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -33,6 +33,7 @@ from can_sim.car import SimulatedCar
 from can_sim.decode import DbcSet, FrameDecoder, counter_of
 from cockpit.errors import ConfigError, InputError, VehicleError
 from cockpit.server import bench_convert as bc
+from cockpit.server.bench_notice import CommandNotices
 from cockpit.server.status import Guard, RpcFailure, abort
 from cockpit.v1 import bench_pb2 as bpb
 from cockpit.v1 import bench_pb2_grpc as bpb_grpc
@@ -152,6 +153,10 @@ class BenchServicer(bpb_grpc.BenchServicer):
         self._streams: set[_Stream] = set()
         self._inject: can.BusABC | None = None
         self._stopping = False
+        self.notices = CommandNotices(self.dbcs)
+        """Tells the cockpit about command frames this service puts on the bus."""
+        self.caller: Callable[[Any], str] = lambda _context: ""
+        """The name of the token an RPC came with (set by the server that has the tokens)."""
         self._reader = _Reader(bus.open(), self._on_frame, "bench-stats")
 
     # -- life cycle -------------------------------------------------------------------------------
@@ -221,16 +226,17 @@ class BenchServicer(bpb_grpc.BenchServicer):
                 bus = self._inject
             return bus
 
-    def _send(self, msg: can.Message, session: str) -> None:
+    def _send(self, msg: can.Message, session: str, context: Context) -> None:
         try:
             self._bus_for(session).send(msg)
         except can.CanError as err:
             raise VehicleError("can-send-failed", f"the bus refused CAN id 0x{msg.arbitration_id:X}: {err}") from err
+        self.notices.injected(msg, self.caller(context))  # a command frame never changes the car silently
 
     async def InjectFrame(self, request: bpb.InjectFrameRequest, context: Context) -> bpb.InjectFrameResponse:
         """Put one raw frame on the bus."""
         async with Guard(context):
-            self._send(bc.message_from_proto(request.frame), request.session)
+            self._send(bc.message_from_proto(request.frame), request.session, context)
             return bpb.InjectFrameResponse()
 
     async def InjectSignal(self, request: bpb.InjectSignalRequest, context: Context) -> bpb.InjectSignalResponse:
@@ -249,7 +255,7 @@ class BenchServicer(bpb_grpc.BenchServicer):
             # AC_REQ=ON re-sent with a temperature change would be an action nobody asked for.
             _, data = self.dbcs.encode(info.name, values, None, counter)
             msg = can.Message(arbitration_id=info.frame_id, data=data, is_extended_id=info.is_extended)
-            self._send(msg, request.session)
+            self._send(msg, request.session, context)
             return bpb.InjectSignalResponse(frame=bc.message_to_proto(msg))
 
     async def InjectFrames(
@@ -259,7 +265,7 @@ class BenchServicer(bpb_grpc.BenchServicer):
         async with Guard(context):
             sent = 0
             async for request in request_iterator:
-                self._send(bc.message_from_proto(request.frame), request.session)
+                self._send(bc.message_from_proto(request.frame), request.session, context)
                 sent += 1
             return bpb.InjectFramesResponse(sent=sent)
 
@@ -393,6 +399,12 @@ class BenchRegistrar:
     def begin_shutdown(self) -> None:
         """The server is stopping: end the frame streams so they do not hold up the grace period."""
         self.servicer.begin_shutdown()
+
+    def attach(self, cockpit: Any) -> None:
+        """Join the server's ``Cockpit`` servicer: it names the callers (by token) and its open
+        conversations hear of the command frames this Bench injects."""
+        self.servicer.caller = cockpit.caller
+        cockpit.hear_bench(self.servicer.notices)
 
 
 def bench_registrar(servicer: BenchServicer) -> BenchRegistrar:

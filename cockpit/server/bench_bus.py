@@ -10,16 +10,23 @@ a ``can.Logger``, ``python -m can.logger -i cockpit -c 127.0.0.1:50051`` or the 
 work on the cockpit's in-process virtual bus. The class is also how ``can-sim`` reaches the rest of
 the Bench service without importing the service (:mod:`can_sim.remote`): :meth:`CockpitBus.control`
 and :meth:`CockpitBus.serve`.
+
+A server with a tokens file needs a ``bench`` (or ``admin``) token: pass ``token=`` to ``can.Bus``,
+or set ``COCKPIT_TOKEN`` (the secret) or ``COCKPIT_TOKEN_FILE`` (a file whose first line is the
+secret) in the environment of the tool, as ``can-sim ... --server`` and python-can's own tools
+have no option for it. The secret is sent as ``authorization: Bearer`` metadata, never logged.
 """
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
 import can
@@ -27,13 +34,36 @@ import grpc
 
 from can_sim.bus import BusConfig
 from can_sim.car import SimulatedCar
-from cockpit.errors import CockpitError
+from cockpit.errors import CockpitError, ConfigError
 from cockpit.server import bench_convert as bc
 from cockpit.server.bench_client import RPC_TIMEOUT_S, BenchClient, rpc_error, to_message
 from cockpit.v1 import bench_pb2 as bpb
 
 SUBSCRIBE_TIMEOUT_S = 5.0
 """How long :class:`CockpitBus` waits for its frame stream to be in place."""
+TOKEN_ENV = "COCKPIT_TOKEN"
+"""Environment variable with the Bench bearer secret (for tools that have no option for it)."""
+TOKEN_FILE_ENV = "COCKPIT_TOKEN_FILE"
+"""Environment variable naming a file whose first line is the Bench bearer secret."""
+
+
+def bench_token(token: str | None = None) -> str | None:
+    """The bearer secret for the Bench: ``token``, else ``$COCKPIT_TOKEN``, else the first line of
+    ``$COCKPIT_TOKEN_FILE``; None when none is set (a server without tokens)."""
+    if token:
+        return token
+    if os.environ.get(TOKEN_ENV):
+        return os.environ[TOKEN_ENV].strip()
+    path = os.environ.get(TOKEN_FILE_ENV)
+    if not path:
+        return None
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError("bad-usage", f"cannot read ${TOKEN_FILE_ENV} {path!r}: {err}") from err
+    if not lines or not lines[0].strip():
+        raise ConfigError("bad-usage", f"${TOKEN_FILE_ENV} {path!r} is empty")
+    return lines[0].strip()
 
 
 class CockpitBus(can.BusABC):
@@ -50,11 +80,12 @@ class CockpitBus(can.BusABC):
         can_filters: Any = None,
         receive_own_messages: bool = False,
         subscribe_timeout_s: float = SUBSCRIBE_TIMEOUT_S,
+        token: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(channel=channel, can_filters=can_filters, **kwargs)
         self.channel_info = f"cockpit bench at {channel}"
-        self._client = BenchClient(channel)
+        self._client = BenchClient(channel, token=bench_token(token))
         self._session = "" if receive_own_messages else f"bus-{uuid.uuid4().hex}"
         self._queue: queue.Queue[can.Message] = queue.Queue()
         self._failure: str | None = None
@@ -129,7 +160,7 @@ class CockpitBus(can.BusABC):
     @classmethod
     def control(cls, server: str) -> BenchClient:
         """The Bench service at ``server`` beyond the bus: statistics, faults, the server's car."""
-        return BenchClient(server)
+        return BenchClient(server, token=bench_token())
 
     @classmethod
     def serve(cls, bus: BusConfig, car: SimulatedCar | None, address: str) -> AbstractContextManager[int]:

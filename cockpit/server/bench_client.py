@@ -24,6 +24,7 @@ from cockpit.errors import CockpitError
 from cockpit.server import bench_convert as bc
 from cockpit.server import convert
 from cockpit.server.client import error_from_rpc
+from cockpit.server.tls import ClientTls, sync_channel
 from cockpit.v1 import bench_pb2 as bpb
 from cockpit.v1 import bench_pb2_grpc as bpb_grpc
 
@@ -37,13 +38,20 @@ def rpc_error(err: grpc.RpcError, target: str) -> CockpitError:
 
 
 class BenchClient:
-    """The Bench API of one server: ``with BenchClient("127.0.0.1:50051") as bench: ...``."""
+    """The Bench API of one server: ``with BenchClient("127.0.0.1:50051") as bench: ...``.
 
-    def __init__(self, target: str, timeout_s: float = RPC_TIMEOUT_S) -> None:
+    ``token`` (a ``bench`` or ``admin`` secret) is sent with every call; ``tls`` connects over TLS.
+    """
+
+    def __init__(
+        self, target: str, timeout_s: float = RPC_TIMEOUT_S, token: str | None = None, tls: ClientTls | None = None
+    ) -> None:
         self.target = target
         """``host:port``."""
         self._timeout = timeout_s
-        self._channel = grpc.insecure_channel(target)
+        # Sent with every call; the secret is never logged or shown.
+        self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
+        self._channel = sync_channel(target, tls)
         self._stub = bpb_grpc.BenchStub(self._channel)
 
     def __enter__(self) -> BenchClient:
@@ -58,14 +66,14 @@ class BenchClient:
 
     def _unary(self, method: Any, request: Any) -> Any:
         try:
-            return method(request, timeout=self._timeout)
+            return method(request, timeout=self._timeout, metadata=self._metadata)
         except grpc.RpcError as err:
             raise rpc_error(err, self.target) from None
 
     def stream(self, ids: Sequence[int] = (), decode: bool = False, session: str = "") -> Any:
         """The raw ``StreamFrames`` call (iterate it; ``cancel()`` ends it); its first message is ``subscribed``."""
         request = bpb.StreamFramesRequest(can_ids=list(ids), decode=decode, session=session)
-        return self._stub.StreamFrames(request)
+        return self._stub.StreamFrames(request, metadata=self._metadata)
 
     def frames(
         self, ids: Sequence[int] = (), decode: bool = False
@@ -89,7 +97,8 @@ class BenchClient:
     def inject_frames(self, requests: Iterator[bpb.InjectFrameRequest]) -> int:
         """Stream frames onto the bus (``InjectFrames``) until ``requests`` ends; returns how many were sent."""
         try:
-            return int(self._stub.InjectFrames(requests).sent)  # no deadline: the stream lasts as long as its node
+            # No deadline: the stream lasts as long as its node.
+            return int(self._stub.InjectFrames(requests, metadata=self._metadata).sent)
         except grpc.RpcError as err:
             raise rpc_error(err, self.target) from None
 

@@ -17,6 +17,7 @@ from cockpit.errors import CockpitError, InputError, RemoteError, ResourceExhaus
 from cockpit.events import Event
 from cockpit.server import convert
 from cockpit.server.status import ERROR_CODE_KEY
+from cockpit.server.tls import ClientTls, aio_channel
 from cockpit.service_api import SessionInfo
 from cockpit.skill_api import SignalValue, SkillInfo
 from cockpit.v1 import cockpit_pb2 as pb
@@ -46,17 +47,21 @@ def error_from_rpc(err: grpc.aio.AioRpcError, target: str) -> CockpitError:
 
 
 class CockpitClient:
-    """The Cockpit API of one server; use as ``async with CockpitClient("127.0.0.1:50051") as c``."""
+    """The Cockpit API of one server; use as ``async with CockpitClient("127.0.0.1:50051") as c``.
 
-    def __init__(self, target: str, timeout_s: float | None = None, token: str | None = None) -> None:
+    ``token`` is sent as ``authorization: Bearer`` metadata; ``tls`` connects over TLS (the
+    server's CA, and a client certificate for mutual TLS), plain text without it.
+    """
+
+    def __init__(
+        self, target: str, timeout_s: float | None = None, token: str | None = None, tls: ClientTls | None = None
+    ) -> None:
         self.target = target
         """``host:port`` of the server."""
         self._timeout_s = timeout_s
         # Sent with every call; the secret is never logged or shown.
         self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
-        self._channel = grpc.aio.insecure_channel(
-            target, options=[("grpc.max_receive_message_length", 4 * 1024 * 1024)]
-        )
+        self._channel = aio_channel(target, tls, [("grpc.max_receive_message_length", 4 * 1024 * 1024)])
         self._stub = pb_grpc.CockpitStub(self._channel)
 
     async def __aenter__(self) -> CockpitClient:

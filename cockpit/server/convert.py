@@ -9,6 +9,7 @@ a key the producer left out stays out. A key the contract does not name is a ``V
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 
 from google.protobuf.message import Message
 
-from cockpit.events import ActionStatus, Event, EventType, PolicyDecision
+from cockpit.events import PAYLOADS, ActionStatus, Event, EventType, PolicyDecision
 from cockpit.service_api import SessionInfo
 from cockpit.skill_api import ExamplePhrase, IntentInfo, SignalValue, SkillInfo, SlotInfo
 from cockpit.v1 import cockpit_pb2 as pb
@@ -150,34 +151,31 @@ _DECISION = _enum_field(pb.PolicyDecision, "POLICY_DECISION_", PolicyDecision)
 _STATUS = _enum_field(pb.ActionStatus, "ACTION_STATUS_", ActionStatus)
 
 
-def _fields(*spec: tuple[str, tuple[Callable[..., None], Callable[..., Any]]]) -> tuple[_Field, ...]:
-    out = []
-    for key, (enc, dec) in spec:
-        json_key, _, field_name = key.partition(":")
-        out.append(_Field(json_key, enc, dec, field_name))
-    return tuple(out)
+_CODECS: Mapping[str, tuple[Callable[..., None], Callable[..., Any]]] = {
+    "score": _FLOAT,
+    "confidence": _FLOAT,
+    "slots": (_set_slots, _get_slots),
+    "decision": _DECISION,
+    "status": _STATUS,
+    "value": _VALUE,
+    "pcm_b64": (_set_b64, _get_b64),
+}
+"""How a payload field other than a plain scalar sits in its proto field (by field name)."""
+
+_PROTO_NAMES: Mapping[str, str] = {"pcm_b64": "pcm", "sample_rate": "sample_rate_hz"}
+"""Payload fields whose proto field has another name (``pcm_b64`` is the raw ``pcm``)."""
+
+
+def _field(name: str) -> _Field:
+    encode, decode = _CODECS.get(name, _PLAIN)
+    return _Field(name, encode, decode, _PROTO_NAMES.get(name, ""))
 
 
 _PAYLOADS: Mapping[EventType, tuple[_Field, ...]] = {
-    EventType.WAKE: _fields(("model", _PLAIN), ("score", _FLOAT)),
-    EventType.SPEECH_START: (),
-    EventType.SPEECH_END: (),
-    EventType.TRANSCRIPT: _fields(("text", _PLAIN), ("final", _PLAIN), ("confidence", _FLOAT)),
-    EventType.INTENT: _fields(
-        ("intent", _PLAIN), ("slots", (_set_slots, _get_slots)), ("source", _PLAIN), ("confidence", _FLOAT)
-    ),
-    EventType.LLM_TOKEN: _fields(("text", _PLAIN)),
-    EventType.POLICY: _fields(("decision", _DECISION), ("reason", _PLAIN)),
-    EventType.ACTION: _fields(("signal", _PLAIN), ("value", _VALUE), ("status", _STATUS), ("reason", _PLAIN)),
-    EventType.STATE: _fields(("signal", _PLAIN), ("value", _VALUE)),
-    EventType.REPLY: _fields(("text", _PLAIN)),
-    EventType.TTS_AUDIO: _fields(
-        ("pcm_b64:pcm", (_set_b64, _get_b64)), ("sample_rate:sample_rate_hz", _PLAIN), ("seq", _PLAIN), ("last", _PLAIN)
-    ),
-    EventType.ERROR: _fields(("code", _PLAIN), ("message", _PLAIN)),
+    type_: tuple(_field(f.name) for f in dataclasses.fields(cls)) for type_, cls in PAYLOADS.items()
 }
-"""Per event type, its JSON keys in contract order (docs/events.md); the payload field is the type's value.
-A key written ``json:proto`` sits in a payload field of another name (``pcm_b64`` is the raw ``pcm``)."""
+"""Per event type, its payload dataclass's fields (the JSON keys, in contract order) and how each
+sits in the proto payload message, which is the oneof field named as the type's value."""
 
 
 # -- events ---------------------------------------------------------------------------------------

@@ -7,7 +7,10 @@ The server's rules on top of the service's sessions:
 - a token may hold at most ``per_token`` sessions and the server ``total``; past either, the new
   session is refused with ``RESOURCE_EXHAUSTED`` and no live session is ever closed to make room;
 - a session no RPC has used for ``idle_s`` seconds (and none is using now) expires: it is closed
-  the next time a session is created or when its id comes back (then ``unknown-session``).
+  the next time a session is created or when its id comes back (then ``unknown-session``);
+- a session may start ``turn_burst`` typed turns back to back and ``turns_per_minute`` on average
+  (a token bucket); one more is refused with ``RESOURCE_EXHAUSTED`` (``turn-rate``) before it
+  runs, so nothing reaches the car.
 
 Without tokens every caller is the same owner ``""`` and only the total limit applies.
 """
@@ -38,12 +41,18 @@ class SessionLimits:
     """Open sessions at once for one token (only when the server has tokens)."""
     idle_s: float = 1800.0
     """Seconds without any RPC on a session before it expires."""
+    turns_per_minute: float = 60.0
+    """Typed turns one session may start per minute on average."""
+    turn_burst: int = 10
+    """Typed turns one session may start back to back."""
 
     def __post_init__(self) -> None:
         if self.total < 1 or self.per_token < 1 or not self.idle_s > 0:
             raise ConfigError(
                 "bad-setting", "max_sessions, server.max_sessions_per_token and server.session_idle_s must be positive"
             )
+        if not self.turns_per_minute > 0 or self.turn_burst < 1:
+            raise ConfigError("bad-setting", "server.turns_per_minute and server.turn_burst must be positive")
 
 
 @dataclass
@@ -51,6 +60,10 @@ class _Entry:
     owner: str
     last_used: float
     in_use: int = 0
+    turn_credit: float = -1.0
+    """Turns the session may start now (the token bucket; -1: full, not yet used)."""
+    credit_at: float = 0.0
+    """When ``turn_credit`` was last brought up to date."""
 
 
 def quote_id(session_id: str) -> str:
@@ -121,6 +134,26 @@ class SessionLedger:
             raise InputError("unknown-session", f"no open session {quote_id(session_id)}; create one first")
         if entry.owner != owner:
             raise InputError("session-not-yours", "this session belongs to another token; create your own")
+
+    def take_turn(self, session_id: str) -> None:
+        """Spend one turn of the session's rate, or a :class:`ResourceExhaustedError` (``turn-rate``)."""
+        entry = self._entries.get(session_id)
+        if entry is None:
+            return  # checked by the caller; a session closed meanwhile fails in the service
+        now, limits = self._clock(), self._limits
+        if entry.turn_credit < 0:
+            entry.turn_credit = float(limits.turn_burst)
+        else:
+            refill = (now - entry.credit_at) * limits.turns_per_minute / 60.0
+            entry.turn_credit = min(float(limits.turn_burst), entry.turn_credit + refill)
+        entry.credit_at = now
+        if entry.turn_credit < 1.0:
+            wait_s = (1.0 - entry.turn_credit) * 60.0 / limits.turns_per_minute
+            raise ResourceExhaustedError(
+                "turn-rate",
+                f"this session starts at most {limits.turns_per_minute:g} turns a minute; try again in {wait_s:.1f} s",
+            )
+        entry.turn_credit -= 1.0
 
     def remove(self, session_id: str) -> None:
         """Forget a closed session (no error if it is already gone)."""

@@ -6,7 +6,9 @@ then ``await server.stop(grace_s)``; :func:`start_server` does both steps of sta
 
 Every RPC passes the :class:`~cockpit.server.gate.RequestGate` first: bearer tokens and scopes
 when ``tokens`` is given (:mod:`cockpit.server.auth`), and ``bad-request`` for requests that do
-not decode. ``limits`` bound the sessions (:mod:`cockpit.server.owners`).
+not decode. ``limits`` bound the sessions and their turn rate (:mod:`cockpit.server.owners`),
+``streams`` the conversations and buffers (:class:`~cockpit.server.streams.StreamLimits`);
+``tls`` makes the port TLS or mutual TLS (:mod:`cockpit.server.tls`).
 
 Shutdown, on SIGTERM/SIGINT or :meth:`CockpitServer.stop`: health turns NOT_SERVING, watch
 streams end with UNAVAILABLE, new RPCs are refused, and turns in flight get ``grace_s`` seconds
@@ -19,6 +21,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -29,6 +32,8 @@ from cockpit.server.auth import TokenBook
 from cockpit.server.gate import RequestGate
 from cockpit.server.owners import SessionLimits
 from cockpit.server.servicer import CockpitServicer
+from cockpit.server.streams import StreamLimits
+from cockpit.server.tls import ServerTls
 from cockpit.service_api import AssistantService
 from cockpit.v1 import cockpit_pb2 as pb
 from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
@@ -59,6 +64,34 @@ Registrar = Callable[[grpc.aio.Server], str]
 registrar with a ``begin_shutdown()`` method is told when the server starts to stop."""
 
 
+class _Health(health.aio.HealthServicer):
+    """gRPC's health service, whose ``Watch`` streams end (OK, after NOT_SERVING) once shutdown begins.
+
+    The reference ``Watch`` waits for the next change for ever, so an open watch held the whole
+    grace period and was then cancelled, logging a ``CancelledError`` traceback.
+    """
+
+    async def Watch(self, request: health_pb2.HealthCheckRequest, context: Any) -> None:
+        condition = self._server_watchers[request.service]
+        self._watcher_count_by_service[request.service] += 1
+        last = None
+        try:
+            async with condition:
+                while True:
+                    status = self._server_status.get(request.service, health_pb2.HealthCheckResponse.SERVICE_UNKNOWN)
+                    if status != last:
+                        await context.write(health_pb2.HealthCheckResponse(status=status))
+                    last = status
+                    if self._gracefully_shutting_down:
+                        return  # the watcher has heard NOT_SERVING; nothing more will change
+                    await condition.wait()
+        finally:
+            self._watcher_count_by_service[request.service] -= 1
+            if self._watcher_count_by_service[request.service] == 0:
+                del self._server_watchers[request.service]
+                del self._watcher_count_by_service[request.service]
+
+
 def _address(host: str, port: int) -> str:
     """``host:port``, with an IPv6 literal in brackets."""
     if ":" in host and not host.startswith("["):
@@ -79,6 +112,8 @@ class CockpitServer:
         *,
         tokens: TokenBook | None = None,
         limits: SessionLimits | None = None,
+        tls: ServerTls | None = None,
+        streams: StreamLimits | None = None,
     ) -> None:
         self.host = host
         """Listen address."""
@@ -89,9 +124,11 @@ class CockpitServer:
         self._max_message_bytes = max_message_bytes
         self._tokens = tokens
         self._limits = limits
+        self._tls = tls
+        self._streams = streams
         self._server: grpc.aio.Server | None = None
         self._servicer: CockpitServicer | None = None
-        self._health: health.aio.HealthServicer | None = None
+        self._health: _Health | None = None
         self._stop_begun = False
         self._stopped = asyncio.Event()
         self._health_task: asyncio.Task[None] | None = None
@@ -112,15 +149,23 @@ class CockpitServer:
         ]
         # The gate checks tokens and scopes and turns undecodable requests into INVALID_ARGUMENT.
         server = grpc.aio.server(options=options, interceptors=[RequestGate(self._tokens)])
-        self._servicer = CockpitServicer(self._service, self._tokens, self._limits)
+        self._servicer = CockpitServicer(self._service, self._tokens, self._limits, self._streams)
         pb_grpc.add_CockpitServicer_to_server(self._servicer, server)
-        self._health = health.aio.HealthServicer()
+        self._health = _Health()
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
         names = [COCKPIT_SERVICE, *(register(server) for register in self._registrars)]
+        for register in self._registrars:  # e.g. the Bench: its injected commands reach the conversations
+            attach = getattr(register, "attach", None)
+            if callable(attach):
+                attach(self._servicer)
         reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
         address = _address(self.host, self.port)
+        credentials = self._tls.credentials() if self._tls is not None else None  # unreadable files: before binding
         try:
-            self.port = server.add_insecure_port(address)
+            if credentials is None:
+                self.port = server.add_insecure_port(address)
+            else:
+                self.port = server.add_secure_port(address, credentials)
         except RuntimeError as err:
             raise ConfigError("listen-failed", f"cannot listen on {address}: {err}; pick another --port") from err
         for name in ("", *names):
@@ -129,8 +174,9 @@ class CockpitServer:
         self._health_task = asyncio.create_task(self._watch_health())
         await server.start()
         self._server = server
-        auth = f"tokens: {', '.join(self._tokens.names)}" if self._tokens else "no tokens: any local client may call"
-        log.info("cockpit server listening on %s (%s)", self.target, auth)
+        auth = f"tokens: {', '.join(self._tokens.names)}" if self._tokens else "no tokens"
+        wire = "plain text" if self._tls is None else ("mutual TLS" if self._tls.mutual else "TLS")
+        log.info("cockpit server listening on %s (%s, %s)", self.target, wire, auth)
         return self.port
 
     async def _mirror_health(self) -> None:
@@ -193,10 +239,12 @@ async def start_server(
     *,
     tokens: TokenBook | None = None,
     limits: SessionLimits | None = None,
+    tls: ServerTls | None = None,
+    streams: StreamLimits | None = None,
 ) -> tuple[CockpitServer, int]:
     """Start a server for ``service`` (port 0: a free one); returns it and its port. Stop it with
     ``await server.stop(grace_s)``."""
-    server = CockpitServer(service, host, port, registrars, tokens=tokens, limits=limits)
+    server = CockpitServer(service, host, port, registrars, tokens=tokens, limits=limits, tls=tls, streams=streams)
     return server, await server.start()
 
 
@@ -212,13 +260,15 @@ async def serve(
     handle_signals: bool = True,
     tokens: TokenBook | None = None,
     limits: SessionLimits | None = None,
+    tls: ServerTls | None = None,
+    streams: StreamLimits | None = None,
 ) -> None:
     """Serve ``service`` until SIGTERM/SIGINT (or ``stop`` is set), then shut down gracefully.
 
     ``ready`` is called once the server listens (its ``port`` is the bound one). Signal handlers
     are installed only when ``handle_signals`` is true and this runs on the main thread.
     """
-    server = CockpitServer(service, host, port, registrars, tokens=tokens, limits=limits)
+    server = CockpitServer(service, host, port, registrars, tokens=tokens, limits=limits, tls=tls, streams=streams)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     installed: list[signal.Signals] = []

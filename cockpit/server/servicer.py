@@ -13,19 +13,20 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Coroutine, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, TypeAlias
 
 import grpc
 
 from cockpit.audio.format import AudioFormat, BadAudioError
-from cockpit.errors import CockpitError, InputError
+from cockpit.errors import CockpitError, InputError, ResourceExhaustedError
 from cockpit.events import Event
 from cockpit.server import convert
 from cockpit.server.auth import TokenBook, bearer
 from cockpit.server.owners import SessionLedger, SessionLimits
 from cockpit.server.status import Guard, RpcFailure, abort
-from cockpit.server.streams import EventFeed, StateFeed
+from cockpit.server.streams import EventFeed, StateFeed, StreamLimits
 from cockpit.service_api import MAX_TEXT_BYTES, AssistantService, AudioStream
 from cockpit.v1 import cockpit_pb2 as pb
 from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
@@ -81,21 +82,49 @@ def _encoding_name(value: pb.AudioEncoding.ValueType) -> str:
         return f"unknown encoding {value}"
 
 
+def _idle(idle_s: float) -> ResourceExhaustedError:
+    return ResourceExhaustedError(
+        "converse-idle", f"nothing was said in this conversation for {idle_s:g} s; open a new one to speak again"
+    )
+
+
 class CockpitServicer(pb_grpc.CockpitServicer):
     """The ``Cockpit`` service of ``cockpit.v1``.
 
     With ``tokens`` every session belongs to the token that created it; ``limits`` bound the
-    sessions per token and in total (see :mod:`cockpit.server.owners`).
+    sessions per token and in total, and each session's turn rate (see :mod:`cockpit.server.owners`);
+    ``streams`` bound the conversations' idle time and every stream's buffer
+    (:class:`~cockpit.server.streams.StreamLimits`).
     """
 
     def __init__(
-        self, service: AssistantService, tokens: TokenBook | None = None, limits: SessionLimits | None = None
+        self,
+        service: AssistantService,
+        tokens: TokenBook | None = None,
+        limits: SessionLimits | None = None,
+        streams: StreamLimits | None = None,
     ) -> None:
         self._service = service
         self._tokens = tokens
         self._ledger = SessionLedger(limits or SessionLimits(), per_owner=tokens is not None)
+        self._streams = streams or StreamLimits()
         self._stopping = asyncio.Event()
         self._turns: set[asyncio.Task[None]] = set()
+        self._conversations: set[EventFeed[Event]] = set()
+
+    def hear_bench(self, notices: Any) -> None:
+        """Tell every open conversation of the command frames the Bench injects
+        (:class:`~cockpit.server.bench_notice.CommandNotices`)."""
+
+        def tell(event: Event) -> None:
+            for feed in list(self._conversations):
+                feed.put(event)
+
+        notices.subscribe(tell)
+
+    def caller(self, context: Context) -> str:
+        """The name of the caller's token (``""`` without tokens)."""
+        return self._owner(context)
 
     def begin_shutdown(self) -> None:
         """Stop starting turns and end watch streams; turns in flight run on."""
@@ -139,6 +168,7 @@ class CockpitServicer(pb_grpc.CockpitServicer):
                 await abort(context, SHUTTING_DOWN)
             text = validate_text(request.text)
             with self._session(request.session_id, context) as session_id:
+                self._ledger.take_turn(session_id)
                 async for event in self._turn(session_id, text, context):
                     yield event
 
@@ -154,7 +184,10 @@ class CockpitServicer(pb_grpc.CockpitServicer):
         """
         async with Guard(context):
             requests = aiter(request_iterator)
-            first = await self._next_request(requests, context)
+            opened = time.monotonic()
+            first = await self._next_request(
+                requests, context, lambda: opened + self._streams.converse_idle_s - time.monotonic()
+            )
             if first is None:
                 return
             if first.WhichOneof("message") != "config":
@@ -168,9 +201,13 @@ class CockpitServicer(pb_grpc.CockpitServicer):
         self, requests: AsyncIterator[pb.ConverseRequest], session_id: str, fmt: AudioFormat | None, context: Context
     ) -> AsyncIterator[pb.Event]:
         """Run the pump for one conversation and stream its events until it ends."""
-        feed: EventFeed[Event] = EventFeed()
-        async for event in self._streamed(self._pump(requests, session_id, fmt, feed, context), feed, context):
-            yield event
+        feed: EventFeed[Event] = EventFeed(self._streams.event_buffer)
+        self._conversations.add(feed)
+        try:
+            async for event in self._streamed(self._pump(requests, session_id, fmt, feed, context), feed, context):
+                yield event
+        finally:
+            self._conversations.discard(feed)
 
     async def _pump(
         self,
@@ -181,13 +218,23 @@ class CockpitServicer(pb_grpc.CockpitServicer):
         context: Context,
     ) -> None:
         """Read the conversation's requests and run them: text turns one by one, audio through
-        one voice stream (opened at the first chunk). Turns in flight end before this returns."""
+        one voice stream (opened at the first chunk). Turns in flight end before this returns.
+
+        A conversation in which nothing happens (no text, no event: streamed silence is nothing)
+        for ``converse_idle_s`` ends with ``converse-idle``."""
         audio: AudioStream | None = None
+        said = time.monotonic()  # the last text the client sent
+
+        def idle_left() -> float:
+            return max(said, feed.last_put) + self._streams.converse_idle_s - time.monotonic()
+
         try:
-            while (request := await self._next_request(requests, context)) is not None:
+            while (request := await self._next_request(requests, context, idle_left)) is not None:
                 kind = request.WhichOneof("message")
                 if kind == "text":
                     text = validate_text(request.text)
+                    said = time.monotonic()
+                    self._ledger.take_turn(session_id)
                     if audio is not None:
                         await audio.idle()
                     await self._service.text_turn(session_id, text, feed.put)
@@ -199,6 +246,8 @@ class CockpitServicer(pb_grpc.CockpitServicer):
                     if audio is None:
                         audio = await self._service.open_audio(session_id, fmt, feed.put)
                     await audio.feed(request.audio_chunk)
+                    if idle_left() <= 0:
+                        raise _idle(self._streams.converse_idle_s)
                 elif kind == "config":
                     raise InputError("config-repeated", "config may only be the first Converse message")
                 else:
@@ -254,15 +303,23 @@ class CockpitServicer(pb_grpc.CockpitServicer):
             log.debug("closing one-shot session %s failed", session_id, exc_info=True)
 
     async def _next_request(
-        self, requests: AsyncIterator[pb.ConverseRequest], context: Context
+        self,
+        requests: AsyncIterator[pb.ConverseRequest],
+        context: Context,
+        idle_left: Callable[[], float] | None = None,
     ) -> pb.ConverseRequest | None:
-        """The next client message, None when the client is done; UNAVAILABLE once shutting down."""
+        """The next client message, None when the client is done; UNAVAILABLE once shutting down;
+        ``converse-idle`` once ``idle_left()`` (seconds) runs out while waiting."""
         if self._stopping.is_set():
             await abort(context, SHUTTING_DOWN)
         reading = asyncio.ensure_future(anext(requests, None))
         stopping = asyncio.ensure_future(self._stopping.wait())
         try:
-            await asyncio.wait((reading, stopping), return_when=asyncio.FIRST_COMPLETED)
+            while not (reading.done() or stopping.done()):
+                left = idle_left() if idle_left is not None else None
+                if left is not None and left <= 0:
+                    raise _idle(self._streams.converse_idle_s)
+                await asyncio.wait((reading, stopping), timeout=left, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopping.cancel()
             if not reading.done():
@@ -273,7 +330,7 @@ class CockpitServicer(pb_grpc.CockpitServicer):
 
     async def _turn(self, session_id: str, text: str, context: Context) -> AsyncIterator[pb.Event]:
         """Run one turn as a task and yield its events as they arrive; cancel it if the RPC ends."""
-        feed: EventFeed[Event] = EventFeed()
+        feed: EventFeed[Event] = EventFeed(self._streams.event_buffer)
         async for event in self._streamed(self._service.text_turn(session_id, text, feed.put), feed, context):
             yield event
 
@@ -315,7 +372,7 @@ class CockpitServicer(pb_grpc.CockpitServicer):
         """The current values, then every confirmed change, until cancelled or shutting down."""
         async with Guard(context):
             prefixes = tuple(request.signals)
-            feed = StateFeed(lambda path: convert.matches(path, prefixes))
+            feed = StateFeed(lambda path: convert.matches(path, prefixes), self._streams.watch_buffer)
             unsubscribe = self._service.watch_state(feed.listener)
             try:
                 current = sorted(

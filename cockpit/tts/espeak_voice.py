@@ -13,6 +13,7 @@ import subprocess
 import wave
 from collections.abc import Iterator
 
+from cockpit.langtag import primary_language
 from cockpit.tts.api import SpeechError, Synthesizer
 
 TIMEOUT_S = 30.0
@@ -28,7 +29,7 @@ class EspeakSynthesizer(Synthesizer):
         if found is None:
             raise SpeechError("tts-unavailable", f"{executable} is not installed (Debian package espeak-ng)")
         self._command = [found, "-v", voice, "-s", str(words_per_minute), "--stdout"]
-        self.language = voice.split("-")[0]
+        self.language = primary_language(voice)  # espeak-ng names voices by language tag
         self.sample_rate = 22050
 
     def _synthesize(self, text: str) -> Iterator[bytes]:

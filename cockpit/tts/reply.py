@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
+from cockpit.langtag import primary_language
 from cockpit.tts.api import SpeechAudio, SpeechError, Synthesizer
 
 CHUNK_S = 0.25
@@ -30,7 +31,7 @@ class Voices:
 
     def get(self, language: str) -> Synthesizer:
         """The voice for ``language`` (``ko-KR`` uses ``ko``); :class:`SpeechError` when there is none."""
-        primary = language.split("-")[0].lower()
+        primary = primary_language(language)
         if primary not in self._loaded:
             factory = self._factories.get(primary)
             if factory is None:

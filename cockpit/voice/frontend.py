@@ -35,7 +35,8 @@ from cockpit.audio.format import FRAME_MS, INTERNAL, AudioFormat
 from cockpit.audio.frames import AudioIngest
 from cockpit.endpoint.endpointer import EndpointConfig, Endpointer, EndpointEvent
 from cockpit.endpoint.vad import VoiceActivityDetector
-from cockpit.events import EventSink, EventType, TurnClock
+from cockpit.events import EventSink, Payload, SpeechEnd, SpeechStart, TurnClock, Wake
+from cockpit.events import Transcript as Heard
 from cockpit.wake.base import WakeDetection, WakeWordDetector
 
 PREROLL_FRAMES = 6
@@ -235,7 +236,7 @@ class VoiceFrontEnd:
             if detection is not None:
                 self._wake_frame = index
                 self._open_turn(detection)
-                self._emit(EventType.WAKE, model=detection.model, score=round(detection.score, 4))
+                self._emit(Wake(detection.model, round(detection.score, 4)))
             return None
         event = self._endpointer.update(self.vad.probability(frame))
         if self._state is State.WAITING:
@@ -255,9 +256,9 @@ class VoiceFrontEnd:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _emit(self, type_: EventType, **data: object) -> None:
+    def _emit(self, payload: Payload) -> None:
         assert self._turn_clock is not None
-        self._sink(self._turn_clock.event(type_, **data))
+        self._sink(self._turn_clock.event(payload))
 
     def _open_turn(self, detection: WakeDetection | None) -> None:
         self._detection = detection
@@ -280,7 +281,7 @@ class VoiceFrontEnd:
         if detection is not None:  # a new command instead of an answer
             self._wake_frame = index
             self._open_turn(detection)
-            self._emit(EventType.WAKE, model=detection.model, score=round(detection.score, 4))
+            self._emit(Wake(detection.model, round(detection.score, 4)))
             return
         event = self._endpointer.update(self.vad.probability(frame))
         if event is EndpointEvent.SPEECH_START:
@@ -307,7 +308,7 @@ class VoiceFrontEnd:
         clock = self._turn_clock
         self._open_turn(detection)
         self._turn_clock = clock  # the same turn: its speech turned out to start with the wake word
-        self._emit(EventType.WAKE, model=detection.model, score=round(detection.score, 4))
+        self._emit(Wake(detection.model, round(detection.score, 4)))
         return True
 
     def _use_answer_grammar(self) -> Mode:
@@ -334,7 +335,7 @@ class VoiceFrontEnd:
         self._is_command = None
 
     def _start_speech(self, index: int) -> None:
-        self._emit(EventType.SPEECH_START)
+        self._emit(SpeechStart())
         self._state = State.SPEECH
         if self._answering:
             self.recognizer.start(self._use_answer_grammar())
@@ -358,13 +359,13 @@ class VoiceFrontEnd:
         if partial is not None and not self._answering:
             text = strip_wake_phrases(partial.text, self.config.strip_phrases)
             if text:
-                self._emit(EventType.TRANSCRIPT, text=text, final=False)
+                self._emit(Heard(text, final=False))
 
     def _close(self, reason: str) -> Utterance:
-        self._emit(EventType.SPEECH_END)
+        self._emit(SpeechEnd())
         transcript = self.recognizer.finish()
         text = strip_wake_phrases(transcript.text, self.config.strip_phrases)
-        self._emit(EventType.TRANSCRIPT, text=text, final=True, confidence=round(transcript.confidence, 3))
+        self._emit(Heard(text, final=True, confidence=round(transcript.confidence, 3)))
         answered = self._answering
         utterance = self._finish_turn(Utterance(self._turn_index(), self._detection, reason, text, transcript))
         if answered and not text and self.frames < self._answer_until:

@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from cockpit.events import Event, EventSink, EventType
+from cockpit.events import Event, EventSink, EventType, Transcript
 from cockpit.voice.frontend import Utterance, VoiceFrontEnd
 
 log = logging.getLogger(__name__)
@@ -31,9 +31,6 @@ log = logging.getLogger(__name__)
 UtteranceHandler = Callable[[Utterance], Coroutine[Any, Any, float | None]]
 """``on_utterance(utterance)``: runs the text pipeline on one finished utterance; returns the
 seconds to wait for a spoken answer when the turn asked a question (None otherwise)."""
-
-TextHandler = UtteranceHandler
-"""Older name of :data:`UtteranceHandler`."""
 
 
 class _Collector:
@@ -157,4 +154,4 @@ class VoiceSession:
 
 
 def _is_final(event: Event, turn: int) -> bool:
-    return event.type is EventType.TRANSCRIPT and event.turn == turn and bool(event.data.get("final"))
+    return isinstance(event.data, Transcript) and event.turn == turn and event.data.final

@@ -20,7 +20,8 @@ from typing import Any
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
 from cockpit.phrasebook import Phrasebook
-from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan, slot_number
+from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan, fact_number, slot_number
+from skills.climate.cues import CUES
 
 DEFAULT_TEMPERATURE = 22.0
 """Assumed cabin set point (°C) when the car has not reported one: a common comfort default."""
@@ -128,13 +129,6 @@ def spoken_number(value: float) -> str:
     return f"{value:g}"
 
 
-def _known_number(state: Mapping[str, SignalValue], signal: str) -> float | None:
-    value = state.get(signal)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return float(value)
-
-
 def _clamp(signal: str, value: float) -> float:
     spec = vss.SIGNALS[signal]
     lo = -math.inf if spec.minimum is None else spec.minimum
@@ -187,6 +181,9 @@ class ClimateSkill(Skill):
     intents = tuple(name for name in CATALOGUE if name.startswith("climate."))
     examples = EXAMPLES
     slot_signals = SLOT_SIGNALS
+    tool_cues = CUES
+    replies = PHRASES
+    summary_order = 20
 
     def __init__(
         self, default_temperature: float = DEFAULT_TEMPERATURE, default_fan_speed: int = DEFAULT_FAN_SPEED
@@ -231,7 +228,7 @@ class ClimateSkill(Skill):
             return SkillPlan(refusal="I can set the driver's side, the passenger's side or both.")
         writes: list[SignalWrite] = []
         for signal in _TEMPERATURE_SIGNALS[zone]:
-            current = _known_number(state, signal)
+            current = fact_number(state, signal)
             base = self._default_temperature if current is None else current
             target = round_to_step(_clamp(signal, base + delta))
             if current is not None and target == current:
@@ -256,7 +253,7 @@ class ClimateSkill(Skill):
         delta = slot_number(slots, "delta_percent")
         if delta is None or not math.isfinite(delta):
             return SkillPlan(refusal="By how much should I change the fan speed?")
-        current = _known_number(state, vss.DRIVER_FAN_SPEED)
+        current = fact_number(state, vss.DRIVER_FAN_SPEED)
         base = self._default_fan_speed if current is None else current
         value = round_percent(_clamp(vss.DRIVER_FAN_SPEED, base + delta))
         if current is not None and value == current:
@@ -299,14 +296,34 @@ class ClimateSkill(Skill):
 
     # --- state -------------------------------------------------------------------------------
 
+    def summarize(self, state: Mapping[str, SignalValue], memory: Mapping[str, Any]) -> str:
+        """The cabin temperatures and the air conditioning, for the prompt's car facts."""
+        known = [
+            (t, side)
+            for signal, side in ((vss.DRIVER_TEMPERATURE, "driver"), (vss.PASSENGER_TEMPERATURE, "passenger"))
+            if (t := fact_number(state, signal)) is not None
+        ]
+        if not known:
+            return ""
+        if len(known) == 2 and known[0][0] == known[1][0]:
+            climate = f"Cabin temperature set to {known[0][0]:g} degrees"
+        else:
+            climate = "Cabin temperature set to " + " and ".join(
+                f"{t:g} degrees on the {side} side" for t, side in known
+            )
+        ac = state.get(vss.AC_ACTIVE)
+        if isinstance(ac, bool):
+            climate += ", air conditioning " + ("on" if ac else "off")
+        return climate + "."
+
     def describe_state(self, state: Mapping[str, SignalValue]) -> str:
         """E.g. ``Cabin 21 °C driver, 22 °C passenger, fan 40 %, AC on.``; empty when nothing is known."""
         parts: list[str] = []
         for signal, word in _ZONE_WORD.items():
-            value = _known_number(state, signal)
+            value = fact_number(state, signal)
             if value is not None:
                 parts.append(f"{spoken_number(value)} °C {word}")
-        fan = _known_number(state, vss.DRIVER_FAN_SPEED)
+        fan = fact_number(state, vss.DRIVER_FAN_SPEED)
         if fan is not None:
             parts.append(f"fan {spoken_number(fan)} %")
         for signal, word in (
@@ -319,7 +336,7 @@ class ClimateSkill(Skill):
             if isinstance(switch, bool):
                 parts.append(f"{word} {_on_off(switch)}")
         for signal, word in ((vss.DRIVER_SEAT_HEATING, "driver"), (vss.PASSENGER_SEAT_HEATING, "passenger")):
-            seat = _known_number(state, signal)
+            seat = fact_number(state, signal)
             if seat:
                 parts.append(f"{word} seat heating {spoken_number(seat)} %")
         if not parts:
@@ -387,7 +404,7 @@ def seat_heating_level(percent: float) -> int:
 
 
 def _temperature_answer(zones: tuple[str, ...], state: Mapping[str, SignalValue], language: str) -> str:
-    known = {z: t for z in zones if (t := _known_number(state, _TEMPERATURE_SIGNALS[z][0])) is not None}
+    known = {z: t for z in zones if (t := fact_number(state, _TEMPERATURE_SIGNALS[z][0])) is not None}
     if not known:
         return PHRASES.say(language, "temperature_unknown")
     if len(known) == 2 and len(set(known.values())) == 1:
@@ -398,7 +415,7 @@ def _temperature_answer(zones: tuple[str, ...], state: Mapping[str, SignalValue]
 
 
 def _fan_answer(state: Mapping[str, SignalValue], language: str) -> str:
-    percent = _known_number(state, vss.DRIVER_FAN_SPEED)
+    percent = fact_number(state, vss.DRIVER_FAN_SPEED)
     if percent is None:
         return PHRASES.say(language, "fan_unknown")
     if percent <= 0:
@@ -426,7 +443,7 @@ def _defrost_answer(windows: tuple[str, ...], state: Mapping[str, SignalValue], 
 
 def _seat_heating_answer(zones: tuple[str, ...], state: Mapping[str, SignalValue], language: str) -> str:
     levels = {
-        z: None if (p := _known_number(state, _SEAT_SIGNALS[z][0])) is None else seat_heating_level(p)
+        z: None if (p := fact_number(state, _SEAT_SIGNALS[z][0])) is None else seat_heating_level(p)
         for z in zones
     }
     both = list(levels.values())

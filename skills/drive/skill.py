@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
 from cockpit.phrasebook import Phrasebook
-from cockpit.skill_api import SignalValue, Skill, SkillContext, SkillPlan
+from cockpit.skill_api import SignalValue, Skill, SkillContext, SkillPlan, fact_number, finite_number
 from cockpit.vehicle.powertrain import MOVING_MIN_KMH
 
 GEAR_NEUTRAL, GEAR_PARK, GEAR_DRIVE = 0, 126, 127
@@ -65,18 +66,12 @@ PHRASES = Phrasebook(
 """Every sentence the skill says, per language."""
 
 
-def _number(state: Mapping[str, SignalValue], signal: str) -> float | None:
-    value = state.get(signal)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return float(value)
-
-
 def gear_name(value: SignalValue | None) -> str | None:
     """A VSS ``SelectedGear`` as ``park``, ``drive``, ``reverse`` or ``neutral``; None when unknown."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    number = finite_number(value)
+    if number is None:
         return None
-    gear = int(value)
+    gear = int(number)
     if gear == GEAR_PARK:
         return "park"
     if gear == GEAR_NEUTRAL:
@@ -90,7 +85,7 @@ def gear_name(value: SignalValue | None) -> str | None:
 
 def current_speed(state: Mapping[str, SignalValue]) -> float | None:
     """The speed in km/h while the car reports a current one; None when unknown or stale."""
-    speed = _number(state, vss.SPEED)
+    speed = fact_number(state, vss.SPEED)
     if speed is None or (speed < MOVING_MIN_KMH and state.get(vss.IS_MOVING) is True):
         return None
     return speed
@@ -110,6 +105,8 @@ class DriveSkill(Skill):
     description = "Says the car's speed, its gear and whether it is moving."
     intents = tuple(name for name in CATALOGUE if name.startswith("drive."))
     examples = EXAMPLES
+    replies = PHRASES
+    summary_order = 10
 
     def _plan(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
         what = match.slots.get("what")
@@ -142,6 +139,13 @@ class DriveSkill(Skill):
     def _standstill(self, state: Mapping[str, SignalValue], language: str) -> str:
         parked = gear_name(state.get(vss.SELECTED_GEAR)) == "park"
         return PHRASES.say(language, "parked" if parked else "standing_still")
+
+    def summarize(self, state: Mapping[str, SignalValue], memory: Mapping[str, Any]) -> str:
+        """Moving or stopped, for the prompt's car facts (first of them)."""
+        speed = fact_number(state, vss.SPEED)
+        if speed is None:
+            return ""
+        return f"Driving at {speed:.0f} km/h." if speed >= 1 else "Stopped."
 
     def describe_state(self, state: Mapping[str, SignalValue]) -> str:
         """E.g. ``Moving at 50 km/h, in drive.`` or ``Standing still, in park.``; empty when nothing is known."""

@@ -14,8 +14,18 @@ from typing import Any
 
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
-from cockpit.phrasebook import Phrasebook
-from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan, slot_number
+from cockpit.phrasebook import Phrasebook, say_back
+from cockpit.skill_api import (
+    SignalValue,
+    SignalWrite,
+    Skill,
+    SkillContext,
+    SkillPlan,
+    fact_number,
+    fact_quote,
+    slot_number,
+)
+from skills.media.cues import CUES
 from skills.media.library import DEFAULT_LIBRARY_PATH, MediaItem, MediaLibrary, load_library
 from skills.media.query import SearchResult, search
 
@@ -23,7 +33,6 @@ DEFAULT_VOLUME = 50
 """Assumed volume (%) when the car has not reported one, so "louder" and "quieter" both work."""
 PLAY, STOP, SKIP_FORWARD, SKIP_BACKWARD = "PLAY", "STOP", "SKIP-FORWARD", "SKIP-BACKWARD"
 """Values of the VSS ``Media.Action`` enum the skill uses (VSS has no pause: STOP keeps the position)."""
-_MAX_ECHO = 60
 
 PHRASES = Phrasebook(
     {
@@ -73,12 +82,6 @@ def _percent(value: float) -> int | float:
     return math.floor(value + 0.5) if math.isfinite(value) else value
 
 
-def _echo(text: str) -> str:
-    """A query made safe to say back: printable characters only, spaces collapsed, length capped."""
-    words = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-    return words if len(words) <= _MAX_ECHO else words[: _MAX_ECHO - 1].rstrip() + "…"
-
-
 SLOT_SIGNALS: Mapping[tuple[str, str], str] = {("media.set_volume", "percent"): vss.MEDIA_VOLUME}
 """The slots that set one signal: ``ListSkills`` shows that signal's range, step and unit."""
 
@@ -117,6 +120,9 @@ class MediaSkill(Skill):
     intents = tuple(name for name in CATALOGUE if name.startswith("media."))
     examples = EXAMPLES
     slot_signals = SLOT_SIGNALS
+    tool_cues = CUES
+    replies = PHRASES
+    summary_order = 30
 
     def __init__(
         self,
@@ -164,7 +170,7 @@ class MediaSkill(Skill):
         current = state.get(vss.MEDIA_PLAYED_URI) or state.get(vss.MEDIA_SELECTED_URI) or ""
         found = search(self.library, query, current if isinstance(current, str) else "")
         if found is None:
-            return SkillPlan(refusal=f"I couldn't find {_echo(query)} in the library.")
+            return SkillPlan(refusal=f"I couldn't find {say_back(query)} in the library.")
         writes = (SignalWrite(vss.MEDIA_SELECTED_URI, found.item.uri), SignalWrite(vss.MEDIA_ACTION, PLAY))
         return SkillPlan(writes, done=_play_reply(found))
 
@@ -221,6 +227,19 @@ class MediaSkill(Skill):
             reply += " " + PHRASES.say(language, "muted")
         return reply
 
+    def summarize(self, state: Mapping[str, SignalValue], memory: Mapping[str, Any]) -> str:
+        """What is playing and how loud, for the prompt's car facts (titles quoted as data)."""
+        track, artist = state.get(vss.MEDIA_TRACK), state.get(vss.MEDIA_ARTIST)
+        action = str(state.get(vss.MEDIA_ACTION, "")).upper()
+        if not track:
+            return "Nothing playing."
+        what = fact_quote(track) + (f" by {fact_quote(artist)}" if artist else "")
+        verb = "Paused:" if action in ("PAUSE", "STOP") else "Playing"
+        volume = fact_number(state, vss.MEDIA_VOLUME)
+        muted = state.get(vss.MEDIA_MUTED) is True
+        level = " (muted)" if muted else (f" at volume {volume:.0f}" if volume is not None else "")
+        return f"{verb} {what}{level}."
+
     def describe_state(self, state: Mapping[str, SignalValue]) -> str:
         """E.g. ``Playing So What by Miles Davis, volume 40 %.``; empty when nothing is known."""
         parts: list[str] = []
@@ -263,14 +282,14 @@ def _spoken_item(item: MediaItem | None, state: Mapping[str, SignalValue], langu
     if not isinstance(title, str) or not title.strip():
         return None
     if not isinstance(by, str) or not by.strip():
-        return PHRASES.say(language, "podcast" if kind == "podcast" else "titled", title=_echo(title))
+        return PHRASES.say(language, "podcast" if kind == "podcast" else "titled", title=say_back(title))
     form = kind if kind in ("track", "station", "podcast") else "track"
-    return PHRASES.say(language, str(form), title=_echo(title), by=_echo(by))
+    return PHRASES.say(language, str(form), title=say_back(title), by=say_back(by))
 
 
 def _volume_number(state: Mapping[str, SignalValue]) -> str | None:
-    volume = state.get(vss.MEDIA_VOLUME)
-    if isinstance(volume, bool) or not isinstance(volume, int | float) or not math.isfinite(volume):
+    volume = fact_number(state, vss.MEDIA_VOLUME)
+    if volume is None:
         return None
     return f"{volume:g}"
 

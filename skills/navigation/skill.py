@@ -11,15 +11,13 @@ navigation unit last confirmed, and name it only when this session's memory says
 
 from __future__ import annotations
 
-import math
-import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
-from cockpit.phrasebook import Phrasebook, primary_language
-from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan
+from cockpit.phrasebook import Phrasebook, primary_language, say_back
+from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan, fact_number, fact_quote
 from skills.navigation.cities import CityIndex, normalise
 from skills.navigation.geo import GeoPoint, Place, distance_km, spoken_distance, spoken_duration
 from skills.navigation.places import SimulatedPlaces
@@ -61,24 +59,8 @@ PHRASES = Phrasebook(
 """What the arrival-time and destination answers say, per language."""
 
 _FOLLOW_UPS = frozenset({"there", "it", "that", "that place", "this place", "that one", "the place", "same place"})
-_MAX_ECHO = 60
-
-
-def spoken_text(text: str, limit: int = _MAX_ECHO) -> str:
-    """User text made safe to say back: control and format characters dropped, spaces collapsed, capped."""
-    visible = "".join(ch if unicodedata.category(ch)[0] not in "CZ" or ch == " " else " " for ch in text)
-    words = " ".join(visible.split())
-    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
-
-
-def _coordinate(value: SignalValue | None) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return float(value)
-
-
 def _point_from_state(state: Mapping[str, SignalValue]) -> GeoPoint | None:
-    lat, lon = _coordinate(state.get(vss.NAV_LATITUDE)), _coordinate(state.get(vss.NAV_LONGITUDE))
+    lat, lon = fact_number(state, vss.NAV_LATITUDE), fact_number(state, vss.NAV_LONGITUDE)
     if lat is None or lon is None or (lat == 0 and lon == 0):
         return None  # 0/0 is what an ECU reports when no destination is set
     return GeoPoint(lat, lon)
@@ -120,6 +102,8 @@ class NavigationSkill(Skill):
     description = "Starts route guidance to cities and places, finds nearby places and tells the arrival time."
     intents = tuple(name for name in CATALOGUE if name.startswith("navigation."))
     examples = EXAMPLES
+    replies = PHRASES
+    summary_order = 40
 
     def __init__(
         self,
@@ -162,7 +146,7 @@ class NavigationSkill(Skill):
         if place is None:
             if normalise(destination) in _FOLLOW_UPS:
                 return SkillPlan(refusal="I don't know which place you mean. Ask me to find one first.")
-            return SkillPlan(refusal=f"I couldn't find {spoken_text(destination)}.")
+            return SkillPlan(refusal=f"I couldn't find {say_back(destination)}.")
         writes = (
             SignalWrite(vss.NAV_LATITUDE, place.point.latitude),
             SignalWrite(vss.NAV_LONGITUDE, place.point.longitude),
@@ -177,7 +161,7 @@ class NavigationSkill(Skill):
         if key is None and isinstance(category, str):
             key = self._places.category(category)
         if key is None:
-            what = spoken_text(category) if isinstance(category, str) and category.strip() else "that kind of place"
+            what = say_back(category) if isinstance(category, str) and category.strip() else "that kind of place"
             return SkillPlan(refusal=f"I can't search for {what}.")
         place = self._places.nearest(key, self.origin)
         if place is None:
@@ -201,7 +185,7 @@ class NavigationSkill(Skill):
         if place is None:
             where = PHRASES.say(language, "your_destination")
         else:
-            where = PHRASES.say(language, "home") if place.name == "home" else spoken_text(place.name)
+            where = PHRASES.say(language, "home") if place.name == "home" else say_back(place.name)
         done = PHRASES.say(
             language,
             "eta",
@@ -222,7 +206,7 @@ class NavigationSkill(Skill):
             return SkillPlan(done=PHRASES.say(language, "destination_unnamed", distance=distance))
         if place.name == "home":
             return SkillPlan(done=PHRASES.say(language, "destination_home", distance=distance))
-        return SkillPlan(done=PHRASES.say(language, "destination", name=spoken_text(place.name), distance=distance))
+        return SkillPlan(done=PHRASES.say(language, "destination", name=say_back(place.name), distance=distance))
 
     def _duration(self, km: float, language: str = "en") -> str:
         return spoken_duration(km / self.average_speed_kmh, language)
@@ -230,6 +214,28 @@ class NavigationSkill(Skill):
     def warm(self) -> None:
         """Build the city index now (about a second) rather than on the first request."""
         self._cities.lookup("shenzhen")
+
+    def summarize(self, state: Mapping[str, SignalValue], memory: Mapping[str, Any]) -> str:
+        """Where route guidance goes, for the prompt's car facts: the destination's name comes from the
+        session memory (``destination``: text, or a mapping with ``name``) that :meth:`_plan` left there."""
+        name = memory.get("destination")
+        if isinstance(name, Mapping):
+            name = name.get("name")
+        active = state.get(vss.NAV_GUIDANCE_ACTIVE)
+        if active is False:
+            return "No destination."
+        if isinstance(name, str) and name.strip():
+            return f"Driving to {fact_quote(name)}."
+        lat, lon = fact_number(state, vss.NAV_LATITUDE), fact_number(state, vss.NAV_LONGITUDE)
+        if active and lat is not None and lon is not None:
+            return f"Driving to a destination at {lat:.3f}, {lon:.3f}."
+        return "No destination."
+
+    def vocabulary(self, language: str) -> Mapping[str, Sequence[str]]:
+        """The most populous cities, named in ``language``, as spoken destinations for the grammar."""
+        from skills.navigation.grammar import popular_city_names
+
+        return {"destination": popular_city_names(language=language)}
 
     def describe_state(self, state: Mapping[str, SignalValue]) -> str:
         """E.g. ``Route guidance active, destination 12 kilometres away.``; empty when idle."""

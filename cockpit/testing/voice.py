@@ -1,4 +1,4 @@
-"""Small fakes of the voice seams, for tests that do not need the real models."""
+"""Fakes of the voice seams (wake word, voice activity, speech recogniser), for tests that need no model."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A scripted language model for unit tests: the real interface, no weights.
+"""A scripted language model: the real :class:`~cockpit.llm.api.LanguageModel` interface, no weights.
 
 Tokens are characters (one id per code point), so prompts can be read back. The reply is chosen
 from the last user message of the ChatML prompt: with a grammar, from ``tool_calls``; otherwise
