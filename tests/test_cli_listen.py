@@ -9,6 +9,9 @@ real tests run the real voice models on the spoken fixtures and are skipped with
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 import time
 import wave
 from collections.abc import Iterator
@@ -279,3 +282,32 @@ def test_spoken_wavs_give_their_turns_with_the_file_index(tmp_path: Path, capsys
     assert (intent["intent"], intent["slots"]) == ("climate.set_ac", {"on": True})
     assert [e["status"] for e in later if e["type"] == "action"] == ["sent", "confirmed"]
     assert later[-1]["type"] == "reply"
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("voice_models", "_no_model_dir_env")
+def test_listen_through_a_server_gives_the_same_turns_as_in_process(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = ["wake_set_temperature_piper", "nowake_set_temperature_piper"]
+    wavs = [str(FIXTURES / f"{n}.wav") for n in names]
+    config = listen_config(tmp_path, "cli-listen-server")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cockpit", "serve", "--port", "0", "--insecure", "--config", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        started = re.search(r"serving on (\S+)", server.stdout.readline())
+        assert started, "cockpit serve did not start"
+        assert main(["listen", "--json", "--server", started.group(1), "--wav", *wavs]) == 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    events = _lines(capsys.readouterr().out)
+    assert {e["turn"] for e in events} == {0}  # the file without a wake word gives nothing, over gRPC too
+    assert_set_temperature_turn(events, 0)
+    assert main(["listen", "--json", "--speed", "0", "--server", "127.0.0.1:1", "--wav", *wavs]) == 2
+    assert "--speed" in capsys.readouterr().err

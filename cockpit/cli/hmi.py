@@ -57,9 +57,9 @@ def _token(args: argparse.Namespace) -> str | None:
     if (args.token or args.token_file) and not args.server:
         raise ConfigError("bad-usage", "--token and --token-file are for --server (the embedded service makes its own)")
     if args.token_file:
-        from cockpit.cli.main import _read_token
+        from cockpit.cli.io import read_token
 
-        return _read_token(args.token_file)
+        return read_token(args.token_file)
     return str(args.token) if args.token else None
 
 

@@ -2,12 +2,14 @@
 
 ::
 
-    cockpit listen [--json] [--realtime] [--config FILE] (--wav FILE... | --mic [--seconds N])
+    cockpit listen [--json] [--realtime] [--config FILE] [--speed KMH] (--wav FILE... | --mic [--seconds N])
+    cockpit listen --server HOST:PORT [--token-file FILE] [--tls-ca PEM ...] (--wav FILE... | --mic ...)
 
 The audio goes through :meth:`~cockpit.service_api.AssistantService.open_audio`, the path a
 gRPC ``Converse`` stream takes: wake word, endpointing, speech to text, then each finished
-utterance's turn (intent, policy, action, reply). ``--json`` prints exactly the event lines of
-docs/events.md.
+utterance's turn (intent, policy, action, reply). With ``--server`` it *is* a ``Converse``
+stream, to a running ``cockpit serve``: one session per WAV file (or for the microphone), as a
+head unit would. ``--json`` prints exactly the event lines of docs/events.md, the same either way.
 
 - **WAV files.** Each file is its own session, fed in 80 ms chunks (as fast as the front end
   takes them, or at real time with ``--realtime``), and every event of a file carries the file's
@@ -30,11 +32,12 @@ import contextlib
 import dataclasses
 import functools
 import math
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cockpit.cli.io import Io
+from cockpit.cli.io import Io, read_token
 from cockpit.cli.render import HumanRenderer, JsonRenderer, Renderer
 from cockpit.cli.turns import ServiceFactory, open_service
 from cockpit.errors import CockpitError, ConfigError
@@ -45,6 +48,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from cockpit.audio.mic import MicrophoneSource
+    from cockpit.server.client import CockpitClient
 
 EXIT_OK = 0
 """Every input was heard and no turn failed."""
@@ -91,7 +95,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="with --mic: stop after N seconds of audio (default: until Ctrl-C)",
     )
-    parser.add_argument("--config", metavar="FILE", default=None, help="TOML settings file")
+    parser.add_argument("--config", metavar="FILE", default=None, help="TOML settings file (in this process)")
+    parser.add_argument(
+        "--speed",
+        metavar="KMH",
+        type=float,
+        default=None,
+        help="the simulated car drives in D at KMH (in this process)",
+    )
+    parser.add_argument("--server", metavar="HOST:PORT", default=None, help="stream to a running server (Converse)")
+    parser.add_argument(
+        "--token-file", metavar="FILE", type=Path, default=None, help="bearer token file, first line (--server)"
+    )
+    from cockpit.server.tls import add_client_arguments
+
+    add_client_arguments(parser)  # --tls-ca, --tls-cert, --tls-key
+
+
+Hear = Callable[["_Tally", Callable[[], AsyncGenerator[bytes, None]]], Awaitable[None]]
+"""One session and one audio stream, in this process or on a server: feed the chunks, report the events."""
 
 
 async def listen(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> int:
@@ -100,16 +122,34 @@ async def listen(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> i
         raise ConfigError("bad-usage", "--seconds applies to --mic only; a WAV file ends by itself")
     if args.seconds is not None and not (args.seconds > 0 and math.isfinite(args.seconds)):
         raise ConfigError("bad-usage", f"--seconds must be a positive number, not {args.seconds:g}")
-    from cockpit.settings import load_settings
-
-    settings = load_settings(args.config, overrides={"voice.preload": True})  # load the models while the car starts
+    if args.server and (args.config or args.speed is not None):
+        raise ConfigError("bad-usage", "--config and --speed set up this process's car; a server has its own")
     renderer: Renderer = JsonRenderer(io.stdout) if args.json else HumanRenderer(io.stdout)
     async with AsyncExitStack() as stack:
-        service = await open_service(factory, settings, stack)
+        hear = await (_remote(args, stack) if args.server else _embedded(args, factory, stack))
         if args.mic:
-            return await _listen_mic(service, renderer, io, args.seconds)
-        return await _listen_wavs(service, args.wav, renderer, io, args.realtime)
+            return await _listen_mic(hear, renderer, io, args.seconds)
+        return await _listen_wavs(hear, args.wav, renderer, io, args.realtime)
     return EXIT_OK  # not reached: the stack swallows no exception (mypy cannot tell)
+
+
+async def _embedded(args: argparse.Namespace, factory: ServiceFactory, stack: AsyncExitStack) -> Hear:
+    from cockpit.settings import load_settings
+
+    overrides: dict[str, object] = {"voice.preload": True}  # load the models while the car starts
+    if args.speed is not None:
+        overrides["can.drive_profile"] = f"steady:{args.speed:g}"
+    service = await open_service(factory, load_settings(args.config, overrides=overrides), stack)
+    return functools.partial(_hear, service)
+
+
+async def _remote(args: argparse.Namespace, stack: AsyncExitStack) -> Hear:
+    from cockpit.server.client import CockpitClient
+    from cockpit.server.tls import client_from_args
+
+    token = read_token(args.token_file) if args.token_file else None
+    client = await stack.enter_async_context(CockpitClient(args.server, token=token, tls=client_from_args(args)))
+    return functools.partial(_hear_remote, client)
 
 
 class _Tally:
@@ -146,6 +186,18 @@ def _report_errors(io: Io, what: str, tally: _Tally) -> int:
     return EXIT_FAILED
 
 
+async def _hear_remote(client: CockpitClient, tally: _Tally, chunks: Callable[[], AsyncGenerator[bytes, None]]) -> None:
+    """One session on the server and one ``Converse`` stream: the chunks go up, the events come back."""
+    session = await client.create_session()
+    try:
+        async with contextlib.aclosing(chunks()) as source:
+            async for event in client.converse(source, session):
+                tally(event)
+    finally:
+        with contextlib.suppress(CockpitError):  # expired or the server gone: nothing left to close
+            await client.close_session(session.session_id)
+
+
 async def _hear(service: AssistantService, tally: _Tally, chunks: Callable[[], AsyncGenerator[bytes, None]]) -> None:
     """One session and one audio stream: feed every chunk, then wait for the last turn.
 
@@ -172,9 +224,7 @@ async def _hear(service: AssistantService, tally: _Tally, chunks: Callable[[], A
 # -- WAV files ------------------------------------------------------------------------------------
 
 
-async def _listen_wavs(
-    service: AssistantService, paths: Sequence[str], renderer: Renderer, io: Io, realtime: bool
-) -> int:
+async def _listen_wavs(hear: Hear, paths: Sequence[str], renderer: Renderer, io: Io, realtime: bool) -> int:
     from cockpit.audio import paced_chunks, read_wav
     from cockpit.audio.format import BadAudioError
 
@@ -190,7 +240,7 @@ async def _listen_wavs(
         tally = _Tally(renderer, turn=index)
         renderer.begin_audio(index, path)
         try:
-            await _hear(service, tally, functools.partial(paced_chunks, pcm, realtime))
+            await hear(tally, functools.partial(paced_chunks, pcm, realtime))
         finally:
             renderer.end_audio(tally.heard > 0)
         if _report_errors(io, f"file {index} ({path})", tally) != EXIT_OK:
@@ -201,12 +251,12 @@ async def _listen_wavs(
 # -- the microphone -------------------------------------------------------------------------------
 
 
-async def _listen_mic(service: AssistantService, renderer: Renderer, io: Io, seconds: float | None) -> int:
+async def _listen_mic(hear: Hear, renderer: Renderer, io: Io, seconds: float | None) -> int:
     limit = None if seconds is None else max(1, math.ceil(seconds / CHUNK_S))
     tally = _Tally(renderer, turn=None)  # one session: its turns count as they are spoken
     renderer.begin_audio(0, MIC_NAME)
     try:
-        await _hear(service, tally, lambda: _mic_chunks(io, limit))
+        await hear(tally, lambda: _mic_chunks(io, limit))
     finally:
         renderer.end_audio(tally.heard > 0)
     return _report_errors(io, MIC_NAME, tally)

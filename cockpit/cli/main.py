@@ -4,7 +4,7 @@
 
     cockpit serve [--host 127.0.0.1] [--port 50051] [--config FILE]
     cockpit ask [--json] [--same-session] [--server HOST:PORT] UTTERANCE... | -
-    cockpit listen [--json] [--realtime] [--config FILE] (--wav FILE... | --mic [--seconds N])
+    cockpit listen [--json] [--realtime] [--config FILE | --server HOST:PORT] (--wav FILE... | --mic [--seconds N])
     cockpit hmi [--port 8080] [--server HOST:PORT] [--token-file FILE]
     cockpit models list|pull|verify [--json] [NAME...]
 
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from cockpit.cli.io import Io
+from cockpit.cli.io import Io, read_token
 from cockpit.cli.render import HumanRenderer, JsonRenderer, Renderer
 from cockpit.cli.speech import SpeechOutput, play, speech_outputs
 from cockpit.cli.turns import EmbeddedTurns, RemoteTurns, ServiceFactory, TurnRunner, default_factory, open_service
@@ -154,17 +154,6 @@ def _embedded_overrides(args: argparse.Namespace) -> dict[str, object]:
     return {"can.drive_profile": f"steady:{args.speed:g}"}
 
 
-def _read_token(path: Path) -> str:
-    """The secret on the first line of ``path`` (a file, so it never shows in ``ps``)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError("bad-usage", f"cannot read the token file {str(path)!r}: {err}") from err
-    if not lines or not lines[0].strip():
-        raise ConfigError("bad-usage", f"the token file {str(path)!r} is empty")
-    return lines[0].strip()
-
-
 def _utterances(args: argparse.Namespace, io: Io) -> list[str]:
     if args.utterances == ["-"]:
         return [line.rstrip("\r\n") for line in io.stdin if line.strip()]
@@ -185,7 +174,7 @@ async def _ask(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> int
             from cockpit.server.client import CockpitClient
             from cockpit.server.tls import client_from_args
 
-            token = _read_token(args.token_file) if args.token_file else None
+            token = read_token(args.token_file) if args.token_file else None
             client = await stack.enter_async_context(
                 CockpitClient(args.server, timeout_s=ASK_TIMEOUT_S, token=token, tls=client_from_args(args))
             )
@@ -331,6 +320,7 @@ COMMANDS: dict[str, Command] = {
             "cockpit listen --wav cockpit/demo_audio/set_temperature.wav",
             "cockpit listen --json --realtime --wav a.wav b.wav",
             "cockpit listen --mic --seconds 30",
+            "cockpit listen --server 127.0.0.1:50051 --token-file head-unit.token --wav a.wav",
         ),
         _add_listen,
         _listen,

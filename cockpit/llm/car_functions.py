@@ -1,9 +1,10 @@
 """The functions of this car an answer may talk about, and how an answer names them.
 
 Each :class:`CarFunction` ties the words an answer may use ("rear window defroster", "A/C") to the
-VSS paths behind it; :data:`UNSUPPORTED` names what this car has no control of (windows, doors,
-lights, ...). :func:`mentions` finds both in a sentence. Part of the answer checker: the rules are
-in :mod:`cockpit.llm.claims`.
+VSS paths behind it; :data:`UNSUPPORTED` names what the model may never claim or state: what this
+car has no control of (doors, lights, ...), and the windows and the sunroof, which the body skill
+alone moves and reports (by rules, from the body ECU's confirmed state). :func:`mentions` finds
+both in a sentence. Part of the answer checker: the rules are in :mod:`cockpit.llm.claims`.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ UNSUPPORTED = re.compile(
     r"ventilated\s+seats?|cooled\s+seats?|autopilot|self[\s-]driving)\b",
     re.I,
 )
-"""Things this car has no control of: a claim of changing them, or of their state, is false."""
+"""Things the model may not speak of as changed or in a state: what this car has no control of, and
+the windows and sunroof (the body skill's, answered by rules). Such a claim is replaced."""
 UNSUPPORTED_STATE = re.compile(
     rf"(?:{UNSUPPORTED.pattern})[\w\s'-]{{0,20}}?\s(?:is|are)\s+(?:now\s+|currently\s+|still\s+|already\s+)*(?:on|"
     r"off|open|opened|closed|shut|locked|unlocked|up|down|active|running|heating|warming|warm|engaged|activated|"
