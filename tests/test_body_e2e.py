@@ -131,3 +131,31 @@ def test_cli_speed_120_refuses_the_sunroof_and_speed_0_opens_it() -> None:
     assert {"type": "state", "signal": vss.SUNROOF_POSITION, "value": 100}.items() <= next(
         e for e in standing if e["type"] == "state"
     ).items()
+
+
+async def test_korean_body_replies_take_the_right_particles(parked: Stack) -> None:
+    service = parked.parts.service
+    sid = service.create_session("ko").session_id
+    texts = ("선루프 닫아 줘", "선루프 닫아 줘", "창문 닫아 줘")  # the roof may be open from an earlier test
+    said = [(await parked.turn(text, sid)).of_type(REPLY)[-1].data["text"] for text in texts]
+    assert said[0] in ("선루프를 닫았습니다.", "선루프는 이미 닫혀 있습니다.")
+    assert said[1:] == ["선루프는 이미 닫혀 있습니다.", "운전석 창문은 이미 닫혀 있습니다."]
+    opened = await parked.turn("조수석 창문 열어 줘", sid)
+    assert opened.of_type(REPLY)[-1].data["text"] == "조수석 창문을 열었습니다."
+    assert service.vehicle_state()[vss.PASSENGER_WINDOW] == 100
+    await parked.turn("조수석 창문 닫아 줘", sid)
+    service.close_session(sid)
+
+
+def test_cli_language_opens_korean_sessions() -> None:
+    run = subprocess.run(
+        [str(COCKPIT), "ask", "--json", "--language", "ko", "선루프 열어 줘"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COCKPIT_LLM_ENABLED": "false"},
+        timeout=240,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    events = [json.loads(line) for line in run.stdout.splitlines()]
+    assert events[0]["intent"] == "body.set_sunroof" and events[-1]["text"] == "선루프를 열었습니다."

@@ -71,12 +71,12 @@ PHRASES = Phrasebook(
             "front": "앞 창문",
             "rear": "뒤 창문",
             "all": "모든 창문",
-            "opened": "{what}을 열었습니다.",
-            "closed": "{what}을 닫았습니다.",
-            "moved": "{what}을 {percent}퍼센트 열었습니다.",
-            "already_opened": "{what}은 이미 열려 있습니다.",
-            "already_closed": "{what}은 이미 닫혀 있습니다.",
-            "already_moved": "{what}은 이미 {percent}퍼센트 열려 있습니다.",
+            "opened": "{what} 열었습니다.",
+            "closed": "{what} 닫았습니다.",
+            "moved": "{what} {percent}퍼센트 열었습니다.",
+            "already_opened": "{be} 이미 열려 있습니다.",
+            "already_closed": "{be} 이미 닫혀 있습니다.",
+            "already_moved": "{be} 이미 {percent}퍼센트 열려 있습니다.",
             "sunroof": "선루프",
             "lock_on": "차일드 락을 켰습니다.",
             "lock_off": "차일드 락을 껐습니다.",
@@ -172,11 +172,23 @@ def _position_plan(
     signals: Sequence[str], target: int, what: str, state: Mapping[str, SignalValue], say: Say
 ) -> SkillPlan:
     key = "opened" if target == 100 else "closed" if target == 0 else "moved"
-    plural = what.endswith("s")
-    done = say(key, what=what, percent=target)
-    done = done[:1].upper() + done[1:]
-    already = say(f"already_{key}", what=what, be="are" if plural else "is", percent=target)
-    return _move(signals, target, state, done, already)
+    if _is_hangul(what):  # Korean marks the object and the topic with particles, not word order
+        done = say(key, what=_particle(what, "을", "를"), percent=target)
+        already = say(f"already_{key}", be=_particle(what, "은", "는"), percent=target)
+    else:
+        done = say(key, what=what, percent=target)
+        already = say(f"already_{key}", what=what, be="are" if what.endswith("s") else "is", percent=target)
+    return _move(signals, target, state, done[:1].upper() + done[1:], already)
+
+
+def _is_hangul(word: str) -> bool:
+    return bool(word) and "\uac00" <= word[-1] <= "\ud7a3"
+
+
+def _particle(word: str, after_consonant: str, after_vowel: str) -> str:
+    """``word`` with the Korean particle its last syllable takes (을/를, 은/는: a final consonant or not)."""
+    final_consonant = (ord(word[-1]) - 0xAC00) % 28 != 0
+    return word + (after_consonant if final_consonant else after_vowel)
 
 
 def _move(
