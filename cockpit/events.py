@@ -167,12 +167,16 @@ class Action(Payload):
     """One signal write to the car: ``sent``, then confirmed, rejected or timed out."""
 
     TYPE = EventType.ACTION
+    OPTIONAL = frozenset({"source"})
     signal: str
     """A VSS path."""
     value: SignalValue
     status: ActionStatus
     reason: str
     """Why, for ``rejected`` and ``timeout``; empty otherwise."""
+    source: str | None = None
+    """Who asked for the write when it was not a turn: ``bench`` (a frame the Bench service
+    injected); left out of the JSON for the turns' own writes."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", ActionStatus(self.status))

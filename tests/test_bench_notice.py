@@ -88,6 +88,7 @@ async def test_an_injected_signal_of_a_command_message_reaches_the_conversation_
     assert by_signal[DRIVER_TEMP].value.double_value == 28.0
     assert signal_value_from_proto(by_signal[FAN].value) == 90 and by_signal[FAN].status == pb.ACTION_STATUS_SENT
     for action in actions:
+        assert action.source == "bench"
         assert (
             action.reason.startswith(BENCH_REASON) and "'bench-tool'" in action.reason and "HVAC_CMD" in action.reason
         )

@@ -90,7 +90,7 @@ class CommandNotices:
         shown = ", ".join(f"{path}={value!r}" for path, value in writes.items()) or "no decodable write"
         log.warning("the Bench put a %s command frame on the bus for %s: %s", info.name, by, shown)
         reason = f"{BENCH_REASON} injected by {by} ({info.name})"
-        events = [Event.of(Action(p, v, ActionStatus.SENT, reason), 0, 0.0) for p, v in writes.items()]
+        events = [Event.of(Action(p, v, ActionStatus.SENT, reason, source="bench"), 0, 0.0) for p, v in writes.items()]
         with self._lock:
             listeners = list(self._listeners)
         for event in events:
