@@ -58,6 +58,12 @@ def _add_target(parser: argparse.ArgumentParser, car_default: bool = True) -> No
         "--bus-arg", type=_bus_arg, action="append", default=[], metavar="KEY=VALUE", help="extra can.Bus argument"
     )
     group.add_argument("--server", metavar="HOST:PORT", default=None, help="a running cockpit's bus, over gRPC")
+    group.add_argument(
+        "--token-file", type=Path, default=None, metavar="FILE", help="bench token, first line of FILE (--server)"
+    )
+    group.add_argument("--tls-ca", default=None, metavar="PEM", help="the server's CA, for a TLS server (--server)")
+    group.add_argument("--tls-cert", default=None, metavar="PEM", help="client certificate, mutual TLS (--server)")
+    group.add_argument("--tls-key", default=None, metavar="PEM", help="the client certificate's key (--server)")
     group.add_argument("--bitrate", type=int, default=500_000, help="nominal bit rate for bus load (default: 500000)")
     group.add_argument(
         "--dbc", action="append", default=[], type=Path, metavar="FILE", help="DBC file to decode with (repeatable)"

@@ -10,6 +10,8 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import can
 
@@ -57,8 +59,27 @@ class Target:
 def bus_config(args: argparse.Namespace) -> BusConfig:
     """The bus the arguments name: ``--server`` (over gRPC), else ``--interface``/``--channel``."""
     if args.server:
-        return BusConfig(BENCH_INTERFACE, args.server)
+        return BusConfig(BENCH_INTERFACE, args.server, _server_access(args))
     return BusConfig(args.interface, args.channel, dict(args.bus_arg))
+
+
+def _server_access(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``cockpit`` interface's token and TLS arguments from ``--token-file`` and ``--tls-*``."""
+    access: dict[str, Any] = {}
+    if getattr(args, "token_file", None):
+        try:
+            lines = Path(args.token_file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as err:
+            raise ConfigError("bad-usage", f"cannot read the token file {str(args.token_file)!r}: {err}") from err
+        if not lines or not lines[0].strip():
+            raise ConfigError("bad-usage", f"the token file {str(args.token_file)!r} is empty")
+        access["token"] = lines[0].strip()
+    for name in ("tls_ca", "tls_cert", "tls_key"):
+        if getattr(args, name, None):
+            access[name] = getattr(args, name)
+    if ("tls_cert" in access or "tls_key" in access) and "tls_ca" not in access:
+        raise ConfigError("bad-usage", "--tls-cert and --tls-key need --tls-ca (the CA of the server)")
+    return access
 
 
 @contextlib.contextmanager
@@ -87,20 +108,21 @@ def wait(stop: threading.Event, seconds: float | None) -> None:
         stop.wait(seconds)
 
 
-def client_of(target: Target | str) -> BenchControl:
-    """The Bench service of an attached target (or a ``host:port``), through the python-can plugin."""
-    server = target if isinstance(target, str) else target.server
-    assert server is not None
-    return bench_control(server)
+def client_of(target: Target | argparse.Namespace) -> BenchControl:
+    """The Bench service of an attached target (or of the command line's ``--server``), through the
+    python-can plugin, with the ``--token-file`` and ``--tls-*`` access the command line gives."""
+    config = target.config if isinstance(target, Target) else bus_config(target)
+    assert target.server is not None
+    return bench_control(target.server, config.kwargs)
 
 
 # -- run, profiles, scenario ------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
-def server_car(server: str) -> Iterator[CarDriver]:
-    """The simulated car of the cockpit at ``server``, put back as it was found afterwards."""
-    with client_of(server) as client:
+def server_car(target: Target | argparse.Namespace) -> Iterator[CarDriver]:
+    """The simulated car of the attached cockpit, put back as it was found afterwards."""
+    with client_of(target) as client:
         car = RemoteCar(client)
         try:
             yield car
@@ -115,7 +137,7 @@ def _length(duration: float | None) -> str:
 def run(args: argparse.Namespace, stop: threading.Event) -> int:
     """Start the simulated car until Ctrl-C or ``--duration``; with ``--server``, drive the cockpit's own."""
     if args.server:
-        with server_car(args.server) as driver:
+        with server_car(args) as driver:
             try:
                 driver.set_profile(profile_named(args.profile))
             except CockpitError as err:
@@ -128,7 +150,7 @@ def run(args: argparse.Namespace, stop: threading.Event) -> int:
                 flush=True,
             )
             wait(stop, args.duration)
-        with client_of(args.server) as client:
+        with client_of(args) as client:
             for ecu in client.stats().ecus:
                 dropped = dict(ecu.dropped) or "none"
                 print(f"{ecu.name}: {ecu.commands} commands, {ecu.sent} status frames, dropped {dropped}")
@@ -171,10 +193,10 @@ def driven_car(args: argparse.Namespace, dbcs: DbcSet) -> Iterator[CarDriver]:
     """The car a scenario drives: the cockpit's with ``--server`` (one started here and attached
     when the cockpit runs none), else one started here."""
     if args.server:
-        with client_of(args.server) as client:
+        with client_of(args) as client:
             has_car = bool(client.stats().ecus)
         if has_car:
-            with server_car(args.server) as remote:
+            with server_car(args) as remote:
                 yield remote
             return
         print(f"the cockpit at {args.server} runs no simulated car: attaching one from here", flush=True)
@@ -290,7 +312,7 @@ def _take_bus(target: Target, stop_car: bool, stack: contextlib.ExitStack) -> No
             "counters per message and reject frames. Give --stop-car to take that car off the bus for the "
             "replay (it is put back after), or start the cockpit with can.simulate = false.",
         )
-    car = stack.enter_context(server_car(target.server))
+    car = stack.enter_context(server_car(target))
     for name in ecus:
         car.set_running(name, False)
     print(f"stopped the cockpit's simulated {', '.join(ecus)} for the replay", flush=True)

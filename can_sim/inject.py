@@ -157,7 +157,7 @@ def fault(args: argparse.Namespace, stop: threading.Event) -> int:
     """Inject, list or clear a fault: on a server's car, or on an in-process car while watching the bus."""
     if args.server:
         dbcs = DbcSet.load(args.dbc)
-        with client_of(args.server) as client:
+        with client_of(args) as client:
             if args.kind == "list":
                 faults = client.stats().faults
                 for f in faults:

@@ -17,7 +17,7 @@ import importlib
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 import can
 import can.interfaces
@@ -139,8 +139,8 @@ class BenchControl(Protocol):
 class BenchPlugin(Protocol):
     """What the bus class registered as python-can interface ``cockpit`` offers besides a bus."""
 
-    def control(self, server: str) -> BenchControl:
-        """The Bench service at ``server`` (``host:port``)."""
+    def control(self, server: str, **access: Any) -> BenchControl:
+        """The Bench service at ``server`` (``host:port``); ``access``: ``token``, ``tls_ca``, ... as for the bus."""
         ...
 
     def serve(self, bus: BusConfig, car: SimulatedCar | None, address: str) -> AbstractContextManager[int]:
@@ -163,9 +163,10 @@ def bench_plugin() -> BenchPlugin:
         raise ConfigError("no-bench-plugin", f"cannot load the {BENCH_INTERFACE!r} interface: {err}") from err
 
 
-def bench_control(server: str) -> BenchControl:
-    """The Bench service of the cockpit at ``server``: ``with bench_control("127.0.0.1:50051") as c: ...``."""
-    return bench_plugin().control(server)
+def bench_control(server: str, access: Mapping[str, Any] | None = None) -> BenchControl:
+    """The Bench service of the cockpit at ``server``: ``with bench_control("127.0.0.1:50051") as c: ...``;
+    ``access`` holds the token and TLS arguments the ``cockpit`` bus takes."""
+    return bench_plugin().control(server, **dict(access or {}))
 
 
 class RemoteCar:

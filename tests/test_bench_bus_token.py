@@ -72,3 +72,17 @@ def test_an_unreadable_or_empty_token_file_is_a_config_error(monkeypatch: pytest
     with pytest.raises(ConfigError):
         bench_token()
     assert bench_token("given") == "given"
+
+
+async def test_can_sim_takes_the_token_from_a_file_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from can_sim import cli
+
+    secret = tmp_path / "bench.token"
+    secret.write_text(f"{BENCH}\n")
+    async with guarded() as (server, _fake):
+        argv = ["fault", "list", "--server", server.target]
+        assert await asyncio.to_thread(cli.main, argv) != 0  # no token anywhere: refused
+        assert "token" in capsys.readouterr().err
+        assert await asyncio.to_thread(cli.main, [*argv, "--token-file", str(secret)]) == 0
+        assert "no active faults" in capsys.readouterr().out
+        assert await asyncio.to_thread(cli.main, [*argv, "--tls-cert", "c.pem"]) == 2  # a cert needs its CA

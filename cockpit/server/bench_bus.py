@@ -11,10 +11,12 @@ work on the cockpit's in-process virtual bus. The class is also how ``can-sim`` 
 the Bench service without importing the service (:mod:`can_sim.remote`): :meth:`CockpitBus.control`
 and :meth:`CockpitBus.serve`.
 
-A server with a tokens file needs a ``bench`` (or ``admin``) token: pass ``token=`` to ``can.Bus``,
-or set ``COCKPIT_TOKEN`` (the secret) or ``COCKPIT_TOKEN_FILE`` (a file whose first line is the
-secret) in the environment of the tool, as ``can-sim ... --server`` and python-can's own tools
-have no option for it. The secret is sent as ``authorization: Bearer`` metadata, never logged.
+A server with a tokens file needs a ``bench`` (or ``admin``) token: pass ``token=`` to ``can.Bus``
+(``can-sim ... --server --token-file FILE`` does), or set ``COCKPIT_TOKEN`` (the secret) or
+``COCKPIT_TOKEN_FILE`` (a file whose first line is the secret) in the environment of a tool that
+has no option for it, such as python-can's own. A TLS server needs ``tls_ca=`` (and ``tls_cert=``,
+``tls_key=`` for mutual TLS; ``can-sim --tls-ca ...``). The secret is sent as ``authorization:
+Bearer`` metadata, never logged.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from can_sim.car import SimulatedCar
 from cockpit.errors import CockpitError, ConfigError
 from cockpit.server import bench_convert as bc
 from cockpit.server.bench_client import RPC_TIMEOUT_S, BenchClient, rpc_error, to_message
+from cockpit.server.tls import ClientTls
 from cockpit.v1 import bench_pb2 as bpb
 
 SUBSCRIBE_TIMEOUT_S = 5.0
@@ -81,11 +84,15 @@ class CockpitBus(can.BusABC):
         receive_own_messages: bool = False,
         subscribe_timeout_s: float = SUBSCRIBE_TIMEOUT_S,
         token: str | None = None,
+        tls_ca: str | None = None,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(channel=channel, can_filters=can_filters, **kwargs)
         self.channel_info = f"cockpit bench at {channel}"
-        self._client = BenchClient(channel, token=bench_token(token))
+        tls = ClientTls(tls_ca, tls_cert or "", tls_key or "") if tls_ca else None
+        self._client = BenchClient(channel, token=bench_token(token), tls=tls)
         self._session = "" if receive_own_messages else f"bus-{uuid.uuid4().hex}"
         self._queue: queue.Queue[can.Message] = queue.Queue()
         self._failure: str | None = None
@@ -158,9 +165,17 @@ class CockpitBus(can.BusABC):
         self._client.close()
 
     @classmethod
-    def control(cls, server: str) -> BenchClient:
+    def control(
+        cls,
+        server: str,
+        token: str | None = None,
+        tls_ca: str | None = None,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
+    ) -> BenchClient:
         """The Bench service at ``server`` beyond the bus: statistics, faults, the server's car."""
-        return BenchClient(server, token=bench_token())
+        tls = ClientTls(tls_ca, tls_cert or "", tls_key or "") if tls_ca else None
+        return BenchClient(server, token=bench_token(token), tls=tls)
 
     @classmethod
     def serve(cls, bus: BusConfig, car: SimulatedCar | None, address: str) -> AbstractContextManager[int]:
