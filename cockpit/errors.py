@@ -28,6 +28,7 @@ re-exported here, so the service and the bench raise the same classes.
 
 from __future__ import annotations
 
+from models.errors import ModelStoreError
 from vehicle_contract.errors import CockpitError, ConfigError, InputError, VehicleError
 
 __all__ = [
@@ -83,10 +84,6 @@ class SkillError(CockpitError):
 
 class TransmitNotAllowed(VehicleError):
     """The cockpit tried to send a CAN ID that is not on its transmit allow-list."""
-
-
-class ModelStoreError(CockpitError):
-    """A model artefact is missing, the wrong size, or fails its sha256."""
 
 
 class RemoteError(CockpitError):

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from cockpit.errors import ModelStoreError
+from models.errors import ModelStoreError
 from models.store import ModelStore, Progress
 
 

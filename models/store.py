@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cockpit.errors import ModelStoreError
+from models.errors import ModelStoreError
 
 MANIFEST = Path(__file__).with_name("manifest.toml")
 CHUNK = 1 << 20
