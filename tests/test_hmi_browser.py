@@ -171,13 +171,20 @@ def test_a_token_without_bench_scope_has_no_bus_view(live: LiveHmi, browser: Any
 
 
 def test_screenshot_of_a_drive(page: Any) -> None:
-    for text in ("navigate to guangzhou", "play some jazz", "set the temperature to 21 degrees"):
+    for text in (
+        "navigate to guangzhou",
+        "play some jazz",
+        "set the driver seat heating to level 2",
+        "set the temperature to 21 degrees",
+    ):
         replies = len(entries(page, "reply"))
         type_turn(page, text)
         wait(page, replies_after(page, replies), f"the reply to {text!r}")
     wait(page, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-role=map-destination]"), "the destination on the map")
     assert text_of(page, "[data-role=destination]") == "Guangzhou"
     wait(page, lambda d: text_of(d, vss(signals.MEDIA_ACTION)) == "PLAY", "media playing")
+    wait(page, lambda d: text_of(d, vss(signals.DRIVER_SEAT_HEATING)) == "67", "the seat heating confirmed")
+    assert text_of(page, f'[data-level-of="{signals.DRIVER_SEAT_HEATING}"]') == "level 2"
     assert page.execute_script("return [innerWidth, innerHeight]") == [1280, 720]
     page.save_screenshot(str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 10_000

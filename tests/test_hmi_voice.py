@@ -52,6 +52,28 @@ def padded(tmp: Path, before_s: float = 1.0, after_s: float = 2.5) -> Path:
     return out
 
 
+HEARING_S = 180.0
+"""Bound on hearing the words: the recording loops (about 7 s a time), and on a starved machine the
+browser's audio thread may garble some of its rounds."""
+FINAL = '[data-event="transcript"][data-final="true"]'
+YES = '[data-event="policy"][data-decision="needs_confirmation"] [data-role="confirm-yes"]:enabled'
+
+
+def heard_jazz(driver: Any) -> list[Any]:
+    """The final transcripts that heard the words (the file loops, so there may be several)."""
+    return [e for e in driver.find_elements(By.CSS_SELECTOR, FINAL) if "jazz" in e.text]
+
+
+def playing_or_answer_yes(driver: Any) -> bool:
+    """Whether the media panel shows the music playing. On a loaded machine the audio may reach the
+    recogniser rougher and the command be read back ("Did you say ...?"): the driver presses Yes."""
+    if text_of(driver, vss(signals.MEDIA_ACTION)) == "PLAY":
+        return True
+    for yes in driver.find_elements(By.CSS_SELECTOR, YES):
+        yes.click()
+    return False
+
+
 def test_spoken_play_some_jazz_through_the_fake_microphone(live: LiveHmi, tmp_path: Path) -> None:
     driver = chromium(fake_audio=padded(tmp_path))
     try:
@@ -60,13 +82,12 @@ def test_spoken_play_some_jazz_through_the_fake_microphone(live: LiveHmi, tmp_pa
         assert text_of(driver, vss(signals.MEDIA_ACTION)) != "PLAY"
         # Always listening: the service's wake word starts each turn.
         driver.find_element(By.CSS_SELECTOR, "[data-role=always]").click()
-        final = '[data-event="transcript"][data-final="true"]'
-        wait(driver, lambda d: "jazz" in text_of(d, final), "the final transcript")
+        wait(driver, heard_jazz, "a final transcript with 'jazz'", HEARING_S)
         assert driver.execute_script("return window.hmi.conversation.partials") > 0, "words shown while spoken"
-        confidence = float(driver.find_element(By.CSS_SELECTOR, final).get_attribute("data-confidence"))
+        confidence = float(heard_jazz(driver)[0].get_attribute("data-confidence"))
         assert 0.0 < confidence <= 1.0
         assert driver.find_elements(By.CSS_SELECTOR, '[data-event="wake"]')
-        wait(driver, lambda d: text_of(d, vss(signals.MEDIA_ACTION)) == "PLAY", "media playing")
+        wait(driver, playing_or_answer_yes, "media playing", HEARING_S)
         assert text_of(driver, vss(signals.MEDIA_TRACK)) not in ("", "–")
         wait(driver, lambda d: d.execute_script("return window.hmi.speaker.played") > 0, "the spoken reply played")
         assert driver.execute_script("return window.hmi.mic.chunks") > 10

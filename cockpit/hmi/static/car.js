@@ -46,6 +46,10 @@ export class Car {
       el.textContent = format(path, value);
       el.dataset.value = JSON.stringify(value);
     }
+    for (const el of document.querySelectorAll(`[data-level-of="${CSS.escape(path)}"]`)) {
+      // The skill's levels 0-3 are 0, 33, 67 and 100 % (cooling, negative, has no level).
+      el.textContent = value > 0 ? `level ${Math.round(value / 33.3)}` : value < 0 ? "cooling" : "off";
+    }
     if (path === LAT || path === LON || path === GUIDANCE) this.drawMap();
   }
 
