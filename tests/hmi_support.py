@@ -190,10 +190,34 @@ def chromium(fake_audio: Path | None = None, deny_mic: bool = False) -> Any:
 
 
 def wait(driver: Any, condition: Any, message: str = "", timeout: float = WAIT_S) -> Any:
-    """``WebDriverWait(driver, timeout).until(condition)``; the failure names what was waited for."""
+    """``WebDriverWait(driver, timeout).until(condition)``; the failure names what was waited for
+    and shows what the page showed (its last conversation entries, the microphone's state)."""
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition, message)
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition, message)
+    except TimeoutException:
+        raise AssertionError(f"no {message} within {timeout:.0f} s; the page showed: {page_state(driver)}") from None
+
+
+PAGE_STATE = """
+const entries = [...document.querySelectorAll("[data-role=conversation] [data-event]")].slice(-12);
+const hmi = window.hmi || {};
+return {
+  entries: entries.map((e) => `${e.dataset.event}: ${e.textContent}`),
+  banner: document.querySelector("[data-role=banner]").textContent,
+  listening: hmi.listening, chunks: hmi.mic && hmi.mic.chunks, banners: hmi.banners,
+};
+"""
+
+
+def page_state(driver: Any) -> Any:
+    """What the page shows, for a failure's message."""
+    try:
+        return driver.execute_script(PAGE_STATE)
+    except Exception as err:  # the page itself may be what broke
+        return f"(unreadable: {err})"
 
 
 def text_of(driver: Any, css: str) -> str:
