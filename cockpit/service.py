@@ -36,8 +36,11 @@ class VoiceFront(Protocol):
         next_turn: Callable[[], int] | None,
         fmt: AudioFormat,
         on_barge_in: Callable[[], None] | None,
+        *,
+        wake: bool = True,
     ) -> AudioStream:
-        """A stream of audio whose finished utterances go to ``on_utterance``."""
+        """A stream of audio whose finished utterances go to ``on_utterance`` (``wake`` False:
+        push-to-talk, no wake word)."""
 
 
 class VoiceSource(Protocol):
@@ -125,10 +128,10 @@ class CockpitService(AssistantService):
         finally:
             spoken.close()
 
-    async def open_audio(self, session_id: str, fmt: AudioFormat, sink: EventSink) -> AudioStream:
+    async def open_audio(self, session_id: str, fmt: AudioFormat, sink: EventSink, wake: bool = True) -> AudioStream:
         """A stream of spoken turns in ``session_id``; see :meth:`AssistantService.open_audio`."""
         if self._voice is None:
-            return await super().open_audio(session_id, fmt, sink)
+            return await super().open_audio(session_id, fmt, sink, wake)
         session = self._sessions.get(session_id)
         fmt.validate()
         front = await self._voice.get()
@@ -154,7 +157,7 @@ class CockpitService(AssistantService):
             for spoken in speaking:
                 spoken.stop()  # the audio stops at the next chunk
 
-        return front.session(sink, on_utterance, session.language, session.next_turn, fmt, barge_in)
+        return front.session(sink, on_utterance, session.language, session.next_turn, fmt, barge_in, wake=wake)
 
     def vehicle_state(self) -> Mapping[str, SignalValue]:
         """Confirmed vehicle state."""

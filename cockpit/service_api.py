@@ -89,8 +89,9 @@ class AssistantService(abc.ABC):
         Failures inside the turn are reported as ``error`` events, not raised.
         """
 
-    async def open_audio(self, session_id: str, fmt: AudioFormat, sink: EventSink) -> AudioStream:
-        """Open a stream of spoken audio for ``session_id``, reporting to ``sink``.
+    async def open_audio(self, session_id: str, fmt: AudioFormat, sink: EventSink, wake: bool = True) -> AudioStream:
+        """Open a stream of spoken audio for ``session_id``, reporting to ``sink``. ``wake`` False is
+        push-to-talk: every utterance of the stream is a turn, with no wake word.
 
         Raises before any event: ``InputError`` for an unknown session, ``BadAudioError``
         (``audio-format-unsupported``) for a format that is not accepted, ``AudioError``

@@ -85,7 +85,7 @@ class _FakeEar(FakeAssistant):
 
     streams: list[_FakeStream] = field(default_factory=list)
 
-    async def open_audio(self, session_id: str, fmt: AudioFormat, sink: EventSink) -> AudioStream:
+    async def open_audio(self, session_id: str, fmt: AudioFormat, sink: EventSink, wake: bool = True) -> AudioStream:
         assert session_id in self.sessions
         stream = _FakeStream(self, session_id, sink, fmt)
         self.streams.append(stream)

@@ -118,6 +118,29 @@ async def test_the_same_speech_without_the_wake_word_does_nothing(voice_stack: S
     assert _commands_sent(voice_stack) == []
 
 
+async def test_push_to_talk_needs_no_wake_word(voice_stack: Stack) -> None:
+    voice_stack.tap.clear()
+    server, port = await start_server(voice_stack.parts.service, host="127.0.0.1", port=0)
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = pb_grpc.CockpitStub(channel)
+
+            async def pressed() -> AsyncIterator[pb.ConverseRequest]:  # the talk button held down
+                yield pb.ConverseRequest(config=pb.ConverseConfig(audio_format=LINEAR16, push_to_talk=True))
+                for chunk in _chunks(_pcm("nowake_set_temperature_piper") + bytes(16000)):
+                    yield pb.ConverseRequest(audio_chunk=chunk)
+
+            events = await _converse(stub, pressed())
+    finally:
+        await server.stop(1.0)
+    kinds = [e["type"] for e in events]
+    assert "wake" not in kinds and kinds[0] == "speech_start", kinds
+    intent = next(e for e in events if e["type"] == "intent")
+    assert (intent["intent"], intent["slots"]) == ("climate.set_temperature", {"celsius": 21})
+    assert [e["status"] for e in events if e["type"] == "action"] == ["sent", "confirmed"]
+    assert kinds[-1] == "reply"
+
+
 async def test_a_spoken_follow_up_and_a_typed_turn_share_the_session(voice_stack: Stack) -> None:
     server, port = await start_server(voice_stack.parts.service, host="127.0.0.1", port=0)
     try:

@@ -39,7 +39,7 @@ class _Fake(FakeAssistant):
             sink(Event(EventType.LLM_TOKEN, 0, float(n), {"text": f"token {n} "}))
         sink(Event(EventType.REPLY, 0, float(FLOOD), {"text": "flooded"}))
 
-    async def open_audio(self, session_id: str, fmt: AudioFormat, sink: EventSink) -> AudioStream:
+    async def open_audio(self, session_id: str, fmt: AudioFormat, sink: EventSink, wake: bool = True) -> AudioStream:
         return _Silence()
 
 

@@ -181,7 +181,9 @@ class Link:
         async def requests(session: str) -> AsyncIterator[pb.ConverseRequest]:
             nonlocal ended
             fmt = pb.AudioFormat(sample_rate_hz=AUDIO_RATE_HZ, channels=1, encoding=pb.AUDIO_ENCODING_LINEAR16)
-            yield pb.ConverseRequest(config=pb.ConverseConfig(session_id=session, audio_format=fmt))
+            # The talk button is push-to-talk: no wake word while it is held. "always" listens for it.
+            config = pb.ConverseConfig(session_id=session, audio_format=fmt, push_to_talk=mode == "talk")
+            yield pb.ConverseRequest(config=config)
             while not ended:
                 chunk = await queue.get()
                 if chunk is _END:

@@ -105,6 +105,7 @@ class CockpitClient:
         chunks: AsyncIterable[bytes],
         session: SessionInfo | str = "",
         fmt: AudioFormat | None = None,
+        push_to_talk: bool = False,
     ) -> AsyncIterator[Event]:
         """Speak to the service: ``chunks`` of raw LINEAR16 audio in ``fmt`` (16 kHz mono by
         default) stream up while the turns' events stream back, as a head unit's microphone does.
@@ -119,6 +120,7 @@ class CockpitClient:
             audio_format=pb.AudioFormat(
                 sample_rate_hz=fmt.sample_rate, channels=fmt.channels, encoding=pb.AUDIO_ENCODING_LINEAR16
             ),
+            push_to_talk=push_to_talk,
         )
 
         async def requests() -> AsyncIterator[pb.ConverseRequest]:

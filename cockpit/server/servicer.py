@@ -193,18 +193,25 @@ class CockpitServicer(pb_grpc.CockpitServicer):
             if first.WhichOneof("message") != "config":
                 raise InputError("config-first", "the first Converse message must carry config")
             fmt = audio_format(first.config.audio_format) if first.config.HasField("audio_format") else None
+            wake = not first.config.push_to_talk
             with self._session(first.config.session_id, context, first.config.speech) as session_id:
-                async for event in self._conversation(requests, session_id, fmt, context):
+                async for event in self._conversation(requests, session_id, fmt, context, wake):
                     yield event
 
     async def _conversation(
-        self, requests: AsyncIterator[pb.ConverseRequest], session_id: str, fmt: AudioFormat | None, context: Context
+        self,
+        requests: AsyncIterator[pb.ConverseRequest],
+        session_id: str,
+        fmt: AudioFormat | None,
+        context: Context,
+        wake: bool = True,
     ) -> AsyncIterator[pb.Event]:
         """Run the pump for one conversation and stream its events until it ends."""
         feed: EventFeed[Event] = EventFeed(self._streams.event_buffer)
         self._conversations.add(feed)
         try:
-            async for event in self._streamed(self._pump(requests, session_id, fmt, feed, context), feed, context):
+            pump = self._pump(requests, session_id, fmt, feed, context, wake)
+            async for event in self._streamed(pump, feed, context):
                 yield event
         finally:
             self._conversations.discard(feed)
@@ -216,9 +223,11 @@ class CockpitServicer(pb_grpc.CockpitServicer):
         fmt: AudioFormat | None,
         feed: EventFeed[Event],
         context: Context,
+        wake: bool = True,
     ) -> None:
         """Read the conversation's requests and run them: text turns one by one, audio through
-        one voice stream (opened at the first chunk). Turns in flight end before this returns.
+        one voice stream (opened at the first chunk; ``wake`` False: push-to-talk, no wake word).
+        Turns in flight end before this returns.
 
         A conversation in which nothing happens (no text, no event: streamed silence is nothing)
         for ``converse_idle_s`` ends with ``converse-idle``."""
@@ -244,7 +253,7 @@ class CockpitServicer(pb_grpc.CockpitServicer):
                             "audio-format-missing", "declare config.audio_format before sending audio_chunk"
                         )
                     if audio is None:
-                        audio = await self._service.open_audio(session_id, fmt, feed.put)
+                        audio = await self._service.open_audio(session_id, fmt, feed.put, wake=wake)
                     await audio.feed(request.audio_chunk)
                     if idle_left() <= 0:
                         raise _idle(self._streams.converse_idle_s)

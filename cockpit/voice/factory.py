@@ -166,14 +166,16 @@ class VoiceStack:
         language: str = "en",
         next_turn: Callable[[], int] | None = None,
         fmt: AudioFormat = INTERNAL,
+        wake: bool = True,
     ) -> VoiceFrontEnd:
-        """A new front end for one stream (raises ``SpeechToTextError`` if no recogniser fits)."""
+        """A new front end for one stream (raises ``SpeechToTextError`` if no recogniser fits);
+        ``wake`` False: push-to-talk, every utterance is a turn without the wake word."""
         return VoiceFrontEnd(
             self._wake(),
             self._vad(),
             self.asr.recognizer(language),
             sink,
-            self.config,
+            self.config if wake else replace(self.config, require_wake=False),
             next_turn,
             fmt.validate(),
             answer_grammar=answer_grammar(language),
@@ -187,13 +189,15 @@ class VoiceStack:
         next_turn: Callable[[], int] | None = None,
         fmt: AudioFormat = INTERNAL,
         on_barge_in: Callable[[], None] | None = None,
+        *,
+        wake: bool = True,
     ) -> VoiceSession:
         """A :class:`VoiceSession` for one stream: feed chunks, events go to ``sink``, each
         finished utterance to ``on_utterance(utterance)`` (which returns the seconds to wait for a
         spoken yes or no when its turn asked a question); a wake word during a running turn
         calls ``on_barge_in()``."""
         return VoiceSession(
-            lambda collect: self.front_end(collect, language, next_turn, fmt),
+            lambda collect: self.front_end(collect, language, next_turn, fmt, wake),
             sink,
             on_utterance,
             on_barge_in,
