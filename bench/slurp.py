@@ -55,6 +55,7 @@ def _shipped_on(path: Path) -> dict[str, Any]:
         "media_total": report.media_total,
         "media_fraction": report.media_fraction,
         "ood_actuating": len(report.ood_actuating),
+        "ood_offered": len(report.ood_offered),
         "ood_total": report.ood_total,
         "near_domain_actuating": report.near_domain_actuating,
         "contrary": len(report.media_contrary),

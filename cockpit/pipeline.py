@@ -170,7 +170,7 @@ class TurnPipeline:
         if match.intent not in self._catalogue or match.intent == "dialogue.chat":
             # A chat intent from a tool call, or a name outside the contract: never actuate.
             return "Sorry, I can't do that."
-        context = SkillContext(self._vehicle.snapshot(), dict(session.memory), session.language)
+        context = SkillContext(self._vehicle.snapshot(), dict(session.memory), session.language, session.zone)
         plan = self._skills.get(match.intent.split(".", 1)[0]).plan(match, context)
         session.memory.update(plan.memory)
         if plan.refusal is not None:
@@ -178,7 +178,7 @@ class TurnPipeline:
             return plan.refusal
         if not plan.writes:
             return plan.done
-        verdict = self._policy.check_plan(plan.writes, context.state)
+        verdict = self._policy.check_plan(plan.writes, context.state, session.zone)
         if match.source == CLASSIFIER_SOURCE and verdict.decision is PolicyDecision.ALLOWED:
             # No template vouches for it: offer it, and act on a yes only.
             verdict = PolicyResult(PolicyDecision.NEEDS_CONFIRMATION, offer_text(match))

@@ -14,7 +14,7 @@ from cockpit.events import EventSink
 from cockpit.pipeline import TurnPipeline
 from cockpit.registry import Registry
 from cockpit.service_api import MAX_TEXT_BYTES, AssistantService, AudioStream, HealthReport, SessionInfo
-from cockpit.sessions import SessionStore
+from cockpit.sessions import SessionStore, validate_zone
 from cockpit.skill_api import SignalValue, Skill, SkillInfo
 from cockpit.vehicle.api import Vehicle
 
@@ -93,13 +93,13 @@ class CockpitService(AssistantService):
         """Extra services a transport should host beside this one (e.g. the CAN Bench over gRPC).
         Each is opaque here: the server calls it with its own server object."""
 
-    def create_session(self, language: str = "", speech: bool = False) -> SessionInfo:
+    def create_session(self, language: str = "", speech: bool = False, zone: str = "") -> SessionInfo:
         """Open a new session (default language when ``language`` is empty); ``speech`` asks for
         spoken replies, an :class:`InputError` (``tts-unavailable``) when speech is switched off."""
         if speech and self._voices is None:
             raise InputError("tts-unavailable", "spoken replies are switched off on this server (tts.enabled)")
-        session = self._sessions.create(language or self._language, speech=speech)
-        return SessionInfo(session.session_id, session.language, session.speech)
+        session = self._sessions.create(language or self._language, speech=speech, zone=validate_zone(zone))
+        return SessionInfo(session.session_id, session.language, session.speech, session.zone)
 
     def close_session(self, session_id: str) -> None:
         """Forget a session."""

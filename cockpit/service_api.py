@@ -33,6 +33,8 @@ class SessionInfo:
     """Language of the session (BCP 47 primary tag, e.g. ``en``)."""
     speech: bool = False
     """Whether its replies are spoken: ``tts_audio`` events follow the text."""
+    zone: str = "driver"
+    """The speaker's seat: ``driver``, ``passenger``, ``rear-left`` or ``rear-right``."""
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,9 @@ class AssistantService(abc.ABC):
     """The cockpit service, transport-free."""
 
     @abc.abstractmethod
-    def create_session(self, language: str = "en", speech: bool = False) -> SessionInfo:
-        """Open a new session; with ``speech`` its replies are also spoken (``tts_audio`` events)."""
+    def create_session(self, language: str = "en", speech: bool = False, zone: str = "") -> SessionInfo:
+        """Open a new session; with ``speech`` its replies are also spoken (``tts_audio`` events);
+        ``zone`` is the speaker's seat (empty: the driver's; another name: ``zone-unknown``)."""
 
     @abc.abstractmethod
     def close_session(self, session_id: str) -> None:

@@ -13,6 +13,18 @@ from cockpit.catalogue import IntentMatch
 from cockpit.errors import InputError, ResourceExhaustedError
 from cockpit.skill_api import SkillPlan
 
+SEATS = ("driver", "passenger", "rear-left", "rear-right")
+"""The seats a speaker can sit in (a session's ``zone``)."""
+
+
+def validate_zone(zone: str) -> str:
+    """``zone`` when it names a seat (empty: ``driver``); else an :class:`InputError` (``zone-unknown``)."""
+    if not zone:
+        return "driver"
+    if zone not in SEATS:
+        raise InputError("zone-unknown", f"zone must be one of {', '.join(SEATS)}")
+    return zone
+
 
 @dataclass(frozen=True)
 class PendingConfirmation:
@@ -45,6 +57,8 @@ class Session:
     """Monotonic time of the last turn."""
     speech: bool = False
     """Whether replies are spoken (``tts_audio`` events); text-only clients pay nothing."""
+    zone: str = "driver"
+    """The speaker's seat (:data:`SEATS`): what "my" and an unnamed zone or window mean."""
 
     def next_turn(self) -> int:
         """Claim the next turn index."""
@@ -65,13 +79,13 @@ class SessionStore:
         self._clock = clock
         self._sessions: dict[str, Session] = {}
 
-    def create(self, language: str = "en", speech: bool = False) -> Session:
+    def create(self, language: str = "en", speech: bool = False, zone: str = "driver") -> Session:
         """Open a session with a fresh unguessable id, if there is room."""
         if len(self._sessions) >= self._capacity:
             raise ResourceExhaustedError(
                 "too-many-sessions", f"{self._capacity} sessions are open, the limit; close one first"
             )
-        session = Session(secrets.token_hex(8), language, last_used=self._clock(), speech=speech)
+        session = Session(secrets.token_hex(8), language, last_used=self._clock(), speech=speech, zone=zone)
         self._sessions[session.session_id] = session
         return session
 

@@ -62,6 +62,9 @@ class SkillContext:
     """The session's memory: facts earlier turns left for follow-ups."""
     language: str = "en"
     """Language of the utterance (BCP 47 primary tag)."""
+    speaker: str = "driver"
+    """The speaker's seat (``driver``, ``passenger``, ``rear-left``, ``rear-right``): what "my"
+    and a zone, seat or window the driver did not name mean."""
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,7 @@ def test_recordings_are_the_ones_listed() -> None:
 
 def test_the_spoken_and_typed_drive() -> None:
     out = io.StringIO()
-    status = asyncio.run(
-        demo.run(demo.spoken_turns(), ("turn it up", "open the trunk"), 0.0, realtime=False, out=out)
-    )
+    status = asyncio.run(demo.run(demo.spoken_turns(), ("turn it up", "open the trunk"), 0.0, realtime=False, out=out))
     text = out.getvalue()
     assert status == 0, text
     spoken, typed = text.split("== typed", 1)

@@ -150,15 +150,18 @@ async def test_an_explicit_rule_change_is_refused_without_the_model() -> None:
 
 
 async def test_a_gated_remark_becomes_a_tool_call_that_runs_through_policy_and_skill() -> None:
-    model = FakeLanguageModel(tool_calls={"freezing": ' 2, "zone": "driver"}}'})
-    car = FakeVehicle({vss.DRIVER_TEMPERATURE: 21.0})
+    model = FakeLanguageModel(tool_calls={"freezing": " 2}}"})
+    car = FakeVehicle({vss.DRIVER_TEMPERATURE: 21.0, vss.PASSENGER_TEMPERATURE: 21.0})
     rec = EventRecorder()
     await pipeline(responder(model), car).run_text(Session("s"), "I'm freezing", rec)
     assert rec.types() == ["intent", "policy", "action", "action", "state", "reply"]
     intent = rec.events[0].data
     assert intent["source"] == "llm" and intent["intent"] == "climate.adjust_temperature"
-    assert intent["slots"] == {"delta_celsius": 2, "zone": "driver"}
-    assert rec.events[3].data["status"] == "confirmed"
+    assert intent["slots"] == {"delta_celsius": 2}  # "I": the speaker's own seat, the driver's here
+    assert rec.events[3].data["status"] == "confirmed" and rec.events[3].data["signal"] == vss.DRIVER_TEMPERATURE
+    passenger = EventRecorder()
+    await pipeline(responder(model), car).run_text(Session("p", zone="passenger"), "I'm freezing", passenger)
+    assert passenger.of_type(EventType.ACTION)[-1].data["signal"] == vss.PASSENGER_TEMPERATURE
     assert model.grammars[-1] is not None and model.prompts[-1].endswith('{"delta_celsius":')
 
 

@@ -28,7 +28,7 @@ CASES: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("turn the heat up to 25", {"celsius": 25}),
         ("cool the car down to eighteen degrees", {"celsius": 18}),
         ("I'd like it at 21 degrees", {"celsius": 21}),
-        ("set my temperature to 20", {"celsius": 20, "zone": "driver"}),
+        ("set my temperature to 20", {"celsius": 20}),  # "my": the speaker's seat
     ],
     "climate.adjust_temperature": [
         ("make it warmer", {"delta_celsius": 1}),
@@ -114,7 +114,7 @@ CASES: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("turn on the heated rear window", {"window": "rear", "on": True}),
     ],
     "climate.set_seat_heating": [
-        ("heat my seat", {"level": 2, "zone": "driver"}),
+        ("heat my seat", {"level": 2}),
         ("seat heater to level two", {"level": 2}),
         ("turn on the passenger seat heater", {"level": 2, "zone": "passenger"}),
         ("set the driver's seat heating to three", {"level": 3, "zone": "driver"}),
@@ -313,7 +313,7 @@ CASES: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("is recirculation on", {"what": "recirculation"}),
         ("is the rear defroster on", {"what": "defrost", "window": "rear"}),
         ("are the defrosters on", {"what": "defrost"}),
-        ("is my seat heater on", {"what": "seat_heating", "zone": "driver"}),
+        ("is my seat heater on", {"what": "seat_heating"}),
         ("what level is the passenger seat heating", {"what": "seat_heating", "zone": "passenger"}),
     ],
     "media.query": [

@@ -103,6 +103,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="the simulated car drives in D at KMH (in this process)",
     )
+    parser.add_argument(
+        "--zone",
+        default="",
+        choices=("driver", "passenger", "rear-left", "rear-right"),
+        help="the seat the microphone hears (default: driver)",
+    )
     parser.add_argument("--server", metavar="HOST:PORT", default=None, help="stream to a running server (Converse)")
     parser.add_argument(
         "--token-file", metavar="FILE", type=Path, default=None, help="bearer token file, first line (--server)"
@@ -140,7 +146,7 @@ async def _embedded(args: argparse.Namespace, factory: ServiceFactory, stack: As
     if args.speed is not None:
         overrides["can.drive_profile"] = f"steady:{args.speed:g}"
     service = await open_service(factory, load_settings(args.config, overrides=overrides), stack)
-    return functools.partial(_hear, service)
+    return functools.partial(_hear, service, zone=args.zone)
 
 
 async def _remote(args: argparse.Namespace, stack: AsyncExitStack) -> Hear:
@@ -149,7 +155,7 @@ async def _remote(args: argparse.Namespace, stack: AsyncExitStack) -> Hear:
 
     token = read_token(args.token_file) if args.token_file else None
     client = await stack.enter_async_context(CockpitClient(args.server, token=token, tls=client_from_args(args)))
-    return functools.partial(_hear_remote, client)
+    return functools.partial(_hear_remote, client, zone=args.zone)
 
 
 class _Tally:
@@ -186,9 +192,11 @@ def _report_errors(io: Io, what: str, tally: _Tally) -> int:
     return EXIT_FAILED
 
 
-async def _hear_remote(client: CockpitClient, tally: _Tally, chunks: Callable[[], AsyncGenerator[bytes, None]]) -> None:
+async def _hear_remote(
+    client: CockpitClient, tally: _Tally, chunks: Callable[[], AsyncGenerator[bytes, None]], zone: str = ""
+) -> None:
     """One session on the server and one ``Converse`` stream: the chunks go up, the events come back."""
-    session = await client.create_session()
+    session = await client.create_session(zone=zone)
     try:
         async with contextlib.aclosing(chunks()) as source:
             async for event in client.converse(source, session):
@@ -198,7 +206,9 @@ async def _hear_remote(client: CockpitClient, tally: _Tally, chunks: Callable[[]
             await client.close_session(session.session_id)
 
 
-async def _hear(service: AssistantService, tally: _Tally, chunks: Callable[[], AsyncGenerator[bytes, None]]) -> None:
+async def _hear(
+    service: AssistantService, tally: _Tally, chunks: Callable[[], AsyncGenerator[bytes, None]], zone: str = ""
+) -> None:
     """One session and one audio stream: feed every chunk, then wait for the last turn.
 
     ``chunks()`` is called only once the stream is open, so a microphone opens after the voice
@@ -206,7 +216,7 @@ async def _hear(service: AssistantService, tally: _Tally, chunks: Callable[[], A
     """
     from cockpit.audio.format import INTERNAL
 
-    session_id = service.create_session().session_id
+    session_id = service.create_session(zone=zone).session_id
     try:
         stream = await service.open_audio(session_id, INTERNAL, tally)
         try:

@@ -146,6 +146,12 @@ def _add_ask(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--language", metavar="TAG", default="", help="the sessions' language, e.g. ko (default: the service's)"
     )
+    parser.add_argument(
+        "--zone",
+        default="",
+        choices=("driver", "passenger", "rear-left", "rear-right"),
+        help="the speaker's seat (default: driver): what 'my' and an unnamed zone or window mean",
+    )
 
 
 def _embedded_overrides(args: argparse.Namespace) -> dict[str, object]:
@@ -181,13 +187,13 @@ async def _ask(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> int
             client = await stack.enter_async_context(
                 CockpitClient(args.server, timeout_s=ASK_TIMEOUT_S, token=token, tls=client_from_args(args))
             )
-            runner = RemoteTurns(client, args.same_session, speech, args.language)
+            runner = RemoteTurns(client, args.same_session, speech, args.language, args.zone)
         else:
             from cockpit.settings import load_settings
 
             settings = load_settings(args.config, overrides=_embedded_overrides(args))
             service = await open_service(factory, settings, stack)
-            runner = EmbeddedTurns(service, args.same_session, speech, args.language)
+            runner = EmbeddedTurns(service, args.same_session, speech, args.language, args.zone)
         stack.push_async_callback(runner.aclose)
         return await _run_turns(utterances, runner, renderer, io, outputs)
     return EXIT_OK  # not reached: the stack swallows no exception (mypy cannot tell)
@@ -310,6 +316,7 @@ COMMANDS: dict[str, Command] = {
             'cockpit ask --server 127.0.0.1:50051 "play some jazz"',
             'cockpit ask --json --speed 120 "how fast am I going"',
             'cockpit ask --language ko "에어컨 켜 줘"',
+            'cockpit ask --zone passenger "turn on my seat heater"',
             'echo "turn on the a c" | cockpit ask -',
         ),
         _add_ask,

@@ -55,11 +55,13 @@ async def open_service(factory: ServiceFactory, settings: Settings, stack: Async
 class TurnRunner(abc.ABC):
     """Runs typed turns, in one session throughout or in a fresh session each."""
 
-    def __init__(self, same_session: bool, speech: bool = False, language: str = "") -> None:
+    def __init__(self, same_session: bool, speech: bool = False, language: str = "", zone: str = "") -> None:
         self._same_session = same_session
         self._speech = speech
         self._language = language
         """The sessions' language (BCP 47); empty: the service's default."""
+        self._zone = zone
+        """The speaker's seat in the sessions; empty: the driver's."""
 
     @abc.abstractmethod
     async def run(self, text: str, sink: EventSink) -> None:
@@ -87,8 +89,10 @@ until every node has reported once, so a question about the car is answered from
 class EmbeddedTurns(TurnRunner):
     """Turns through a service in this process."""
 
-    def __init__(self, service: AssistantService, same_session: bool, speech: bool = False, language: str = "") -> None:
-        super().__init__(same_session, speech, language)
+    def __init__(
+        self, service: AssistantService, same_session: bool, speech: bool = False, language: str = "", zone: str = ""
+    ) -> None:
+        super().__init__(same_session, speech, language, zone)
         self._service = service
         self._session: str | None = None
         self._heard_car = False
@@ -110,10 +114,10 @@ class EmbeddedTurns(TurnRunner):
             await self._hear_the_car()
         if self._same_session:
             if self._session is None:
-                self._session = self._service.create_session(self._language, speech=self._speech).session_id
+                self._session = self._service.create_session(self._language, self._speech, self._zone).session_id
             await self._service.text_turn(self._session, text, sink)
             return
-        session_id = self._service.create_session(self._language, speech=self._speech).session_id
+        session_id = self._service.create_session(self._language, self._speech, self._zone).session_id
         try:
             await self._service.text_turn(session_id, text, sink)
         finally:
@@ -130,8 +134,10 @@ class EmbeddedTurns(TurnRunner):
 class RemoteTurns(TurnRunner):
     """Turns through a cockpit server (``SendText``; one-shot sessions unless ``same_session``)."""
 
-    def __init__(self, client: CockpitClient, same_session: bool, speech: bool = False, language: str = "") -> None:
-        super().__init__(same_session, speech, language)
+    def __init__(
+        self, client: CockpitClient, same_session: bool, speech: bool = False, language: str = "", zone: str = ""
+    ) -> None:
+        super().__init__(same_session, speech, language, zone)
         self._client = client
         self._session: str | None = None
 
@@ -141,10 +147,11 @@ class RemoteTurns(TurnRunner):
         CreateSession can ask for speech or a language)."""
         if self._same_session:
             if self._session is None:
-                self._session = (await self._client.create_session(self._language, self._speech)).session_id
+                made = await self._client.create_session(self._language, self._speech, self._zone)
+                self._session = made.session_id
             await self._send(text, self._session, sink)
-        elif self._speech or self._language:
-            session_id = (await self._client.create_session(self._language, self._speech)).session_id
+        elif self._speech or self._language or self._zone:
+            session_id = (await self._client.create_session(self._language, self._speech, self._zone)).session_id
             try:
                 await self._send(text, session_id, sink)
             finally:

@@ -50,10 +50,11 @@ def magnitudes(
     return plain
 
 
-def zone(text: str) -> str:
-    """Whose seat the remark is about: ``passenger``, ``all`` (we, everyone) or ``driver``."""
+def zone(text: str) -> str | None:
+    """Whose seat the remark is about: ``passenger``, ``all`` (we, everyone), or None: the
+    speaker's own ("I'm cold"), which the skill takes from the session's seat."""
     if re.search(r"\bpassenger", text):
         return "passenger"
     if re.search(r"\b(?:we'?re|we\s+are|we\s+feel|everyone|everybody|all\s+of\s+us|both\s+of\s+us)\b", text):
         return "all"
-    return "driver"
+    return None

@@ -87,6 +87,7 @@ _OTHER_TARGET = re.compile(
     re.I,
 )
 
+
 @dataclass(frozen=True)
 class GateDecision:
     """What the model may do for one utterance."""

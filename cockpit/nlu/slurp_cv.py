@@ -120,6 +120,7 @@ def _counts(report: SlurpReport) -> dict[str, int]:
         "media_routed": report.media_routed,
         "media_total": report.media_total,
         "ood_actuating": len(report.ood_actuating),
+        "ood_offered": len(report.ood_offered),
         "ood_total": report.ood_total,
         "contrary": len(report.media_contrary),
     }

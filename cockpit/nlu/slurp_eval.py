@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from cockpit.catalogue import CATALOGUE, IntentMatch
+from cockpit.catalogue import CATALOGUE, CLASSIFIER_SOURCE, IntentMatch
 from cockpit.nlu.classifier import FallbackIntentRecognizer
 from cockpit.nlu.normalize import normalize
 from cockpit.nlu.recognizer import IntentRecognizer, TemplateIntentRecognizer, Unsupported
@@ -111,6 +111,9 @@ class SlurpReport:
     """Mean recognition time per utterance in milliseconds."""
     media_contrary: tuple[Example, ...] = ()
     """Volume requests that did the opposite (louder for "quieter", unmute for "mute"); target: none."""
+    ood_offered: tuple[Example, ...] = ()
+    """Out-of-domain utterances the statistical classifier turned into an action. The service only
+    offers those ("Do you want me to ...?") and acts after a yes, so they are not in ``ood_actuating``."""
 
     @property
     def media_fraction(self) -> float:
@@ -180,6 +183,7 @@ def evaluate(utterances: Iterable[Utterance], recognizer: IntentRecognizer) -> S
     media_total = media_routed = ood_total = total = 0
     elapsed = 0.0
     offending: list[Example] = []
+    offered: list[Example] = []
     exempt: list[Example] = []
     misses: list[Example] = []
     contrary: list[Example] = []
@@ -209,6 +213,9 @@ def evaluate(utterances: Iterable[Utterance], recognizer: IntentRecognizer) -> S
         if (utt.intent, result.intent) in EXEMPT:
             exempt.append(example)
             continue
+        if result.source == CLASSIFIER_SOURCE:
+            offered.append(example)
+            continue
         offending.append(example)
         if utt.scenario in near_bad:
             near_bad[utt.scenario] += 1
@@ -224,6 +231,7 @@ def evaluate(utterances: Iterable[Utterance], recognizer: IntentRecognizer) -> S
         total,
         elapsed * 1000.0 / total if total else 0.0,
         tuple(contrary),
+        tuple(offered),
     )
 
 
@@ -240,6 +248,8 @@ def format_report(report: SlurpReport, examples: int = 20) -> str:
             f" of {report.near_domain_totals.get(scenario, 0)}"
         )
     lines += [f"    OFFENDING {e.slurp_intent}: {e.sentence!r} -> {e.result}" for e in report.ood_actuating]
+    lines.append(f"    offered by the classifier, acted on only after a yes: {len(report.ood_offered)}")
+    lines += [f"    offered {e.slurp_intent}: {e.sentence!r} -> {e.result}" for e in report.ood_offered[:examples]]
     lines.append(f"contrary volume actions: {len(report.media_contrary)} (target 0)")
     lines += [f"    CONTRARY {e.slurp_intent}: {e.sentence!r} -> {e.result}" for e in report.media_contrary]
     lines.append(f"exempt genuine navigation (transport_query -> navigate_to): {len(report.exempt_navigation)}")

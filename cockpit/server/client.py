@@ -80,12 +80,12 @@ class CockpitClient:
         except grpc.aio.AioRpcError as err:
             raise error_from_rpc(err, self.target) from None
 
-    async def create_session(self, language: str = "", speech: bool = False) -> SessionInfo:
+    async def create_session(self, language: str = "", speech: bool = False, zone: str = "") -> SessionInfo:
         """Open a session (the server's default language when ``language`` is empty); ``speech``
         asks for spoken replies (``tts_audio`` events)."""
-        request = pb.CreateSessionRequest(language=language, speech=speech)
+        request = pb.CreateSessionRequest(language=language, speech=speech, zone=zone)
         reply = await self._unary(self._stub.CreateSession, request)
-        return SessionInfo(reply.session_id, reply.language, reply.speech)
+        return SessionInfo(reply.session_id, reply.language, reply.speech, reply.zone or "driver")
 
     async def close_session(self, session_id: str) -> None:
         """Forget a session."""

@@ -222,7 +222,7 @@ def proto_to_dict(msg: pb.Event) -> dict[str, Any]:
 
 def session_to_proto(info: SessionInfo) -> pb.Session:
     """A session as a ``cockpit.v1.Session``."""
-    return pb.Session(session_id=info.session_id, language=info.language, speech=info.speech)
+    return pb.Session(session_id=info.session_id, language=info.language, speech=info.speech, zone=info.zone)
 
 
 def signals_to_proto(state: Mapping[str, SignalValue], prefixes: list[str] | tuple[str, ...] = ()) -> list[pb.Signal]:

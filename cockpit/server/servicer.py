@@ -28,6 +28,7 @@ from cockpit.server.owners import SessionLedger, SessionLimits
 from cockpit.server.status import Guard, RpcFailure, abort
 from cockpit.server.streams import EventFeed, StateFeed, StreamLimits
 from cockpit.service_api import MAX_TEXT_BYTES, AssistantService, AudioStream
+from cockpit.sessions import validate_zone
 from cockpit.v1 import cockpit_pb2 as pb
 from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
 
@@ -142,11 +143,12 @@ class CockpitServicer(pb_grpc.CockpitServicer):
         async with Guard(context):
             speech = request.speech
             language = validate_language(request.language) if request.language else ""
+            zone = validate_zone(request.zone)
             owner = self._admit(context)
             info = (
-                self._service.create_session(language, speech=speech)
+                self._service.create_session(language, speech=speech, zone=zone)
                 if language
-                else self._service.create_session(speech=speech)
+                else self._service.create_session(speech=speech, zone=zone)
             )
             self._ledger.add(info.session_id, owner)
             return convert.session_to_proto(info)
@@ -194,7 +196,8 @@ class CockpitServicer(pb_grpc.CockpitServicer):
                 raise InputError("config-first", "the first Converse message must carry config")
             fmt = audio_format(first.config.audio_format) if first.config.HasField("audio_format") else None
             wake = not first.config.push_to_talk
-            with self._session(first.config.session_id, context, first.config.speech) as session_id:
+            zone = validate_zone(first.config.zone)
+            with self._session(first.config.session_id, context, first.config.speech, zone) as session_id:
                 async for event in self._conversation(requests, session_id, fmt, context, wake):
                     yield event
 
@@ -287,7 +290,7 @@ class CockpitServicer(pb_grpc.CockpitServicer):
         return owner
 
     @contextlib.contextmanager
-    def _session(self, session_id: str, context: Context, speech: bool = False) -> Iterator[str]:
+    def _session(self, session_id: str, context: Context, speech: bool = False, zone: str = "") -> Iterator[str]:
         """The session to use while the block runs: the caller's own ``session_id``, or a fresh
         one-shot session when it is empty (closed after the block)."""
         if session_id:
@@ -296,7 +299,7 @@ class CockpitServicer(pb_grpc.CockpitServicer):
                 yield session_id
             return
         owner = self._admit(context)
-        made = self._service.create_session(speech=speech).session_id
+        made = self._service.create_session(speech=speech, zone=zone).session_id
         self._ledger.add(made, owner)
         try:
             with self._ledger.using(made, owner):

@@ -35,6 +35,7 @@ from cockpit.events import (
 )
 from cockpit.service import validate_text
 from cockpit.service_api import AssistantService, HealthReport, SessionInfo
+from cockpit.sessions import validate_zone
 from cockpit.skill_api import SignalValue, SkillInfo
 
 DRIVER_TEMP = "Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature"
@@ -71,11 +72,11 @@ class FakeAssistant(AssistantService):
     _listeners: list[Callable[[str, SignalValue], None]] = field(default_factory=list)
     _next_id: int = 0
 
-    def create_session(self, language: str = "en", speech: bool = False) -> SessionInfo:
+    def create_session(self, language: str = "en", speech: bool = False, zone: str = "") -> SessionInfo:
         self._next_id += 1
         session_id = f"s{self._next_id}"
         self.sessions[session_id] = FakeSession(language or "en")
-        return SessionInfo(session_id, language or "en", speech)
+        return SessionInfo(session_id, language or "en", speech, validate_zone(zone))
 
     def close_session(self, session_id: str) -> None:
         if self.sessions.pop(session_id, None) is None:

@@ -3,8 +3,9 @@
 Positions are percent open (0 closed .. 100 fully open). The skill plans the writes as asked;
 whether they may go out at this speed, or from this seat, is the policy's interlock table
 (:mod:`cockpit.interlocks`), which refuses or asks with a spoken reason. A window named by no
-side is the driver's: the speaker's own seat is not known yet (issue 12, zones). A request that
-changes nothing (closing a closed sunroof) is answered from the confirmed state, with no frame.
+side is the speaker's own (the session's seat: the driver's unless a passenger's microphone or
+``--zone`` says otherwise). A request that changes nothing (closing a closed sunroof) is answered
+from the confirmed state, with no frame.
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ class BodySkill(Skill):
         target = _whole(position)
         if match.intent == "body.set_sunroof":
             return _position_plan((vss.SUNROOF_POSITION,), target, say("sunroof"), context.state, say)
-        window = str(match.slots.get("window") or "driver")
+        window = str(match.slots.get("window") or context.speaker)  # "my window": the speaker's own
         if window not in _WINDOWS:
             return SkillPlan(refusal="Which window: driver, passenger, rear left, rear right, or all?")
         return _position_plan(_WINDOWS[window], target, say(window), context.state, say)

@@ -22,7 +22,9 @@ DEFROST = "climate.set_defrost"
 def _temperature(sign: int) -> Callable[[str], ToolOption]:
     def option(text: str) -> ToolOption:
         sizes = magnitudes(text, (1,), (1, 2), (2, 3))
-        return ToolOption(ADJUST, {"delta_celsius": tuple(sign * s for s in sizes), "zone": (zone(text),)})
+        whose = zone(text)  # None: the speaker's own seat, which the skill knows
+        seat = {"zone": (whose,)} if whose else {}
+        return ToolOption(ADJUST, {"delta_celsius": tuple(sign * s for s in sizes), **seat})
 
     return option
 

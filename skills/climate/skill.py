@@ -30,9 +30,16 @@ DEFAULT_FAN_SPEED = 50
 TEMPERATURE_STEP = 0.5
 """The car's temperature resolution (°C); matches the step of the VSS temperature signals."""
 DEFAULT_ZONE = "driver"
-"""Zone used when none is spoken. The cockpit cannot tell who is speaking, and the driver is the
-most likely speaker; changing one seat's climate never surprises the passenger, while silently
-changing both would."""
+"""Zone used when none is spoken and the speaker's seat is not known. An unnamed zone is the
+speaker's own (the session's seat): changing one seat's climate never surprises the others,
+while silently changing both would. A passenger changes the driver's zone only by naming it."""
+ZONED_INTENTS = frozenset({"climate.set_temperature", "climate.adjust_temperature", "climate.set_seat_heating"})
+"""The intents whose unnamed zone is the speaker's."""
+REAR_SEAT_REFUSAL = (
+    "The rear seats have no climate zone or seat heating of their own. "
+    "I can change the driver's side, the passenger's side or both."
+)
+"""Said when a rear seat asks for "my" temperature or seat heating."""
 SEAT_HEATING_PERCENT: tuple[int, ...] = (0, 33, 67, 100)
 """Seat heating level 0-3 as the VSS ``HeatingCooling`` percentage (positive = heating)."""
 
@@ -204,7 +211,12 @@ class ClimateSkill(Skill):
             "climate.set_defrost": self._set_defrost,
             "climate.set_seat_heating": self._set_seat_heating,
         }
-        return handlers[match.intent](match.slots, context.state)
+        slots = match.slots
+        if match.intent in ZONED_INTENTS and not slots.get("zone"):
+            if context.speaker not in ("driver", "passenger"):
+                return SkillPlan(refusal=REAR_SEAT_REFUSAL)
+            slots = {**slots, "zone": context.speaker}  # "I'm cold", "my seat": the speaker's own
+        return handlers[match.intent](slots, context.state)
 
     # --- temperature -------------------------------------------------------------------------
 
@@ -443,8 +455,7 @@ def _defrost_answer(windows: tuple[str, ...], state: Mapping[str, SignalValue], 
 
 def _seat_heating_answer(zones: tuple[str, ...], state: Mapping[str, SignalValue], language: str) -> str:
     levels = {
-        z: None if (p := fact_number(state, _SEAT_SIGNALS[z][0])) is None else seat_heating_level(p)
-        for z in zones
+        z: None if (p := fact_number(state, _SEAT_SIGNALS[z][0])) is None else seat_heating_level(p) for z in zones
     }
     both = list(levels.values())
     if len(both) == 2 and both[0] is not None and both[0] == both[1]:

@@ -59,6 +59,8 @@ PHRASES = Phrasebook(
 """What the arrival-time and destination answers say, per language."""
 
 _FOLLOW_UPS = frozenset({"there", "it", "that", "that place", "this place", "that one", "the place", "same place"})
+
+
 def _point_from_state(state: Mapping[str, SignalValue]) -> GeoPoint | None:
     lat, lon = fact_number(state, vss.NAV_LATITUDE), fact_number(state, vss.NAV_LONGITUDE)
     if lat is None or lon is None or (lat == 0 and lon == 0):
