@@ -35,7 +35,6 @@ from cockpit.skill_api import SignalValue, Skill, ToolCue
 
 if TYPE_CHECKING:
     from cockpit.phrasebook import Phrasebook
-    from skills.navigation import GeoPoint
 
 ENTRY_POINT_GROUP = "cockpit.skills"
 """The entry-point group outside packages use to add skills."""
@@ -46,8 +45,10 @@ BUILTIN_SKILLS: tuple[str, ...] = (
     "skills.media:MediaSkill",
     "skills.drive:DriveSkill",
     "skills.vehicle:VehicleSkill",
+    "skills.body:BodySkill",
 )
-"""The built-in skills as ``module:Class`` specs (also how ``pyproject.toml`` declares them)."""
+"""The built-in skills as ``module:Class`` specs, loaded by name as plug-ins are (also how
+``pyproject.toml`` declares them): the service depends on the :class:`Skill` seam, never on a skill."""
 
 
 class EntryPointLike(Protocol):
@@ -74,7 +75,7 @@ def build_skill_registry(
     extra_entry_points: bool = True,
     *,
     entry_points: Iterable[EntryPointLike] | None = None,
-    origin: GeoPoint | None = None,
+    origin: object | None = None,
     media_library_path: Path | None = None,
 ) -> Registry[Skill]:
     """The climate, navigation, media, drive, vehicle (undo) and body skills, plus skills added through entry points.
@@ -86,22 +87,19 @@ def build_skill_registry(
     registered twice, an entry point that cannot be loaded, or one that is not a skill raises
     :class:`~cockpit.errors.ConfigError`.
     """
-    from skills.body import BodySkill
-    from skills.climate import ClimateSkill
-    from skills.drive import DriveSkill
-    from skills.media import MediaSkill
-    from skills.navigation import NavigationSkill
-    from skills.vehicle import VehicleSkill
-
-    navigation = NavigationSkill() if origin is None else NavigationSkill(origin)
-    media = MediaSkill() if media_library_path is None else MediaSkill(library_path=media_library_path)
+    options: dict[str, dict[str, Any]] = {
+        "skills.navigation:NavigationSkill": {} if origin is None else {"origin": origin},
+        "skills.media:MediaSkill": {} if media_library_path is None else {"library_path": media_library_path},
+    }
     registry: Registry[Skill] = Registry("skill")
-    builtins: tuple[Skill, ...] = (ClimateSkill(), navigation, media, DriveSkill(), VehicleSkill(), BodySkill())
-    for builtin in builtins:
-        registry.register(builtin.name, builtin)
+    builtin_classes: set[type] = set()
+    for spec in BUILTIN_SKILLS:
+        cls = _builtin_class(spec)
+        builtin_classes.add(cls)
+        skill = cls(**options.get(spec, {}))
+        registry.register(skill.name, skill)
     if not extra_entry_points:
         return registry
-    builtin_classes = {ClimateSkill, NavigationSkill, MediaSkill, DriveSkill, VehicleSkill, BodySkill}
     for entry_point in installed_entry_points() if entry_points is None else entry_points:
         if _spec(entry_point.value) in BUILTIN_SKILLS:
             continue
@@ -136,6 +134,15 @@ def skill_for_intent(registry: Registry[Skill], intent_name: str) -> Skill:
             return skill
     handled = sorted(i for name in registry.names() for i in registry.get(name).intents)
     raise ConfigError("unknown-intent", f"no skill handles {intent_name!r}; handled: {', '.join(handled) or '(none)'}")
+
+
+def _builtin_class(spec: str) -> type[Skill]:
+    """The built-in skill class ``module:Class`` names."""
+    module, _, name = spec.partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    if not (isinstance(cls, type) and issubclass(cls, Skill)):
+        raise ConfigError("bad-skill-entry-point", f"built-in {spec} is not a Skill subclass")
+    return cls
 
 
 def _spec(value: str) -> str:

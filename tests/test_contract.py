@@ -123,14 +123,11 @@ def test_no_cycle_runs_through_the_contract_or_the_bench() -> None:
         assert not cycle & {"vehicle_contract", "can_sim"}, cycle
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cockpit <-> skills (skill_registry imports the built-in skills: issue 15 item 2) and "
-    "cockpit <-> models (models uses cockpit.errors; cockpit.app builds the model store). "
-    "When these go, this passes: remove the mark.",
-)
 def test_no_cycle_between_any_packages() -> None:
-    assert _cycles(_package_graph()) == []
+    graph = _package_graph()
+    assert _cycles(graph) == []
+    assert "skills" not in graph["cockpit"]  # the service loads skills by name, as plug-ins
+    assert "cockpit" not in graph["models"]
 
 
 # -- the python-can interface "cockpit", against a running loopback server ---------------------

@@ -20,7 +20,7 @@ from cockpit.hmi.protocol import AUDIO_RATE_HZ, dumps, error, rpc_error
 from cockpit.server import convert
 from cockpit.v1 import cockpit_pb2 as pb
 from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
-from skills.navigation import AVERAGE_SPEED_KMH, DEFAULT_ORIGIN
+from cockpit.vehicle.position import AVERAGE_SPEED_KMH, ORIGIN_LATITUDE, ORIGIN_LONGITUDE
 
 Send = Callable[[str], Awaitable[None]]
 """Writes one text message to the browser."""
@@ -79,7 +79,7 @@ class Link:
             "bench": bench,
             "speech": self._speech,
             # Where routes start (the car has no live position yet) and the speed ETAs assume.
-            "origin": [DEFAULT_ORIGIN.latitude, DEFAULT_ORIGIN.longitude],
+            "origin": [ORIGIN_LATITUDE, ORIGIN_LONGITUDE],
             "average_speed_kmh": AVERAGE_SPEED_KMH,
         }
         await self._send(dumps(hello))

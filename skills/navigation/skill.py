@@ -18,17 +18,14 @@ from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
 from cockpit.phrasebook import Phrasebook, primary_language, say_back
 from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan, fact_number, fact_quote
+from cockpit.vehicle.position import AVERAGE_SPEED_KMH, ORIGIN_LATITUDE, ORIGIN_LONGITUDE
 from skills.navigation.cities import CityIndex, normalise
 from skills.navigation.geo import GeoPoint, Place, distance_km, spoken_distance, spoken_duration
 from skills.navigation.places import SimulatedPlaces
 
-DEFAULT_ORIGIN = GeoPoint(22.6, 114.05)
-"""Where the simulated car stands: Shenzhen, near BYD's headquarters. The cockpit has no GNSS
-signal, so this is also the car's current position for distances and arrival times."""
-AVERAGE_SPEED_KMH = 50.0
-"""Assumed average speed for arrival times. The distance is the great-circle one; 50 km/h over it
-is a blend of city traffic and expressway that also absorbs roads being longer than the straight
-line. Good enough for "about 20 minutes"; a real route engine would replace both."""
+DEFAULT_ORIGIN = GeoPoint(ORIGIN_LATITUDE, ORIGIN_LONGITUDE)
+"""Where the simulated car stands (:mod:`cockpit.vehicle.position`): also the car's current
+position for distances and arrival times."""
 LAST_PLACE = "last_place"
 """Memory key: the place a query found or a route went to, for "navigate there"."""
 DESTINATION = "destination"
