@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Figure, percentile
+from bench.text_turn import UTTERANCES
 
 SESSIONS = 8
 DURATION_S = 1200.0
@@ -43,12 +44,7 @@ OUT = Path("bench/out/soak.json")
 REPO = Path(__file__).resolve().parents[1]
 AUDIO = ("set_temperature.wav", "play_jazz.wav", "navigate_shenzhen.wav")
 COMMANDS = (
-    "set the driver temperature to twenty one degrees",
-    "set the passenger temperature to 23",
-    "set the fan speed to 40 percent",
-    "turn on the air conditioning",
-    "set the volume to 30",
-    "turn off the air conditioning",
+    *UTTERANCES,  # the text-turn benchmark's commands
     "play some jazz",
     "set the volume to 25",
 )

@@ -10,15 +10,11 @@ Driving-state interlocks are the cockpit's policy, not the ECU's: the ECU does w
 from __future__ import annotations
 
 import dataclasses
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from can_sim.bus import BusConfig
 from can_sim.ecu import Request, SimulatedEcu, switch
-from can_sim.faults import FaultLayer
 from vehicle_contract.ack import CmdResult
-from vehicle_contract.dbc import DbcCodec
 from vehicle_contract.signals import CanValue
 
 POSITION_MAX = 100
@@ -41,33 +37,19 @@ class BodyState:
     """Rear-right child lock."""
 
 
-class BodyEcu(SimulatedEcu):
+class BodyEcu(SimulatedEcu[BodyState]):
     """Windows, sunroof and child locks."""
 
     name = "body ECU"
     command_message = "BODY_CMD"
     status_message = "BODY_STATUS"
+    default_state = BodyState()
 
-    def __init__(
-        self,
-        bus: BusConfig,
-        codec: DbcCodec | None = None,
-        has_sunroof: bool = True,
-        clock: Callable[[], float] = time.monotonic,
-        *,
-        faults: FaultLayer | None = None,
-        node: str = "",
-    ) -> None:
-        super().__init__(bus, codec, clock, faults=faults, node=node)
+    def __init__(self, *args: Any, has_sunroof: bool = True, **kwargs: Any) -> None:
+        """``has_sunroof``: whether the car has one; the rest as :class:`SimulatedEcu`."""
+        super().__init__(*args, **kwargs)
         self.has_sunroof = has_sunroof
         """Whether the car has a sunroof; without one a sunroof request is "not available"."""
-        self._state = BodyState()
-
-    @property
-    def state(self) -> BodyState:
-        """Current state."""
-        with self._lock:
-            return self._state
 
     def _apply(self, request: Request) -> CmdResult:
         windows = list(self._state.windows)

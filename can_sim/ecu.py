@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import can
 
@@ -57,8 +57,13 @@ class EcuStats:
     """Status frames sent."""
 
 
-class SimulatedEcu(abc.ABC):
-    """One cockpit ECU on its own python-can bus. Subclasses fill :meth:`_apply` and :meth:`_status`."""
+S = TypeVar("S")
+"""The frozen dataclass an ECU keeps its state in."""
+
+
+class SimulatedEcu(abc.ABC, Generic[S]):
+    """One cockpit ECU on its own python-can bus. Subclasses fill :meth:`_apply` and :meth:`_status`
+    and name their starting state (``default_state``; ``state=`` gives another)."""
 
     name: ClassVar[str] = ""
     """For people: "HVAC ECU"."""
@@ -66,6 +71,8 @@ class SimulatedEcu(abc.ABC):
     """The command message it takes."""
     status_message: ClassVar[str] = ""
     """The status message it answers with."""
+    default_state: ClassVar[Any] = None
+    """The state a new ECU starts in (a frozen dataclass of the subclass's state type)."""
 
     def __init__(
         self,
@@ -75,6 +82,7 @@ class SimulatedEcu(abc.ABC):
         *,
         faults: FaultLayer | None = None,
         node: str = "",
+        state: S | None = None,
     ) -> None:
         self.bus_config = bus
         """Where it connects when started."""
@@ -96,6 +104,13 @@ class SimulatedEcu(abc.ABC):
         self._status_sent = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._state: S = self.default_state if state is None else state
+
+    @property
+    def state(self) -> S:
+        """Current state."""
+        with self._lock:
+            return self._state
 
     # -- life cycle -----------------------------------------------------------------------------
 

@@ -8,15 +8,12 @@ for functions it does not have.
 from __future__ import annotations
 
 import dataclasses
-import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
-from can_sim.bus import BusConfig
 from can_sim.ecu import Request, SimulatedEcu, switch
-from can_sim.faults import FaultLayer
 from vehicle_contract.ack import CmdResult
-from vehicle_contract.dbc import DbcCodec
 from vehicle_contract.signals import MEDIA_KINDS, CanValue, media_uri
 
 TEMP_MIN_C = 16.0
@@ -49,31 +46,13 @@ class HvacState:
     """Rear defroster on."""
 
 
-class HvacEcu(SimulatedEcu):
+class HvacEcu(SimulatedEcu[HvacState]):
     """Climate control: two temperatures, fan, AC, recirculation, defrosters."""
 
     name = "HVAC ECU"
     command_message = "HVAC_CMD"
     status_message = "HVAC_STATUS"
-
-    def __init__(
-        self,
-        bus: BusConfig,
-        codec: DbcCodec | None = None,
-        initial: HvacState | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        *,
-        faults: FaultLayer | None = None,
-        node: str = "",
-    ) -> None:
-        super().__init__(bus, codec, clock, faults=faults, node=node)
-        self._state = initial or HvacState()
-
-    @property
-    def state(self) -> HvacState:
-        """Current state."""
-        with self._lock:
-            return self._state
+    default_state = HvacState()
 
     def _apply(self, request: Request) -> CmdResult:
         changes: dict[str, object] = {}
@@ -123,33 +102,19 @@ class SeatState:
     """Passenger seat."""
 
 
-class SeatEcu(SimulatedEcu):
+class SeatEcu(SimulatedEcu[SeatState]):
     """Front seat heating and, if fitted, ventilation."""
 
     name = "seat ECU"
     command_message = "SEAT_CMD"
     status_message = "SEAT_STATUS"
+    default_state = SeatState()
 
-    def __init__(
-        self,
-        bus: BusConfig,
-        codec: DbcCodec | None = None,
-        ventilated: bool = True,
-        clock: Callable[[], float] = time.monotonic,
-        *,
-        faults: FaultLayer | None = None,
-        node: str = "",
-    ) -> None:
-        super().__init__(bus, codec, clock, faults=faults, node=node)
+    def __init__(self, *args: Any, ventilated: bool = True, **kwargs: Any) -> None:
+        """``ventilated``: whether the seats can cool; the rest as :class:`SimulatedEcu`."""
+        super().__init__(*args, **kwargs)
         self.ventilated = ventilated
         """Whether the seats can cool; without it a negative level is "not available"."""
-        self._state = SeatState()
-
-    @property
-    def state(self) -> SeatState:
-        """Current state."""
-        with self._lock:
-            return self._state
 
     def _apply(self, request: Request) -> CmdResult:
         changes: dict[str, int] = {}
@@ -192,33 +157,19 @@ class MediaState:
         return media_uri(self.kind, self.item)
 
 
-class MediaUnit(SimulatedEcu):
+class MediaUnit(SimulatedEcu[MediaState]):
     """Media player: play/stop/skip, volume, mute, selecting an item by URI."""
 
     name = "media unit"
     command_message = "MEDIA_CMD"
     status_message = "MEDIA_STATUS"
+    default_state = MediaState()
 
-    def __init__(
-        self,
-        bus: BusConfig,
-        codec: DbcCodec | None = None,
-        library: Collection[str] | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        *,
-        faults: FaultLayer | None = None,
-        node: str = "",
-    ) -> None:
-        super().__init__(bus, codec, clock, faults=faults, node=node)
+    def __init__(self, *args: Any, library: Collection[str] | None = None, **kwargs: Any) -> None:
+        """``library``: the URIs it can play (``None``: any); the rest as :class:`SimulatedEcu`."""
+        super().__init__(*args, **kwargs)
         self.library = frozenset(library) if library is not None else None
         """URIs it can play; ``None``: any. Selecting anything else is "not available"."""
-        self._state = MediaState()
-
-    @property
-    def state(self) -> MediaState:
-        """Current state."""
-        with self._lock:
-            return self._state
 
     def _apply(self, request: Request) -> CmdResult:
         state = self._state
@@ -269,30 +220,13 @@ class NavState:
     """Whether route guidance is running."""
 
 
-class NavigationUnit(SimulatedEcu):
+class NavigationUnit(SimulatedEcu[NavState]):
     """Navigation: set a destination (starts guidance), cancel guidance."""
 
     name = "navigation unit"
     command_message = "NAV_CMD"
     status_message = "NAV_STATUS"
-
-    def __init__(
-        self,
-        bus: BusConfig,
-        codec: DbcCodec | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        *,
-        faults: FaultLayer | None = None,
-        node: str = "",
-    ) -> None:
-        super().__init__(bus, codec, clock, faults=faults, node=node)
-        self._state = NavState()
-
-    @property
-    def state(self) -> NavState:
-        """Current state."""
-        with self._lock:
-            return self._state
+    default_state = NavState()
 
     def _apply(self, request: Request) -> CmdResult:
         action = request.get("NAV_REQ")

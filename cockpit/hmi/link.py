@@ -114,11 +114,20 @@ class Link:
         self._spawn(self._text_turn(text))
 
     async def _text_turn(self, text: str) -> None:
+        def send(session: str) -> Any:
+            request = pb.TextTurnRequest(session_id=session, text=text)
+            return self._stub.SendText(request, timeout=TURN_TIMEOUT_S, metadata=self._metadata)
+
+        await self._relay(send)
+
+    async def _relay(self, start: Callable[[str], Any], tell_cancelled: bool = True) -> None:
+        """Forward the events of the call ``start(session)`` makes to the page. A session that
+        expired while the screen sat idle is renewed once and the call made again (the same words
+        or audio, in a new session); any other failure is told to the page (a cancellation only
+        when ``tell_cancelled``)."""
         for attempt in range(2):
             session = self._session
-            call = self._stub.SendText(
-                pb.TextTurnRequest(session_id=session, text=text), timeout=TURN_TIMEOUT_S, metadata=self._metadata
-            )
+            call = start(session)
             try:
                 async for msg in call:
                     await self._send(event_line(msg))
@@ -126,8 +135,9 @@ class Link:
             except grpc.aio.AioRpcError as err:
                 code, message = rpc_error(err)
                 if code == "unknown-session" and attempt == 0 and await self._renew(session):
-                    continue  # the session expired while the screen sat idle: the same words, in a new one
-                await self._send(error(code, message))
+                    continue
+                if tell_cancelled or err.code() is not grpc.StatusCode.CANCELLED:
+                    await self._send(error(code, message))
                 return
             finally:
                 call.cancel()
@@ -193,22 +203,7 @@ class Link:
 
         await self._send(dumps({"type": "hmi.listening", "on": True, "mode": mode}))
         try:
-            for attempt in range(2):
-                session = self._session
-                call = self._stub.Converse(requests(session), metadata=self._metadata)
-                try:
-                    async for msg in call:
-                        await self._send(event_line(msg))
-                    return
-                except grpc.aio.AioRpcError as err:
-                    code, message = rpc_error(err)
-                    if code == "unknown-session" and attempt == 0 and await self._renew(session):
-                        continue
-                    if err.code() is not grpc.StatusCode.CANCELLED:
-                        await self._send(error(code, message))
-                    return
-                finally:
-                    call.cancel()
+            await self._relay(lambda session: self._stub.Converse(requests(session), metadata=self._metadata), False)
         finally:
             if self._audio is queue:
                 self._audio = None

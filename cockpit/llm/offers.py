@@ -79,15 +79,13 @@ def _warmer(s: _Slots) -> str:
     return f"make {s.side} {size}{'warmer' if s.up('delta_celsius') else 'cooler'}"
 
 
-_WINDOW_WORDS = {
-    "driver": "driver's window",
-    "passenger": "passenger's window",
-    "rear-left": "rear left window",
-    "rear-right": "rear right window",
-    "front": "front windows",
-    "rear": "rear windows",
-    "all": "windows",
-}
+def _window_words(window: str) -> str:
+    """``body.set_window``'s ``window`` slot as words: "driver's window", "rear left window", "windows"."""
+    if window in ("driver", "passenger"):
+        return f"{window}'s window"
+    if window in ("front", "rear"):
+        return f"{window} windows"
+    return "windows" if window == "all" else f"{window.replace('-', ' ')} window".strip()
 
 
 def _opening(s: _Slots, what: str) -> str:
@@ -117,7 +115,7 @@ _OFFERS: Mapping[str, Callable[[_Slots], str]] = {
     "media.set_volume": lambda s: f"set the volume to {s.number('percent')} percent",
     "media.adjust_volume": lambda s: f"turn the volume {'up' if s.up('delta_percent') else 'down'}",
     "media.mute": lambda s: "mute the sound" if s.on == "on" else "unmute the sound",
-    "body.set_window": lambda s: _opening(s, _WINDOW_WORDS.get(s.text("window"), "window")),
+    "body.set_window": lambda s: _opening(s, _window_words(s.text("window"))),
     "body.set_sunroof": lambda s: _opening(s, "sunroof"),
     "body.set_child_lock": lambda s: f"turn {s.on} the child locks",
 }

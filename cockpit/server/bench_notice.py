@@ -15,7 +15,6 @@ The ECU's answer then reaches the confirmed state as any status frame does (``Wa
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,6 +22,7 @@ import can
 
 from can_sim.decode import DbcSet
 from cockpit.events import Action, ActionStatus, Event
+from cockpit.listeners import Listeners
 from cockpit.vehicle.mapping import COMMANDS, ECUS
 from vehicle_contract.vss import SignalValue
 
@@ -59,20 +59,11 @@ class CommandNotices:
             info = dbcs.find(link.command)
             if info is not None:
                 self._commands[(info.frame_id, info.is_extended)] = info
-        self._listeners: list[Listener] = []
-        self._lock = threading.Lock()
+        self._listeners: Listeners[Listener] = Listeners()
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener`` with each notice event (from the thread that injected); returns the unsubscribe."""
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
+        return self._listeners.subscribe(listener)
 
     def injected(self, msg: can.Message, who: str) -> None:
         """``msg`` was put on the bus by the Bench for token ``who`` (``""``: no tokens)."""
@@ -91,8 +82,7 @@ class CommandNotices:
         log.warning("the Bench put a %s command frame on the bus for %s: %s", info.name, by, shown)
         reason = f"{BENCH_REASON} injected by {by} ({info.name})"
         events = [Event.of(Action(p, v, ActionStatus.SENT, reason, source="bench"), 0, 0.0) for p, v in writes.items()]
-        with self._lock:
-            listeners = list(self._listeners)
+        listeners = self._listeners.current()
         for event in events:
             for listener in listeners:
                 listener(event)

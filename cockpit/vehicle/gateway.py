@@ -28,6 +28,7 @@ import can
 
 from cockpit.errors import ConfigError, TransmitNotAllowed, VehicleError
 from cockpit.events import ActionStatus
+from cockpit.listeners import Listeners
 from cockpit.vehicle.api import StateListener, Vehicle, WriteOutcome
 from cockpit.vehicle.mapping import ECUS, RESULT_REASONS, EcuLink, status_values
 from cockpit.vehicle.planning import FramePlan, plan_frames
@@ -118,7 +119,7 @@ class CanVehicle(Vehicle):
         self._last_ack: dict[str, int] = {}
         self._pending: dict[tuple[str, int], asyncio.Future[tuple[int, dict[str, SignalValue]]]] = {}
         self._state: dict[str, SignalValue] = {}
-        self._listeners: list[StateListener] = []
+        self._listeners: Listeners[StateListener] = Listeners()
         self._rx: Counter[int] = Counter()
         self._tx: Counter[int] = Counter()
         self._rejected: Counter[str] = Counter()
@@ -148,15 +149,7 @@ class CanVehicle(Vehicle):
     def subscribe(self, listener: StateListener) -> Callable[[], None]:
         """Call ``listener(path, value)`` on every confirmed change, on the vehicle's loop."""
         self._bind_loop()
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
+        return self._listeners.subscribe(listener)
 
     async def write(
         self, writes: Sequence[SignalWrite], on_sent: Callable[[SignalWrite], None] | None = None
@@ -389,9 +382,7 @@ class CanVehicle(Vehicle):
     def _notify(self, changes: list[tuple[str, SignalValue]]) -> None:
         if not changes:
             return
-        with self._lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
+        for listener in self._listeners.current():
             for path, value in changes:
                 try:
                     listener(path, value)
