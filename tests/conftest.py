@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -99,7 +100,10 @@ class Stack:
 
 def make_stack(**overrides: object) -> Stack:
     """Build a stack on a channel no other test uses; llm off unless overridden."""
-    channel = f"test-{next(_channels)}-{id(overrides)}"
+    # Unique for the whole run: this module is loaded twice (as pytest's conftest and as
+    # tests.conftest), so a counter alone would repeat, and so can id() once a dict is freed; a
+    # repeated name puts two stacks on one virtual bus, each hearing the other's frames.
+    channel = f"test-{next(_channels)}-{uuid.uuid4().hex[:12]}"
     # A long turn deadline: the deadline is tested with the fake model, and CI machines are busy.
     defaults = {"can.channel": channel, "llm.enabled": False, "llm.turn_deadline_s": 600}
     settings = load_settings(overrides={**defaults, **overrides}, env={})
