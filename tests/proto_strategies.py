@@ -6,6 +6,8 @@ does not name, one member of each oneof is set, and nesting is bounded.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
@@ -36,10 +38,41 @@ def _edge_ints(low: int, high: int) -> st.SearchStrategy[int]:
     )
 
 
+@functools.cache
+def _is_a_command() -> Callable[[str], bool]:
+    """Whether a text is a real command the service would carry out (in English or Korean, alone or
+    as several): Hypothesis mines string constants from the project's own modules ("defrost the
+    windshield" is one), so a generated text can be a command, and a command rightly moves the
+    car. Fuzzing is about malformed requests; those texts are left out."""
+    from cockpit.catalogue import CATALOGUE, IntentMatch
+    from cockpit.multi import split_commands
+    from cockpit.nlu.recognizer import TemplateIntentRecognizer
+
+    recognizer = TemplateIntentRecognizer.from_paths()
+
+    def acts(result: object) -> bool:
+        return isinstance(result, IntentMatch) and result.intent in CATALOGUE and CATALOGUE[result.intent].actuates
+
+    def is_command(text: str) -> bool:
+        for language in ("en", "ko"):
+            if acts(recognizer.recognize(text, language)):
+                return True
+            if split_commands(text, lambda part, lang=language: recognizer.recognize(part, lang)):  # type: ignore[misc]
+                return True
+        return False
+
+    return is_command
+
+
+def _text() -> st.SearchStrategy[str]:
+    """A turn's words: any text but a real command."""
+    return st.text(max_size=40).filter(lambda text: not _is_a_command()(text))
+
+
 def _scalar(field: FieldDescriptor, depth: int) -> st.SearchStrategy[Any]:
     kind = field.type
     if kind == FieldDescriptor.TYPE_STRING:
-        return st.text(max_size=40)
+        return _text() if field.name == "text" else st.text(max_size=40)  # what a turn says
     if kind == FieldDescriptor.TYPE_BYTES:
         return st.binary(max_size=96)
     if kind == FieldDescriptor.TYPE_BOOL:
