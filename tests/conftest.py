@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from can_sim.bus import BusConfig
+from can_sim.car import SimulatedCar
 from can_sim.tap import BusTap
 from cockpit import vss
 from cockpit.app import Parts, build_parts
@@ -161,3 +162,16 @@ def assert_set_temperature_turn(events: list[dict[str, Any]], turn: int) -> None
     actions = [(e["signal"], e["value"], e["status"]) for e in finals if e["type"] == "action"]
     assert actions == [(vss.DRIVER_TEMPERATURE, 21.0, "sent"), (vss.DRIVER_TEMPERATURE, 21.0, "confirmed")]
     assert "21 degrees" in by_type["reply"]["text"]
+
+
+@pytest.fixture
+def bus_config(request: pytest.FixtureRequest) -> BusConfig:
+    """A virtual bus of the test's own."""
+    return BusConfig(channel=f"{request.node.name}-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def car(bus_config: BusConfig) -> Iterator[SimulatedCar]:
+    """The whole simulated car on that bus (any media item playable)."""
+    with SimulatedCar(bus_config, media_library=None) as simulated:
+        yield simulated

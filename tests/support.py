@@ -7,9 +7,14 @@ fault_stack  # noqa: F401``), so they stay out of every other module's namespace
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -66,3 +71,22 @@ def clear_faults(stack: Stack) -> Iterator[None]:
     """Every fault a test injected is cleared after it."""
     yield
     stack.parts.car.faults.clear()
+
+
+COCKPIT = Path(sys.executable).parent / "cockpit"
+"""The installed ``cockpit`` command, as a user runs it."""
+
+
+def cockpit_ask(*args: str) -> list[dict[str, Any]]:
+    """``cockpit ask --json ARGS`` as a subprocess (language model off: command turns only); its
+    event lines, after checking it exited 0."""
+    run = subprocess.run(
+        [str(COCKPIT), "ask", "--json", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COCKPIT_LLM_ENABLED": "false"},
+        timeout=240,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    return [json.loads(line) for line in run.stdout.splitlines()]

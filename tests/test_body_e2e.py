@@ -5,12 +5,7 @@ issue-12 acceptance runs the real CLI as a subprocess (``cockpit ask --json --sp
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import can
 import pytest
@@ -20,10 +15,9 @@ from cockpit.events import EventType
 from cockpit.server import start_server
 from cockpit.server.client import CockpitClient
 from tests.conftest import Stack, close_stack, make_stack
-from tests.support import eventually
+from tests.support import cockpit_ask, eventually
 from vehicle_contract.dbc import COCKPIT_DBC, DbcCodec
 
-COCKPIT = Path(sys.executable).parent / "cockpit"
 CODEC = DbcCodec.load(COCKPIT_DBC)
 BODY_CMD = CODEC.frame_id("BODY_CMD")
 POLICY, ACTION, REPLY = EventType.POLICY, EventType.ACTION, EventType.REPLY
@@ -109,16 +103,7 @@ async def test_parked_the_sunroof_opens_and_a_question_is_answered_from_the_ecu(
 
 
 def ask(speed: int, *utterances: str) -> list[dict[str, object]]:
-    run = subprocess.run(
-        [str(COCKPIT), "ask", "--json", "--speed", str(speed), *utterances],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COCKPIT_LLM_ENABLED": "false"},
-        timeout=240,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    return [json.loads(line) for line in run.stdout.splitlines()]
+    return cockpit_ask("--speed", str(speed), *utterances)
 
 
 def test_cli_speed_120_refuses_the_sunroof_and_speed_0_opens_it() -> None:
@@ -148,14 +133,5 @@ async def test_korean_body_replies_take_the_right_particles(parked: Stack) -> No
 
 
 def test_cli_language_opens_korean_sessions() -> None:
-    run = subprocess.run(
-        [str(COCKPIT), "ask", "--json", "--language", "ko", "선루프 열어 줘"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COCKPIT_LLM_ENABLED": "false"},
-        timeout=240,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    events = [json.loads(line) for line in run.stdout.splitlines()]
+    events = cockpit_ask("--language", "ko", "선루프 열어 줘")
     assert events[0]["intent"] == "body.set_sunroof" and events[-1]["text"] == "선루프를 열었습니다."

@@ -3,8 +3,7 @@ interlock table the policy applies to body writes."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -113,17 +112,6 @@ def test_steady_profiles_drive_in_d_at_the_speed_asked() -> None:
     for bad in ("steady:fast", "steady:-5", "steady:900"):
         with pytest.raises(ConfigError):
             profile_named(bad)
-
-
-@pytest.fixture
-def bus_config(request: pytest.FixtureRequest) -> BusConfig:
-    return BusConfig(channel=f"{request.node.name}-{uuid.uuid4().hex[:8]}")
-
-
-@pytest.fixture
-def car(bus_config: BusConfig) -> Iterator[SimulatedCar]:
-    with SimulatedCar(bus_config, media_library=None) as simulated:
-        yield simulated
 
 
 @pytest.fixture

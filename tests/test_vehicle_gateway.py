@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import can
@@ -30,17 +29,6 @@ CODEC = DbcCodec.load(COCKPIT_DBC)
 HVAC_CMD, HVAC_STATUS = CODEC.frame_id("HVAC_CMD"), CODEC.frame_id("HVAC_STATUS")
 TIMEOUT_S = 0.4  # a short confirmation bound keeps the timeout tests quick
 MakeVehicle = Callable[..., CanVehicle]
-
-
-@pytest.fixture
-def bus_config(request: pytest.FixtureRequest) -> BusConfig:
-    return BusConfig(channel=f"{request.node.name}-{uuid.uuid4().hex[:8]}")
-
-
-@pytest.fixture
-def car(bus_config: BusConfig) -> Iterator[SimulatedCar]:
-    with SimulatedCar(bus_config, media_library=None) as simulated:
-        yield simulated
 
 
 @pytest.fixture

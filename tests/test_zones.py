@@ -4,12 +4,7 @@ simulated car, with golden event sequences, and through ``cockpit ask --zone``."
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import grpc
 import pytest
@@ -22,8 +17,8 @@ from cockpit.server.client import CockpitClient
 from cockpit.v1 import cockpit_pb2 as pb
 from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
 from tests.conftest import Stack, close_stack, make_stack
+from tests.support import cockpit_ask
 
-COCKPIT = Path(sys.executable).parent / "cockpit"
 DONE = ["intent", "policy", "action", "action", "state", "reply"]
 """A command the car carried out: one write, confirmed."""
 REFUSED = ["intent", "policy", "reply"]
@@ -138,16 +133,7 @@ async def test_converse_takes_the_microphones_seat_for_its_fresh_session(stack: 
 
 
 def test_cli_zone_names_the_speakers_seat() -> None:
-    run = subprocess.run(
-        [str(COCKPIT), "ask", "--json", "--zone", "passenger", "turn on my seat heater"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COCKPIT_LLM_ENABLED": "false"},
-        timeout=240,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    events = [json.loads(line) for line in run.stdout.splitlines()]
+    events = cockpit_ask("--zone", "passenger", "turn on my seat heater")
     assert [e["signal"] for e in events if e["type"] == "action" and e["status"] == "confirmed"] == [
         vss.PASSENGER_SEAT_HEATING
     ]
