@@ -215,7 +215,14 @@ def build_parts(
     voice = settings.voice
     hearing = Hearing(voice.confirm_below, voice.reject_below, voice.confirm_free_text_below)
     pipeline = TurnPipeline(
-        understanding, skills, Policy(hearing=hearing), vehicle, responder, answer_window_s=voice.answer_window_s
+        understanding,
+        skills,
+        Policy(hearing=hearing),
+        vehicle,
+        responder,
+        answer_window_s=voice.answer_window_s,
+        units=settings.units,
+        drive_side=settings.drive_side,
     )
     service = CockpitService(
         pipeline,

@@ -10,7 +10,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from cockpit.catalogue import CLASSIFIER_SOURCE, IntentMatch, Recognition, Unsupported
@@ -67,9 +67,12 @@ class TurnPipeline:
         dialogue: DialogueResponder,
         answer_window_s: float = math.inf,
         clock: Callable[[], float] = time.monotonic,
+        units: str = "metric",
+        drive_side: str = "left",
     ) -> None:
         """``answer_window_s``: how long a question ("Did you say ...?", "Should I go ahead?")
-        waits for its yes; after that it lapses and nothing is done."""
+        waits for its yes; after that it lapses and nothing is done. ``units`` and ``drive_side``
+        are the settings of the same names, passed to every skill in its context."""
         self._recognizer = recognizer
         self._skills = skills
         self._catalogue = skill_catalogue(skills)  # cockpit's intents and those the skills add
@@ -78,6 +81,8 @@ class TurnPipeline:
         self._dialogue = dialogue
         self._answer_window_s = answer_window_s
         self._clock = clock
+        self._units = units
+        self._drive_side = drive_side
 
     async def run_text(
         self,
@@ -118,8 +123,14 @@ class TurnPipeline:
         if session.pending is not None:
             pending, session.pending = session.pending, None
             answer = text.lower()
+            chosen = _choose(answer, pending.choices)
             if self._clock() > pending.expires_at:
                 pass  # the question lapsed: this is a new request
+            elif chosen is not None:  # "Illinois": the command that answer means, checked as if said
+                turn.emit(Reply(await self._handle(session, chosen, turn)))
+                return
+            elif pending.choices and not _NO.match(answer):
+                pass  # not one of the answers: a new request, and the question is dropped
             elif _YES.match(answer):
                 if pending.plan is None:  # an offer: planned and checked now, like a command
                     turn.emit(Reply(await self._handle(session, pending.match, turn)))
@@ -170,12 +181,24 @@ class TurnPipeline:
         if match.intent not in self._catalogue or match.intent == "dialogue.chat":
             # A chat intent from a tool call, or a name outside the contract: never actuate.
             return "Sorry, I can't do that."
-        context = SkillContext(self._vehicle.snapshot(), dict(session.memory), session.language, session.zone)
+        context = SkillContext(
+            self._vehicle.snapshot(),
+            dict(session.memory),
+            session.language,
+            session.zone,
+            self._units,
+            self._drive_side,
+        )
         plan = self._skills.get(match.intent.split(".", 1)[0]).plan(match, context)
         session.memory.update(plan.memory)
         if plan.refusal is not None:
             turn.emit(PolicyEvent(PolicyDecision.REFUSED, plan.refusal))
             return plan.refusal
+        if plan.choices:  # the skill asks which one was meant; the answer comes as the next turn
+            session.pending = PendingConfirmation(
+                match, None, self._clock() + self._answer_window_s, dict(plan.choices)
+            )
+            return plan.done
         if not plan.writes:
             return plan.done
         verdict = self._policy.check_plan(plan.writes, context.state, session.zone)
@@ -212,6 +235,14 @@ class TurnPipeline:
             if outcome.status is ActionStatus.CONFIRMED:
                 turn.emit(State(outcome.signal, outcome.value))
         return outcome_reply(plan, outcomes)
+
+
+def _choose(answer: str, choices: Mapping[str, IntentMatch]) -> IntentMatch | None:
+    """The choice ``answer`` names: the one whose words it holds ("the one in Illinois", "Illinois
+    please"); None when it names none, or more than one."""
+    said = " " + " ".join(re.sub(r"[^\w\s]", " ", answer.lower()).split()) + " "
+    named = [match for words, match in choices.items() if f" {words} " in said]
+    return named[0] if len(named) == 1 else None
 
 
 def outcome_reply(plan: SkillPlan, outcomes: Sequence[WriteOutcome]) -> str:

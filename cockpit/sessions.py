@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,9 @@ class PendingConfirmation:
     by the policy only once the driver says yes."""
     expires_at: float = math.inf
     """Monotonic time after which the question lapses: a later "yes" no longer carries it out."""
+    choices: Mapping[str, IntentMatch] = field(default_factory=dict)
+    """For a question with several answers ("Springfield in Illinois, Missouri or
+    Massachusetts?"): each answer's words and the command it means; empty for a yes/no question."""
 
 
 @dataclass

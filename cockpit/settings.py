@@ -157,6 +157,9 @@ class VoiceSettings:
     """Spoken commands with free text (a destination, what to play) below this are always read back."""
     answer_window_s: float = 6.0
     """How long a read-back question waits for "yes" or "no"; silence past it cancels the action."""
+    follow_up_window_s: float = 5.0
+    """After a spoken reply, how long the next command needs no wake word ("a bit warmer");
+    0 turns the follow-up window off."""
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,12 @@ class Settings:
     """Bus and simulator settings."""
     language: str = "en"
     """Default session language."""
+    units: str = "metric"
+    """The driver's units: ``metric`` or ``imperial``. Replies give temperatures, distances and
+    speeds in them, and a bare temperature ("set the temperature to 70") is read in them."""
+    drive_side: str = "left"
+    """Where the steering wheel is: ``left`` (left-hand drive) or ``right``. It decides which seats,
+    windows and zones "left" and "right" name."""
     max_sessions: int = 64
     """Open sessions at once, all clients together; past it a new one is refused (RESOURCE_EXHAUSTED),
     never a live one closed."""
@@ -267,6 +276,15 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     return _nest(flat)
 
 
+UNITS = ("metric", "imperial")
+"""The values of the ``units`` setting."""
+
+
+def _check_choice(key: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError("bad-setting", f"{key} must be one of {', '.join(allowed)}, not {value!r}")
+
+
 def load_settings(
     config_path: str | Path | None = None,
     overrides: Mapping[str, Any] | None = None,
@@ -291,6 +309,8 @@ def load_settings(
     settings = _apply(settings, _from_env(environ))
     if overrides:
         settings = _apply(settings, _nest({k: v for k, v in overrides.items() if v is not None}))
+    _check_choice("units", settings.units, UNITS)
+    _check_choice("drive_side", settings.drive_side, ("left", "right"))
     from vehicle_contract.bus import refuse_leaving  # imports python-can: only once settings are read
 
     refuse_leaving(settings.can.interface)  # the same refusal the bus gives, at load time

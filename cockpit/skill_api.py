@@ -50,6 +50,11 @@ class SkillPlan:
     """If set, the skill cannot do this: say it, write nothing."""
     memory: Mapping[str, Any] = field(default_factory=dict)
     """Facts to keep in the session for follow-ups (e.g. the last place found)."""
+    choices: Mapping[str, IntentMatch] = field(default_factory=dict)
+    """A question instead of an action: ``done`` asks it ("Springfield in Illinois, Missouri or
+    Massachusetts?") and each key is an answer (lower case words, "illinois") mapped to the command
+    it means. The session keeps the question open like a read-back; the answer runs that command
+    through the policy as if it had been said. Nothing is written for the question itself."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,11 @@ class SkillContext:
     speaker: str = "driver"
     """The speaker's seat (``driver``, ``passenger``, ``rear-left``, ``rear-right``): what "my"
     and a zone, seat or window the driver did not name mean."""
+    units: str = "metric"
+    """The driver's units (``metric`` or ``imperial``): replies, distances and speeds use them, and a
+    bare temperature ("set it to 70") is read in them (Fahrenheit when imperial)."""
+    drive_side: str = "left"
+    """Where the steering wheel is (``left`` or ``right``): which seats "left" and "right" name."""
 
 
 @dataclass(frozen=True)
