@@ -203,7 +203,11 @@ def build_parts(
     if gateway is not None and car is not None:  # the car's frame faults act on the cockpit's commands too
         gateway.send_through(car.faults.layer.send)
     bench = BenchServicer(
-        BusConfig(settings.can.interface, settings.can.channel), car=car, vehicle=gateway, bitrate=settings.can.bitrate
+        BusConfig(settings.can.interface, settings.can.channel),
+        car=car,
+        vehicle=gateway,
+        bitrate=settings.can.bitrate,
+        drive_side=settings.drive_side,
     )
     closers.append(bench.close)
     files = load_templates(default_template_paths(declared), catalogue=declared.catalogue)

@@ -45,7 +45,9 @@ def can_vehicle(settings: Settings, labels: Callable[[str], Any] | None, closers
 
     bus = open_bus(settings.can.interface, settings.can.channel)
     closers.append(bus.shutdown)
-    vehicle = CanVehicle(bus, confirm_timeout_s=settings.can.confirm_timeout_s, labels=labels)
+    vehicle = CanVehicle(
+        bus, confirm_timeout_s=settings.can.confirm_timeout_s, labels=labels, drive_side=settings.drive_side
+    )
     closers.append(vehicle.close)
     return vehicle
 

@@ -50,7 +50,10 @@ class IntentSpec:
         return self.name.split(".", 1)[0]
 
 
-ZONES = ("driver", "passenger", "all")
+ZONES = ("driver", "passenger", "all", "left", "right")
+"""Climate zones; ``left`` and ``right`` are front seats the skill maps to driver or passenger by drive side."""
+TEMPERATURE_UNITS = ("celsius", "fahrenheit")
+"""The units a temperature may be said in (the ``unit`` slot, present when the driver named one)."""
 WINDOWS = ("front", "rear")
 POI_CATEGORIES = (
     "charging_station",
@@ -73,12 +76,16 @@ NAVIGATION_QUESTIONS = ("destination",)
 """What ``navigation.query`` can be asked about (distance and arrival time are ``navigation.get_eta``)."""
 DRIVE_QUESTIONS = ("speed", "gear", "moving")
 """What ``drive.query`` can be asked about."""
-BODY_WINDOWS = ("driver", "passenger", "rear-left", "rear-right", "front", "rear", "all")
+BODY_WINDOWS = (
+    *("driver", "passenger", "rear-left", "rear-right", "front", "rear", "all"),
+    *("left", "right", "rear-driver-side", "rear-passenger-side"),
+)
 """What the ``window`` slot of ``body.set_window`` names."""
 BODY_QUESTIONS = ("windows", "sunroof", "child_lock")
 """What ``body.query`` can be asked about."""
 
 _ZONE = SlotSpec("zone", "enum", required=False, choices=ZONES, description="which seat row zone")
+_UNIT = SlotSpec("unit", "enum", required=False, choices=TEMPERATURE_UNITS, description="the unit the driver named")
 _ON = SlotSpec("on", "boolean", description="true to switch on, false to switch off")
 _POSITION = SlotSpec("position", "number", minimum=0, maximum=100, description="0 closed .. 100 fully open, percent")
 
@@ -96,6 +103,8 @@ CATALOGUE: Mapping[str, IntentSpec] = {
             (
                 SlotSpec("celsius", "number", minimum=-50, maximum=100, description="target temperature in Celsius"),
                 _ZONE,
+                SlotSpec("fahrenheit", "number", required=False, minimum=-58, maximum=212, description="said, in °F"),
+                _UNIT,
             ),
         ),
         IntentSpec(
@@ -104,6 +113,7 @@ CATALOGUE: Mapping[str, IntentSpec] = {
             (
                 SlotSpec("delta_celsius", "number", minimum=-10, maximum=10, description="signed change in Celsius"),
                 _ZONE,
+                _UNIT,
             ),
         ),
         IntentSpec(

@@ -109,6 +109,11 @@ class LlmSettings:
     """Context window (n_ctx)."""
     max_reply_tokens: int = 96
     """Longest spoken answer, in tokens."""
+    moving_max_sentences: int = 1
+    """While the car moves (the interlock table), a spoken answer has at most this many sentences."""
+    moving_max_words: int = 20
+    """While the car moves, a sentence of an answer is cut after at most this many words, and a list
+    in it after three items, so the driver is not listening to a long answer on the road."""
     history_tokens: int = 1024
     """Token budget for a session's chat history in the prompt."""
     seed: int = 0

@@ -21,15 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from cockpit import vss
 from cockpit.catalogue import IntentMatch
 from cockpit.dialogue import DialogueOutcome, DialogueResponder, Emit, token_event
 from cockpit.errors import CockpitError, LanguageModelError
 from cockpit.events import Error
+from cockpit.interlocks import DrivingState, driving_state
 from cockpit.llm import claims, gate
 from cockpit.llm.api import LanguageModel
 from cockpit.llm.offers import offer_text, wanted_action
 from cockpit.llm.prompt import Exchange, PromptBuilder, summarize_state, trim_history
-from cockpit.llm.speech import SentenceSplitter, speakable
+from cockpit.llm.speech import SentenceSplitter, shorten_for_driving, speakable
 from cockpit.llm.state_cache import PrefixStateStore, StateKey, prefix_digest
 from cockpit.llm.tools import (
     ToolCallError,
@@ -41,6 +43,7 @@ from cockpit.llm.tools import (
     split_calls,
     tool_schemas,
 )
+from cockpit.phrasebook import Phrasebook
 from cockpit.registry import Registry
 from cockpit.sessions import Session
 from cockpit.settings import LlmSettings
@@ -73,6 +76,27 @@ TOO_SLOW = "Sorry, that took too long to answer. Please ask me again."
 """Said when an answer passes the turn deadline (``llm.turn_deadline_s``)."""
 STARTING = "I'm still getting ready to answer questions. Ask me again in a moment."
 """Said when the turn deadline passes while the model is still loading."""
+FIXED = Phrasebook(
+    {
+        "en": {
+            "apology": APOLOGY,
+            "no_answer": NO_ANSWER,
+            "refusal": REFUSAL,
+            "busy": BUSY,
+            "too_slow": TOO_SLOW,
+            "starting": STARTING,
+        },
+        "ko": {
+            "apology": "죄송합니다. 지금은 질문에 답할 수 없지만, 공조, 내비게이션, 미디어는 계속 조작할 수 있습니다.",
+            "no_answer": "죄송합니다. 그건 잘 모르겠습니다.",
+            "refusal": "죄송합니다. 그건 할 수 없습니다. 제 규칙은 바뀌지 않습니다.",
+            "busy": "아직 다른 질문에 답하고 있습니다. 잠시 후에 다시 물어봐 주세요.",
+            "too_slow": "죄송합니다. 답하는 데 너무 오래 걸렸습니다. 다시 물어봐 주세요.",
+            "starting": "아직 질문에 답할 준비를 하고 있습니다. 잠시 후에 다시 물어봐 주세요.",
+        },
+    }
+)
+"""The fixed replies above, by the session's language."""
 STATE_DIR = "llm-state"
 """Where, under the model cache, the warmed prefix states are saved."""
 
@@ -153,6 +177,7 @@ class _Turn:
     refuse: bool
     options: tuple[ToolOption, ...]
     offer: IntentMatch | None
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -402,16 +427,16 @@ class LlmResponder(DialogueResponder):
             self._questions += admitted
         if not admitted:
             emit(Error("llm-busy", f"{self._settings.max_queue} questions are already waiting for the language model"))
-            return DialogueOutcome(reply=BUSY)
+            return DialogueOutcome(reply=FIXED.say(session.language, "busy"))
         try:
             async with asyncio.timeout(self._settings.turn_deadline_s):
                 return await self._respond(text, session, state, emit)
         except TimeoutError:
             if self._done() is None:
                 emit(Error("llm-loading", "the language model was still loading"))
-                return DialogueOutcome(reply=STARTING)
+                return DialogueOutcome(reply=FIXED.say(session.language, "starting"))
             emit(Error("llm-deadline", f"no answer within llm.turn_deadline_s = {self._settings.turn_deadline_s:g} s"))
-            return DialogueOutcome(reply=TOO_SLOW)
+            return DialogueOutcome(reply=FIXED.say(session.language, "too_slow"))
         finally:
             with self._lock:
                 self._questions -= 1
@@ -422,7 +447,7 @@ class LlmResponder(DialogueResponder):
         loaded = await self._loaded()
         if loaded is None:
             emit(Error("llm-unavailable", f"The language model is unavailable: {self._failure}"))
-            return DialogueOutcome(reply=APOLOGY)
+            return DialogueOutcome(reply=FIXED.say(session.language, "apology"))
         turn = _Turn(
             text=text,
             facts=summarize_state(state, session.memory, self._skills),
@@ -432,6 +457,7 @@ class LlmResponder(DialogueResponder):
             refuse=gate.asks_to_change_rules(text),
             options=gate.decide(text, self._schemas, self._skills.cues).options,
             offer=self._wanted(text, session.language),
+            language=session.language,
         )
         try:
             outcome, exchange = await self._run(
@@ -442,7 +468,7 @@ class LlmResponder(DialogueResponder):
         except LanguageModelError as err:
             log.warning("language model failed in a turn: %s", err)
             emit(Error("llm-failed", err.message))
-            return DialogueOutcome(reply=APOLOGY)
+            return DialogueOutcome(reply=FIXED.say(session.language, "apology"))
         history = [*turn.history, exchange][-MAX_HISTORY_EXCHANGES:]
         session.memory[HISTORY_KEY] = trim_history(history, self._settings.history_tokens)
         return outcome
@@ -463,7 +489,8 @@ class LlmResponder(DialogueResponder):
         """Carry out one turn: a refusal, a tool call, or a streamed answer."""
         if turn.refuse:
             log.info("refused a rule change: %r", turn.text)
-            return DialogueOutcome(reply=REFUSAL), loaded.prompts.exchange(turn.text, REFUSAL)
+            refusal = FIXED.say(turn.language, "refusal")
+            return DialogueOutcome(reply=refusal), loaded.prompts.exchange(turn.text, refusal)
         if turn.options:
             match = self._tool_call(loaded, turn, cancel)
             if match is not None:
@@ -504,14 +531,22 @@ class LlmResponder(DialogueResponder):
     ) -> tuple[str, bool]:
         """The spoken answer, released a checked sentence at a time; whether it ends in the offer."""
         max_tokens = self._settings.max_reply_tokens
+        max_sentences = self._max_sentences
+        # The interlock table: long answers and lists are shortened while the car is known to move
+        # (an unknown state is not shortened: the interlocks refuse on it, a long answer is no danger then).
+        moving = vss.IS_MOVING in turn.state and driving_state(turn.state) is DrivingState.MOVING
+        if moving:
+            max_sentences = min(max_sentences, max(1, self._settings.moving_max_sentences))
         prompt = self._prompt(loaded, turn, max_tokens, tool_call=False)
-        offer = offer_text(turn.offer) if turn.offer is not None else None
+        offer = offer_text(turn.offer, turn.language) if turn.offer is not None else None
         # A chat turn has confirmed nothing: every claim of a change is checked as unconfirmed.
         checker = claims.AnswerChecker(turn.state, offer=offer, question=turn.text, memory=turn.memory)
         splitter = SentenceSplitter()
         said: list[str] = []
 
         def release(sentence: str) -> None:
+            if moving:
+                sentence = shorten_for_driving(sentence, self._settings.moving_max_words, _and_more(sentence))
             checked = checker.check(speakable(sentence))
             if checked.replaced:
                 log.info("replaced a sentence of the model (%s): %r -> %r", checked.reason, sentence, checked.text)
@@ -524,12 +559,12 @@ class LlmResponder(DialogueResponder):
             for piece in pieces:
                 for sentence in splitter.feed(piece):
                     release(sentence)
-                if len(said) >= self._max_sentences:
+                if len(said) >= max_sentences:
                     break
-        if len(said) < self._max_sentences and not cancel.is_set():
+        if len(said) < max_sentences and not cancel.is_set():
             release(splitter.rest())
-        reply = " ".join(said[: self._max_sentences])
-        return (reply or NO_ANSWER), bool(offer) and offer in said
+        reply = " ".join(said[:max_sentences])
+        return (reply or FIXED.say(turn.language, "no_answer")), bool(offer) and offer in said
 
     async def _run(
         self,
@@ -572,3 +607,8 @@ class LlmResponder(DialogueResponder):
             cancel.set()
             with self._lock:
                 self._active.pop(cancel, None)
+
+
+def _and_more(sentence: str) -> str:
+    """How a shortened list ends, in the sentence's language."""
+    return "등" if any("\uac00" <= ch <= "\ud7a3" for ch in sentence) else "and more"

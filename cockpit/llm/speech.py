@@ -115,3 +115,27 @@ class SentenceLimiter:
 def speakable(text: str) -> str:
     """``text`` as something to say: no markdown marks, on one line, trimmed."""
     return " ".join(_MARKDOWN.sub("", text).split())
+
+
+MOVING_LIST_ITEMS = 3
+"""Items of a list a sentence keeps while the car moves ("A, B, C and more")."""
+
+
+def shorten_for_driving(sentence: str, max_words: int, and_more: str = "and more") -> str:
+    """``sentence`` as it is said while the car moves: a list cut after :data:`MOVING_LIST_ITEMS`
+    items ("A, B, C and more."), and at most ``max_words`` words, cut after the last comma that
+    keeps it short (or at the limit), ending in a full stop. Short sentences come back unchanged."""
+    text = " ".join(sentence.split())
+    end = text[-1] if text and text[-1] in ".!?" else "."
+    body = text.rstrip(".!?")
+    items = body.split(", ")
+    if len(items) > MOVING_LIST_ITEMS + 1:  # a list: "A, B, C, D and E"
+        body = ", ".join(items[:MOVING_LIST_ITEMS]) + " " + and_more
+    words = body.split()
+    if len(words) <= max_words:
+        return body + end if body != text.rstrip(".!?") else text
+    kept = " ".join(words[:max_words])
+    comma = kept.rfind(",")
+    if comma >= len(kept) // 2:  # end at a clause when one ends in the second half
+        kept = kept[:comma]
+    return kept.rstrip(",;:- ") + "."

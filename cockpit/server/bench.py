@@ -38,6 +38,7 @@ from cockpit.server.status import Guard, RpcFailure, abort
 from cockpit.v1 import bench_pb2 as bpb
 from cockpit.v1 import bench_pb2_grpc as bpb_grpc
 from cockpit.vehicle.gateway import BusStats as GatewayStats
+from cockpit.vehicle.mapping import commands_for
 
 Context: TypeAlias = grpc.aio.ServicerContext[Any, Any]
 """The servicer context of grpc.aio."""
@@ -137,8 +138,10 @@ class BenchServicer(bpb_grpc.BenchServicer):
         vehicle: GatewayLike | None = None,
         dbc_paths: Sequence[str | Path] | None = None,
         bitrate: int = DEFAULT_BITRATE,
+        drive_side: str = "left",
     ) -> None:
-        """Starts reading the bus now; :meth:`close` stops. ``dbc_paths``: default the two shipped DBCs."""
+        """Starts reading the bus now; :meth:`close` stops. ``dbc_paths``: default the two shipped DBCs.
+        ``drive_side``: which doors the body frames' FL/FR/RL/RR are, for the notices' VSS names."""
         self._config = bus
         self._car = car
         self._vehicle = vehicle
@@ -153,7 +156,7 @@ class BenchServicer(bpb_grpc.BenchServicer):
         self._streams: set[_Stream] = set()
         self._inject: can.BusABC | None = None
         self._stopping = False
-        self.notices = CommandNotices(self.dbcs)
+        self.notices = CommandNotices(self.dbcs, commands_for(drive_side))
         """Tells the cockpit about command frames this service puts on the bus."""
         self.caller: Callable[[Any], str] = lambda _context: ""
         """The name of the token an RPC came with (set by the server that has the tokens)."""

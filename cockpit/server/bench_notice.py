@@ -23,7 +23,7 @@ import can
 from can_sim.decode import DbcSet
 from cockpit.events import Action, ActionStatus, Event
 from cockpit.listeners import Listeners
-from cockpit.vehicle.mapping import COMMANDS, ECUS
+from cockpit.vehicle.mapping import COMMANDS, ECUS, CommandBinding
 from vehicle_contract.vss import SignalValue
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,12 @@ BENCH_REASON = "bench:"
 Listener = Callable[[Event], None]
 
 
-def requested_writes(message: str, decoded: Mapping[str, Any]) -> dict[str, SignalValue]:
+def requested_writes(
+    message: str, decoded: Mapping[str, Any], commands: Mapping[str, CommandBinding] = COMMANDS
+) -> dict[str, SignalValue]:
     """The VSS writes a decoded command frame asks for (fields saying "no request" are left out)."""
     out: dict[str, SignalValue] = {}
-    for binding in COMMANDS.values():
+    for binding in commands.values():
         if binding.message != message:
             continue
         try:
@@ -52,8 +54,9 @@ def requested_writes(message: str, decoded: Mapping[str, Any]) -> dict[str, Sign
 class CommandNotices:
     """Watches what the Bench sends for the cockpit's command messages, and tells listeners."""
 
-    def __init__(self, dbcs: DbcSet) -> None:
+    def __init__(self, dbcs: DbcSet, commands: Mapping[str, CommandBinding] = COMMANDS) -> None:
         self._dbcs = dbcs
+        self._bindings = commands
         self._commands = {}
         for link in ECUS:
             info = dbcs.find(link.command)
@@ -76,7 +79,7 @@ class CommandNotices:
             decoded = result if isinstance(result, Mapping) else {}
         except Exception:  # cantools raises several types; an undecodable frame still gets its warning
             log.debug("cannot decode an injected %s frame", info.name, exc_info=True)
-        writes = requested_writes(info.name, decoded)
+        writes = requested_writes(info.name, decoded, self._bindings)
         by = f"token {who!r}" if who else "a client (no tokens)"
         shown = ", ".join(f"{path}={value!r}" for path, value in writes.items()) or "no decodable write"
         log.warning("the Bench put a %s command frame on the bus for %s: %s", info.name, by, shown)

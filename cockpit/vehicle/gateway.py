@@ -30,7 +30,7 @@ from cockpit.errors import ConfigError, TransmitNotAllowed, VehicleError
 from cockpit.events import ActionStatus
 from cockpit.listeners import Listeners
 from cockpit.vehicle.api import StateListener, Vehicle, WriteOutcome
-from cockpit.vehicle.mapping import ECUS, RESULT_REASONS, EcuLink, status_values
+from cockpit.vehicle.mapping import ECUS, RESULT_REASONS, EcuLink, commands_for, status_for, status_values
 from cockpit.vehicle.planning import FramePlan, plan_frames
 from cockpit.vehicle.powertrain import FRAMES as POWERTRAIN_FRAMES
 from cockpit.vehicle.powertrain import SPEED_STALE_S, PowertrainTracker
@@ -90,8 +90,12 @@ class CanVehicle(Vehicle):
         byd_codec: DbcCodec | None = None,
         loop: asyncio.AbstractEventLoop | None = None,
         clock: Callable[[], float] = time.monotonic,
+        drive_side: str = "left",
     ) -> None:
         """``bus`` stays the caller's: :meth:`close` stops reading it but does not shut it down.
+
+        ``drive_side`` (the setting): which physical doors (the DBC's FL/FR/RL/RR) the VSS's
+        driver-side and passenger-side body signals are.
 
         ``transmit_allow`` narrows the ids the cockpit may send (default: every command message
         of cockpit.dbc); it can never widen them.
@@ -101,6 +105,8 @@ class CanVehicle(Vehicle):
         self._timeout = confirm_timeout_s
         self._labels = labels
         self._clock = clock
+        self._commands = commands_for(drive_side)
+        self._status_bindings = status_for(drive_side)
         self._cockpit = cockpit_codec or DbcCodec.load(COCKPIT_DBC)
         self._byd = byd_codec or DbcCodec.load(BYD_DBC)
         own = {self._cockpit.frame_id(link.command) for link in ECUS}
@@ -161,7 +167,7 @@ class CanVehicle(Vehicle):
         coordinate), or whose frame the bus refuses, are ``rejected`` without being sent.
         """
         self._bind_loop()
-        plan = plan_frames(writes, self.snapshot(), self._cockpit.check)
+        plan = plan_frames(writes, self.snapshot(), self._cockpit.check, self._commands)
         for frame in plan.frames:
             self._assert_allowed(self._cockpit.frame_id(frame.message))
         outcomes: list[WriteOutcome | None] = [None] * len(writes)
@@ -341,7 +347,7 @@ class CanVehicle(Vehicle):
         except VehicleError:
             self._rejected["undecodable"] += 1
             return {}
-        values = status_values(link.status, decoded)
+        values = status_values(link.status, decoded, self._status_bindings)
         uri = values.get(vss.MEDIA_PLAYED_URI)
         if isinstance(uri, str) and uri != self._state.get(vss.MEDIA_PLAYED_URI):
             values.update(self._labels_for(uri))

@@ -254,18 +254,29 @@ class EcuLink:
 
 _MEDIA_ACTIONS = {"STOP": "STOP", "PLAY": "PLAY", "SKIP-FORWARD": "SKIP_FORWARD", "SKIP-BACKWARD": "SKIP_BACKWARD"}
 _COORDS = (vss.NAV_LATITUDE, vss.NAV_LONGITUDE)
-# Body signals in a left-hand-drive car: the driver's side is the left (FL, RL).
-_BODY = (
-    (vss.DRIVER_WINDOW, "WINDOW_FL"),
-    (vss.PASSENGER_WINDOW, "WINDOW_FR"),
-    (vss.REAR_DRIVER_SIDE_WINDOW, "WINDOW_RL"),
-    (vss.REAR_PASSENGER_SIDE_WINDOW, "WINDOW_RR"),
-    (vss.SUNROOF_POSITION, "SUNROOF"),
-)
-_CHILD_LOCKS = (
-    (vss.REAR_DRIVER_SIDE_CHILD_LOCK, "CHILD_LOCK_LEFT"),
-    (vss.REAR_PASSENGER_SIDE_CHILD_LOCK, "CHILD_LOCK_RIGHT"),
-)
+
+
+def _body(drive_side: str) -> tuple[tuple[str, str], ...]:
+    """Body positions (VSS path, DBC field): the VSS names doors by role, the DBC by place, and
+    the driver's doors are the left ones (FL, RL) in a left-hand-drive car, the right ones otherwise."""
+    d, p = ("L", "R") if drive_side == "left" else ("R", "L")
+    return (
+        (vss.DRIVER_WINDOW, f"WINDOW_F{d}"),
+        (vss.PASSENGER_WINDOW, f"WINDOW_F{p}"),
+        (vss.REAR_DRIVER_SIDE_WINDOW, f"WINDOW_R{d}"),
+        (vss.REAR_PASSENGER_SIDE_WINDOW, f"WINDOW_R{p}"),
+        (vss.SUNROOF_POSITION, "SUNROOF"),
+    )
+
+
+def _child_locks(drive_side: str) -> tuple[tuple[str, str], ...]:
+    """Child locks (VSS path, DBC field), by the same rule as :func:`_body`."""
+    d, p = ("LEFT", "RIGHT") if drive_side == "left" else ("RIGHT", "LEFT")
+    return (
+        (vss.REAR_DRIVER_SIDE_CHILD_LOCK, f"CHILD_LOCK_{d}"),
+        (vss.REAR_PASSENGER_SIDE_CHILD_LOCK, f"CHILD_LOCK_{p}"),
+    )
+
 
 ECUS: tuple[EcuLink, ...] = (
     EcuLink("HVAC ECU", "HVAC_CMD", "HVAC_STATUS"),
@@ -276,9 +287,14 @@ ECUS: tuple[EcuLink, ...] = (
 )
 """Every ECU on the cockpit bus."""
 
-COMMANDS: Mapping[str, CommandBinding] = {
-    b.path: b
-    for b in (
+
+def commands_for(drive_side: str = "left") -> Mapping[str, CommandBinding]:
+    """Every writable VSS signal, by path, in a car with its wheel on ``drive_side``."""
+    return {b.path: b for b in _commands(drive_side)}
+
+
+def _commands(drive_side: str) -> tuple[CommandBinding, ...]:
+    return (
         CommandBinding(vss.DRIVER_TEMPERATURE, "HVAC_CMD", Number("DRIVER_TEMP_REQ")),
         CommandBinding(vss.PASSENGER_TEMPERATURE, "HVAC_CMD", Number("PASSENGER_TEMP_REQ")),
         CommandBinding(vss.DRIVER_FAN_SPEED, "HVAC_CMD", Number("FAN_SPEED_REQ", 0)),
@@ -304,34 +320,42 @@ COMMANDS: Mapping[str, CommandBinding] = {
         CommandBinding(
             vss.NAV_GUIDANCE_ACTIVE, "NAV_CMD", Guidance("NAV_REQ"), companions=_COORDS, companions_when=True
         ),
-        *(CommandBinding(path, "BODY_CMD", Number(f"{field}_REQ", 0)) for path, field in _BODY),
-        *(CommandBinding(path, "BODY_CMD", Switch(f"{field}_REQ")) for path, field in _CHILD_LOCKS),
+        *(CommandBinding(path, "BODY_CMD", Number(f"{field}_REQ", 0)) for path, field in _body(drive_side)),
+        *(CommandBinding(path, "BODY_CMD", Switch(f"{field}_REQ")) for path, field in _child_locks(drive_side)),
     )
-}
-"""Every writable VSS signal, by path."""
 
-STATUS: tuple[StatusBinding, ...] = (
-    StatusBinding(vss.DRIVER_TEMPERATURE, "HVAC_STATUS", Number("DRIVER_TEMP")),
-    StatusBinding(vss.PASSENGER_TEMPERATURE, "HVAC_STATUS", Number("PASSENGER_TEMP")),
-    StatusBinding(vss.DRIVER_FAN_SPEED, "HVAC_STATUS", Number("FAN_SPEED", 0)),
-    StatusBinding(vss.AC_ACTIVE, "HVAC_STATUS", Flag("AC_ACTIVE")),
-    StatusBinding(vss.RECIRCULATION_ACTIVE, "HVAC_STATUS", Flag("RECIRC_ACTIVE")),
-    StatusBinding(vss.FRONT_DEFROSTER_ACTIVE, "HVAC_STATUS", Flag("FRONT_DEFROST_ACTIVE")),
-    StatusBinding(vss.REAR_DEFROSTER_ACTIVE, "HVAC_STATUS", Flag("REAR_DEFROST_ACTIVE")),
-    StatusBinding(vss.DRIVER_SEAT_HEATING, "SEAT_STATUS", Number("DRIVER_HEAT_COOL", 0)),
-    StatusBinding(vss.PASSENGER_SEAT_HEATING, "SEAT_STATUS", Number("PASSENGER_HEAT_COOL", 0)),
-    StatusBinding(vss.MEDIA_ACTION, "MEDIA_STATUS", Choice("ACTION", {**_MEDIA_ACTIONS, "UNKNOWN": "UNKNOWN"})),
-    StatusBinding(vss.MEDIA_VOLUME, "MEDIA_STATUS", Number("VOLUME", 0)),
-    StatusBinding(vss.MEDIA_MUTED, "MEDIA_STATUS", Flag("MUTED")),
-    StatusBinding(vss.MEDIA_PLAYED_URI, "MEDIA_STATUS", MediaUri("PLAYED_KIND", "PLAYED_ID")),
-    StatusBinding(vss.MEDIA_SOURCE, "MEDIA_STATUS", MediaSource("PLAYED_KIND")),
-    StatusBinding(vss.NAV_LATITUDE, "NAV_STATUS", Coordinate("DEST_LAT", "DEST_VALID")),
-    StatusBinding(vss.NAV_LONGITUDE, "NAV_STATUS", Coordinate("DEST_LON", "DEST_VALID")),
-    StatusBinding(vss.NAV_GUIDANCE_ACTIVE, "NAV_STATUS", Flag("GUIDANCE_ACTIVE")),
-    *(StatusBinding(path, "BODY_STATUS", Number(field, 0)) for path, field in _BODY),
-    *(StatusBinding(path, "BODY_STATUS", Flag(field)) for path, field in _CHILD_LOCKS),
-)
-"""Every VSS value read from a status message."""
+
+COMMANDS: Mapping[str, CommandBinding] = commands_for("left")
+"""Every writable VSS signal, by path (a left-hand-drive car; :func:`commands_for` for either)."""
+
+
+def status_for(drive_side: str = "left") -> tuple[StatusBinding, ...]:
+    """Every VSS value read from a status message, in a car with its wheel on ``drive_side``."""
+    return (
+        StatusBinding(vss.DRIVER_TEMPERATURE, "HVAC_STATUS", Number("DRIVER_TEMP")),
+        StatusBinding(vss.PASSENGER_TEMPERATURE, "HVAC_STATUS", Number("PASSENGER_TEMP")),
+        StatusBinding(vss.DRIVER_FAN_SPEED, "HVAC_STATUS", Number("FAN_SPEED", 0)),
+        StatusBinding(vss.AC_ACTIVE, "HVAC_STATUS", Flag("AC_ACTIVE")),
+        StatusBinding(vss.RECIRCULATION_ACTIVE, "HVAC_STATUS", Flag("RECIRC_ACTIVE")),
+        StatusBinding(vss.FRONT_DEFROSTER_ACTIVE, "HVAC_STATUS", Flag("FRONT_DEFROST_ACTIVE")),
+        StatusBinding(vss.REAR_DEFROSTER_ACTIVE, "HVAC_STATUS", Flag("REAR_DEFROST_ACTIVE")),
+        StatusBinding(vss.DRIVER_SEAT_HEATING, "SEAT_STATUS", Number("DRIVER_HEAT_COOL", 0)),
+        StatusBinding(vss.PASSENGER_SEAT_HEATING, "SEAT_STATUS", Number("PASSENGER_HEAT_COOL", 0)),
+        StatusBinding(vss.MEDIA_ACTION, "MEDIA_STATUS", Choice("ACTION", {**_MEDIA_ACTIONS, "UNKNOWN": "UNKNOWN"})),
+        StatusBinding(vss.MEDIA_VOLUME, "MEDIA_STATUS", Number("VOLUME", 0)),
+        StatusBinding(vss.MEDIA_MUTED, "MEDIA_STATUS", Flag("MUTED")),
+        StatusBinding(vss.MEDIA_PLAYED_URI, "MEDIA_STATUS", MediaUri("PLAYED_KIND", "PLAYED_ID")),
+        StatusBinding(vss.MEDIA_SOURCE, "MEDIA_STATUS", MediaSource("PLAYED_KIND")),
+        StatusBinding(vss.NAV_LATITUDE, "NAV_STATUS", Coordinate("DEST_LAT", "DEST_VALID")),
+        StatusBinding(vss.NAV_LONGITUDE, "NAV_STATUS", Coordinate("DEST_LON", "DEST_VALID")),
+        StatusBinding(vss.NAV_GUIDANCE_ACTIVE, "NAV_STATUS", Flag("GUIDANCE_ACTIVE")),
+        *(StatusBinding(path, "BODY_STATUS", Number(field, 0)) for path, field in _body(drive_side)),
+        *(StatusBinding(path, "BODY_STATUS", Flag(field)) for path, field in _child_locks(drive_side)),
+    )
+
+
+STATUS: tuple[StatusBinding, ...] = status_for("left")
+"""Every VSS value read from a status message (a left-hand-drive car; :func:`status_for` for either)."""
 
 
 def ecu_for_command(message: str) -> EcuLink:
@@ -342,10 +366,12 @@ def ecu_for_command(message: str) -> EcuLink:
     raise KeyError(message)
 
 
-def status_values(message: str, decoded: Mapping[str, Any]) -> dict[str, SignalValue]:
+def status_values(
+    message: str, decoded: Mapping[str, Any], status: tuple[StatusBinding, ...] = STATUS
+) -> dict[str, SignalValue]:
     """VSS values carried by one decoded status frame (values the frame says it lacks are left out)."""
     out: dict[str, SignalValue] = {}
-    for binding in STATUS:
+    for binding in status:
         if binding.message == message:
             value = binding.conversion.from_can(decoded)
             if value is not None:

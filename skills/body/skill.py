@@ -18,17 +18,51 @@ from typing import Any
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
 from cockpit.phrasebook import Phrasebook
+from cockpit.seats import rear_on_driver_side
 from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan, fact_number, slot_number
 
-_WINDOWS: Mapping[str, tuple[str, ...]] = {
+_FIXED_WINDOWS: Mapping[str, tuple[str, ...]] = {
     "driver": (vss.DRIVER_WINDOW,),
     "passenger": (vss.PASSENGER_WINDOW,),
-    "rear-left": (vss.REAR_DRIVER_SIDE_WINDOW,),
-    "rear-right": (vss.REAR_PASSENGER_SIDE_WINDOW,),
+    "rear-driver-side": (vss.REAR_DRIVER_SIDE_WINDOW,),
+    "rear-passenger-side": (vss.REAR_PASSENGER_SIDE_WINDOW,),
     "front": (vss.DRIVER_WINDOW, vss.PASSENGER_WINDOW),
     "rear": vss.REAR_WINDOWS,
     "all": vss.WINDOWS,
 }
+"""Windows named by role: the same in a left- and a right-hand drive car."""
+_SIDES = {"left": "left", "right": "right", "rear-left": "left", "rear-right": "right"}
+"""Windows named by side, and the side: which door that is depends on the drive side."""
+
+
+def _rear_names(drive_side: str) -> dict[str, str]:
+    """Rear window signal -> its phrasebook key (``rear-left``/``rear-right``) on this drive side."""
+    left_is_driver = rear_on_driver_side("left", drive_side)
+    return {
+        vss.REAR_DRIVER_SIDE_WINDOW: "rear-left" if left_is_driver else "rear-right",
+        vss.REAR_PASSENGER_SIDE_WINDOW: "rear-right" if left_is_driver else "rear-left",
+    }
+
+
+def _window_name(signals: tuple[str, ...], window: str, drive_side: str) -> str:
+    """The phrasebook key that names ``signals`` as asked for (``window``): the front by role, the rear by side."""
+    if len(signals) > 1:
+        return window
+    front = {vss.DRIVER_WINDOW: "driver", vss.PASSENGER_WINDOW: "passenger"}
+    return front.get(signals[0]) or _rear_names(drive_side)[signals[0]]
+
+
+def _windows(window: str, drive_side: str) -> tuple[str, ...] | None:
+    """The window signals ``window`` names in a car with its wheel on ``drive_side``; None if none."""
+    side = _SIDES.get(window)
+    if side is None:
+        return _FIXED_WINDOWS.get(window)
+    driver_side = rear_on_driver_side(side, drive_side)
+    if window.startswith("rear-"):
+        return (vss.REAR_DRIVER_SIDE_WINDOW if driver_side else vss.REAR_PASSENGER_SIDE_WINDOW,)
+    return (vss.DRIVER_WINDOW if driver_side else vss.PASSENGER_WINDOW,)
+
+
 _CHILD_LOCKS = (vss.REAR_DRIVER_SIDE_CHILD_LOCK, vss.REAR_PASSENGER_SIDE_CHILD_LOCK)
 
 PHRASES = Phrasebook(
@@ -63,6 +97,8 @@ PHRASES = Phrasebook(
             "locks_mixed": "The child lock is on only on the {side} side.",
             "locks_unknown": "I don't know whether the child locks are on right now.",
             "item": "the {what} {percent} percent",
+            "side_left": "left",
+            "side_right": "right",
         },
         "ko": {
             "driver": "운전석 창문",
@@ -94,6 +130,8 @@ PHRASES = Phrasebook(
             "locks_mixed": "차일드 락은 {side}쪽만 켜져 있습니다.",
             "locks_unknown": "지금은 차일드 락 상태를 알 수 없습니다.",
             "item": "{what} {percent}퍼센트",
+            "side_left": "왼",
+            "side_right": "오른",
         },
     }
 )
@@ -140,7 +178,8 @@ class BodySkill(Skill):
     def _plan(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
         say = functools.partial(PHRASES.say, context.language)
         if match.intent == "body.query":
-            return SkillPlan(done=_answer(str(match.slots.get("what", "")), context.state, say))
+            what = str(match.slots.get("what", ""))
+            return SkillPlan(done=_answer(what, context.state, say, context.drive_side))
         if match.intent == "body.set_child_lock":
             on = match.slots.get("on")
             if not isinstance(on, bool):
@@ -154,9 +193,12 @@ class BodySkill(Skill):
         if match.intent == "body.set_sunroof":
             return _position_plan((vss.SUNROOF_POSITION,), target, say("sunroof"), context.state, say)
         window = str(match.slots.get("window") or context.speaker)  # "my window": the speaker's own
-        if window not in _WINDOWS:
+        signals = _windows(window, context.drive_side)
+        if signals is None:
             return SkillPlan(refusal="Which window: driver, passenger, rear left, rear right, or all?")
-        return _position_plan(_WINDOWS[window], target, say(window), context.state, say)
+        return _position_plan(
+            signals, target, say(_window_name(signals, window, context.drive_side)), context.state, say
+        )
 
     def summarize(self, state: Mapping[str, SignalValue], memory: Mapping[str, Any]) -> str:
         """Open windows and the sunroof, for the prompt's car facts; empty when all is closed or unknown."""
@@ -199,12 +241,13 @@ def _move(
     return SkillPlan(writes, done=done) if writes else SkillPlan(done=already)
 
 
-def _open_items(state: Mapping[str, SignalValue], say: Say) -> list[str]:
+def _open_items(state: Mapping[str, SignalValue], say: Say, drive_side: str = "left") -> list[str]:
+    rear = _rear_names(drive_side)
     names = {
         vss.DRIVER_WINDOW: say("driver"),
         vss.PASSENGER_WINDOW: say("passenger"),
-        vss.REAR_DRIVER_SIDE_WINDOW: say("rear-left"),
-        vss.REAR_PASSENGER_SIDE_WINDOW: say("rear-right"),
+        vss.REAR_DRIVER_SIDE_WINDOW: say(rear[vss.REAR_DRIVER_SIDE_WINDOW]),
+        vss.REAR_PASSENGER_SIDE_WINDOW: say(rear[vss.REAR_PASSENGER_SIDE_WINDOW]),
         vss.SUNROOF_POSITION: say("sunroof"),
     }
     items = []
@@ -215,7 +258,7 @@ def _open_items(state: Mapping[str, SignalValue], say: Say) -> list[str]:
     return items
 
 
-def _answer(what: str, state: Mapping[str, SignalValue], say: Say) -> str:
+def _answer(what: str, state: Mapping[str, SignalValue], say: Say, drive_side: str) -> str:
     if what == "sunroof":
         roof = fact_number(state, vss.SUNROOF_POSITION)
         if roof is None:
@@ -227,8 +270,10 @@ def _answer(what: str, state: Mapping[str, SignalValue], say: Say) -> str:
             return say("locks_unknown")
         if left == right:
             return say("locks_on" if left else "locks_off")
-        return say("locks_mixed", side="left" if left else "right")
+        driver_side = "left" if rear_on_driver_side("left", drive_side) else "right"
+        passenger_side = "right" if driver_side == "left" else "left"
+        return say("locks_mixed", side=say("side_" + (driver_side if left else passenger_side)))
     if any(fact_number(state, s) is None for s in vss.WINDOWS):
         return say("windows_unknown")
-    opened = [item for item in _open_items(state, say) if say("sunroof") not in item]
+    opened = [item for item in _open_items(state, say, drive_side) if say("sunroof") not in item]
     return say("windows_open", list=", ".join(opened)) if opened else say("windows_closed")
