@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from cockpit.catalogue import IntentMatch
 from cockpit.events import LlmToken, Payload
+from cockpit.phrasebook import Phrasebook
 from cockpit.sessions import Session
 from cockpit.skill_api import SignalValue
 
@@ -65,12 +66,21 @@ class NoLanguageModel(DialogueResponder):
     """The responder when no language model is configured: a clear, honest apology."""
 
     REPLY = "Sorry, I can't help with that yet. I can control the climate, navigation and media."
+    REPLIES = Phrasebook(
+        {
+            "en": {"reply": REPLY},
+            "ko": {
+                "reply": "죄송합니다. 그건 아직 도와드릴 수 없습니다. 공조, 내비게이션, 미디어는 조작할 수 있습니다."
+            },
+        }
+    )
+    """The apology by language."""
 
     async def respond(
         self, text: str, session: Session, state: Mapping[str, SignalValue], emit: Emit
     ) -> DialogueOutcome:
-        """Always the same apology; never a tool call."""
-        return DialogueOutcome(reply=self.REPLY)
+        """Always the same apology, in the session's language; never a tool call."""
+        return DialogueOutcome(reply=self.REPLIES.say(session.language, "reply"))
 
 
 def token_event(emit: Emit, text: str) -> None:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from cockpit import vss
 from cockpit.events import PolicyDecision
+from cockpit.langtag import primary_language
+from cockpit.phrasebook import Phrasebook
 from cockpit.skill_api import SignalValue, SignalWrite
 from cockpit.vehicle.powertrain import MOVING_MIN_KMH
 
@@ -96,11 +98,16 @@ class Interlock:
             return speed is None or speed > self.above_kmh
         return True
 
-    def say(self, state: Mapping[str, SignalValue]) -> str:
-        """The reason, with the limit and the speed filled in."""
+    def say(self, state: Mapping[str, SignalValue], language: str = "en") -> str:
+        """The reason in ``language``, with the limit and the speed filled in. A row of the shipped
+        table is said from :data:`REASONS`; any other row in its own (English) words."""
         speed = _speed(state)
+        limit = self.above_kmh or 0
+        if primary_language(language) == "ko" and _SHIPPED.get(self.name) == self.reason:
+            said = "확인되지 않은 상태" if speed is None else f"시속 {speed:g}킬로미터"
+            return REASONS.say(language, self.name, limit=f"시속 {limit:g}킬로미터", speed=said)
         said = "an unknown speed" if speed is None else f"{speed:g} km/h"
-        return self.reason.format(limit=f"{self.above_kmh or 0:g} km/h", speed=said)
+        return self.reason.format(limit=f"{limit:g} km/h", speed=said)
 
 
 _REAR_LOCKS = {
@@ -144,6 +151,21 @@ INTERLOCKS: tuple[Interlock, ...] = (
     ),
 )
 """The interlock table, in the order it is checked (the README lists it)."""
+
+_SHIPPED = {row.name: row.reason for row in INTERLOCKS}
+
+REASONS = Phrasebook(
+    {
+        "en": _SHIPPED,
+        "ko": {
+            "sunroof-speed": "{limit}가 넘으면 선루프를 열 수 없습니다. 지금 속도는 {speed}입니다.",
+            "child-lock-window": "차일드 락이 켜져 있어서 뒷좌석에서는 그 창문을 열 수 없습니다.",
+            "child-lock-switch": "차일드 락은 앞좌석에서만 바꿀 수 있습니다.",
+            "window-full-speed": "{speed}에서 창문을 끝까지 열까요? 소리가 클 거예요. 그대로 할까요?",
+        },
+    }
+)
+"""Each row's reason by language, keyed by the row's name."""
 
 
 def check(

@@ -31,8 +31,10 @@ from cockpit.events import (
 )
 from cockpit.events import Policy as PolicyEvent
 from cockpit.followups import follow_up, remember
+from cockpit.langtag import primary_language
 from cockpit.llm.offers import offer_text
 from cockpit.multi import split_commands
+from cockpit.phrasebook import Phrasebook
 from cockpit.policy import Policy, PolicyResult
 from cockpit.registry import Registry
 from cockpit.sessions import PendingConfirmation, Session
@@ -46,6 +48,57 @@ _YES = re.compile(r"^(yes|yeah|yep|sure|ok|okay|confirm|do it|go ahead|please do
 _NO = re.compile(r"^(no|nope|cancel|don't|do not|never ?mind|stop|아니요|아니오|아니|취소|됐어|하지 마)\b")
 
 SORRY = "Sorry, something went wrong on my side. Please try again."
+
+PHRASES = Phrasebook(
+    {
+        "en": {
+            "sorry": SORRY,
+            "wont": "Okay, I won't.",
+            "unsupported": "Sorry, I can't help with {feature} in this car.",
+            "cant": "Sorry, I can't do that.",
+            "timeout": "Sorry, the car didn't confirm that in time, so it may not have changed. {reason}",
+            "refused": "Sorry, the car refused that. {reason}",
+        },
+        "ko": {
+            "sorry": "죄송합니다. 제 쪽에서 문제가 생겼습니다. 다시 말씀해 주세요.",
+            "wont": "알겠습니다. 하지 않을게요.",
+            "unsupported": "죄송합니다. 이 차에서는 {feature} 기능을 도와드릴 수 없습니다.",
+            "cant": "죄송합니다. 그건 할 수 없습니다.",
+            # The ECU's reason is a technical English text: the action event carries it, not the reply.
+            "timeout": "죄송합니다. 차량이 제시간에 확인하지 않아서 바뀌지 않았을 수 있습니다.",
+            "refused": "죄송합니다. 차량이 그 요청을 거부했습니다.",
+        },
+    }
+)
+"""The pipeline's own sentences, per language."""
+
+UNSUPPORTED_KO: Mapping[str, str] = {
+    "sunroof tilt": "선루프 틸트",
+    "doors": "문",
+    "trunk": "트렁크",
+    "lights": "조명",
+    "wipers": "와이퍼",
+    "cruise control": "크루즈 컨트롤",
+    "horn": "경적",
+    "seat massage": "시트 마사지",
+    "steering wheel heating": "핸들 열선",
+    "seat ventilation": "통풍 시트",
+    "rear seat heating": "뒷좌석 열선",
+    "head-up display": "헤드업 디스플레이",
+    "seat position": "시트 위치",
+    "mirrors": "사이드 미러",
+    "engine": "시동",
+    "driving": "자율 주행",
+    "games": "게임",
+}
+"""The unsupported features (``unsupported.yaml`` keys) as a Korean reply names them."""
+
+
+def unsupported_reply(feature: str, language: str) -> str:
+    """ "Sorry, I can't help with the trunk in this car." in ``language``."""
+    if primary_language(language) == "ko":
+        feature = UNSUPPORTED_KO.get(feature, "그")
+    return PHRASES.say(language, "unsupported", feature=feature)
 
 
 class Recognizer(Protocol):
@@ -109,11 +162,11 @@ class TurnPipeline:
         except CockpitError as err:
             log.warning("turn failed: %s", err)
             turn_.emit(Error(err.code, err.message))
-            turn_.emit(Reply(SORRY))
+            turn_.emit(Reply(PHRASES.say(session.language, "sorry")))
         except Exception as err:  # a bug in a stage must not take the service down
             log.exception("unexpected failure in a turn")
             turn_.emit(Error("internal", f"{type(err).__name__}: {err}"))
-            turn_.emit(Reply(SORRY))
+            turn_.emit(Reply(PHRASES.say(session.language, "sorry")))
 
     def interrupt(self, session: Session) -> None:
         """Barge-in: stop the language model's answer in ``session`` (vehicle actions run on)."""
@@ -138,7 +191,7 @@ class TurnPipeline:
                     turn.emit(Reply(await self._execute(session, pending.match, pending.plan, turn)))
                 return
             if _NO.match(answer):
-                turn.emit(Reply("Okay, I won't."))
+                turn.emit(Reply(PHRASES.say(session.language, "wont")))
                 return
         followed = follow_up(text, session.memory)
         if followed is not None:  # "and the passenger side too", "set it to 23"
@@ -159,7 +212,7 @@ class TurnPipeline:
         """Carry out a recognised command, or refuse an unsupported one; the reply."""
         if isinstance(result, IntentMatch):
             return await self._handle(session, result, turn)
-        reason = f"Sorry, I can't help with {result.feature} in this car."
+        reason = unsupported_reply(result.feature, session.language)
         turn.emit(PolicyEvent(PolicyDecision.REFUSED, reason))
         return reason
 
@@ -180,7 +233,7 @@ class TurnPipeline:
         turn.emit(Intent(match.intent, dict(match.slots), match.source, round(confidence, 3)))
         if match.intent not in self._catalogue or match.intent == "dialogue.chat":
             # A chat intent from a tool call, or a name outside the contract: never actuate.
-            return "Sorry, I can't do that."
+            return PHRASES.say(session.language, "cant")
         context = SkillContext(
             self._vehicle.snapshot(),
             dict(session.memory),
@@ -201,14 +254,14 @@ class TurnPipeline:
             return plan.done
         if not plan.writes:
             return plan.done
-        verdict = self._policy.check_plan(plan.writes, context.state, session.zone)
+        verdict = self._policy.check_plan(plan.writes, context.state, session.zone, session.language)
         if match.source == CLASSIFIER_SOURCE and verdict.decision is PolicyDecision.ALLOWED:
             # No template vouches for it: offer it, and act on a yes only.
-            verdict = PolicyResult(PolicyDecision.NEEDS_CONFIRMATION, offer_text(match))
+            verdict = PolicyResult(PolicyDecision.NEEDS_CONFIRMATION, offer_text(match, session.language))
         if turn.heard is not None and verdict.decision is not PolicyDecision.REFUSED:
             spec = self._catalogue[match.intent]
             free_text = any(slot.kind == "text" and slot.name in match.slots for slot in spec.slots)
-            hearing = self._policy.check_hearing(match.text or "that", turn.heard, free_text)
+            hearing = self._policy.check_hearing(match.text or "that", turn.heard, free_text, session.language)
             if hearing.decision is not PolicyDecision.ALLOWED:
                 verdict = hearing  # a mishearing is ruled out first; a yes then also covers the plan
         turn.emit(PolicyEvent(verdict.decision, verdict.reason))
@@ -234,7 +287,7 @@ class TurnPipeline:
         for outcome in outcomes:
             if outcome.status is ActionStatus.CONFIRMED:
                 turn.emit(State(outcome.signal, outcome.value))
-        return outcome_reply(plan, outcomes)
+        return outcome_reply(plan, outcomes, session.language)
 
 
 def _choose(answer: str, choices: Mapping[str, IntentMatch]) -> IntentMatch | None:
@@ -245,15 +298,14 @@ def _choose(answer: str, choices: Mapping[str, IntentMatch]) -> IntentMatch | No
     return named[0] if len(named) == 1 else None
 
 
-def outcome_reply(plan: SkillPlan, outcomes: Sequence[WriteOutcome]) -> str:
+def outcome_reply(plan: SkillPlan, outcomes: Sequence[WriteOutcome], language: str = "en") -> str:
     """The reply for a plan once its writes have ended: done only when all were confirmed."""
     failed = [o for o in outcomes if o.status is not ActionStatus.CONFIRMED]
     if not failed:
         return plan.done
     first = failed[0]
-    if first.status is ActionStatus.TIMEOUT:
-        return f"Sorry, the car didn't confirm that in time, so it may not have changed. {first.reason}".strip()
-    return f"Sorry, the car refused that. {first.reason}".strip()
+    key = "timeout" if first.status is ActionStatus.TIMEOUT else "refused"
+    return PHRASES.say(language, key, reason=first.reason).strip()
 
 
 class _Turn:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from cockpit.catalogue import CATALOGUE, IntentMatch
+from cockpit.hangul import particle
+from cockpit.langtag import primary_language
 from cockpit.llm.facts import clean_field
 from cockpit.skill_api import fact_number
 
@@ -122,16 +124,97 @@ _OFFERS: Mapping[str, Callable[[_Slots], str]] = {
 """What an offer proposes, by intent."""
 
 
-def offer_text(match: IntentMatch) -> str:
-    """An offer to carry out ``match``: "Do you want me to turn on the rear defroster?".
+def offer_text(match: IntentMatch, language: str = "en") -> str:
+    """An offer to carry out ``match``: "Do you want me to turn on the rear defroster?", in
+    ``language`` (English, or Korean: "뒷유리 열선을 켤까요?").
 
     Covers every actuating intent of the catalogue (one missing its number falls back on the
     intent's description); raises :class:`ValueError` for the others, which change nothing."""
     spec = CATALOGUE.get(match.intent)
     if spec is None or not spec.actuates:
         raise ValueError(f"{match.intent!r} is not an action this car carries out")
+    if primary_language(language) == "ko":
+        return _offer_ko(match)
     try:
         action = _OFFERS[match.intent](_Slots(match.slots))
     except LookupError:  # a number missing, or an intent added to the catalogue without an offer here
         action = spec.description[0].lower() + spec.description[1:].rstrip(".")
     return f"Do you want me to {action}?"
+
+
+# --- Korean: the verb ends the sentence, so each entry is the whole question -------------------
+
+_WHOSE_KO = {"passenger": "조수석 ", "driver": "운전석 ", "all": "모든 좌석 "}
+_WINDOWS_KO = {
+    "driver": "운전석 창문",
+    "passenger": "조수석 창문",
+    "rear-left": "뒷좌석 왼쪽 창문",
+    "rear-right": "뒷좌석 오른쪽 창문",
+    "left": "왼쪽 창문",
+    "right": "오른쪽 창문",
+    "front": "앞 창문",
+    "rear": "뒤 창문",
+}
+
+
+def _object(word: str) -> str:
+    return particle(word, "을", "를")
+
+
+def _switch_ko(what: str) -> Callable[[_Slots], str]:
+    return lambda s: f"{_object(what)} {'켤' if s.on == 'on' else '끌'}까요"
+
+
+def _whose_ko(s: _Slots) -> str:
+    return _WHOSE_KO.get(str(s._slots.get("zone") or ""), "")
+
+
+def _warmer_ko(s: _Slots) -> str:
+    size = "" if s.number("delta_celsius") == "1" else f"{s.number('delta_celsius')}도 "
+    return f"{_whose_ko(s)}온도를 {size}{'높일' if s.up('delta_celsius') else '낮출'}까요"
+
+
+def _opening_ko(s: _Slots, what: str) -> str:
+    position = s.number("position")
+    if position == "0":
+        return f"{_object(what)} 닫을까요"
+    return f"{_object(what)} " + ("" if position == "100" else f"{position}퍼센트 ") + "열까요"
+
+
+def _play_ko(s: _Slots) -> str:
+    query = s.text("query")
+    return f"{_object(query)} 재생할까요" if query else "음악을 재생할까요"
+
+
+_OFFERS_KO: Mapping[str, Callable[[_Slots], str]] = {
+    "climate.set_temperature": lambda s: f"{_whose_ko(s)}온도를 {s.number('celsius')}도로 맞출까요",
+    "vehicle.undo": lambda s: "방금 바꾼 것을 되돌릴까요",
+    "climate.adjust_temperature": _warmer_ko,
+    "climate.set_fan_speed": lambda s: f"풍량을 {s.number('percent')}퍼센트로 맞출까요",
+    "climate.adjust_fan_speed": lambda s: f"풍량을 {'올릴' if s.up('delta_percent') else '내릴'}까요",
+    "climate.set_ac": _switch_ko("에어컨"),
+    "climate.set_recirculation": _switch_ko("내기 순환"),
+    "climate.set_defrost": lambda s: _switch_ko("뒷유리 열선" if s.text("window") == "rear" else "앞유리 성에 제거")(s),
+    "climate.set_seat_heating": lambda s: f"{_whose_ko(s)}시트 열선을 {s.number('level')}단계로 맞출까요",
+    "navigation.navigate_to": lambda s: f"{particle(s.text('destination'), '으로', '로')} 안내할까요",
+    "navigation.cancel": lambda s: "경로 안내를 멈출까요",
+    "media.play": _play_ko,
+    "media.pause": lambda s: "음악을 일시 정지할까요",
+    "media.resume": lambda s: "음악을 다시 재생할까요",
+    "media.next_track": lambda s: "다음 곡으로 넘길까요",
+    "media.previous_track": lambda s: "이전 곡으로 돌아갈까요",
+    "media.set_volume": lambda s: f"볼륨을 {s.number('percent')}퍼센트로 맞출까요",
+    "media.adjust_volume": lambda s: f"볼륨을 {'올릴' if s.up('delta_percent') else '내릴'}까요",
+    "media.mute": lambda s: "음소거할까요" if s.on == "on" else "음소거를 해제할까요",
+    "body.set_window": lambda s: _opening_ko(s, _WINDOWS_KO.get(s.text("window"), "모든 창문")),
+    "body.set_sunroof": lambda s: _opening_ko(s, "선루프"),
+    "body.set_child_lock": _switch_ko("차일드 락"),
+}
+"""What a Korean offer asks, by intent (the same intents as :data:`_OFFERS`)."""
+
+
+def _offer_ko(match: IntentMatch) -> str:
+    try:
+        return _OFFERS_KO[match.intent](_Slots(match.slots)) + "?"
+    except LookupError:  # a number missing, or an intent without a Korean offer here
+        return "그렇게 할까요?"

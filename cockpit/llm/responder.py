@@ -533,8 +533,9 @@ class LlmResponder(DialogueResponder):
         max_tokens = self._settings.max_reply_tokens
         max_sentences = self._max_sentences
         # The interlock table: long answers and lists are shortened while the car is known to move
-        # (an unknown state is not shortened: the interlocks refuse on it, a long answer is no danger then).
-        moving = vss.IS_MOVING in turn.state and driving_state(turn.state) is DrivingState.MOVING
+        # (an unknown speed is not shortened: the interlocks refuse on it, a long answer is no danger then).
+        speed_known = isinstance(turn.state.get(vss.SPEED), int | float)
+        moving = speed_known and driving_state(turn.state) is DrivingState.MOVING
         if moving:
             max_sentences = min(max_sentences, max(1, self._settings.moving_max_sentences))
         prompt = self._prompt(loaded, turn, max_tokens, tool_call=False)

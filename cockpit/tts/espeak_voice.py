@@ -1,6 +1,7 @@
 """Replies in languages Piper has no PyPI voice for (Korean), with espeak-ng from Debian.
 
 espeak-ng is robotic next to Piper, but it is offline, small and speaks Korean; the README says so.
+Korean text is read with its numbers in Sino-Korean words (:mod:`cockpit.tts.korean`).
 It runs as a subprocess per sentence (text on stdin, a WAV on stdout), so nothing touches this
 process's file descriptors.
 """
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 
 from cockpit.langtag import primary_language
 from cockpit.tts.api import SpeechError, Synthesizer
+from cockpit.tts.korean import speakable_korean
 
 TIMEOUT_S = 30.0
 """Longest one sentence may take (espeak-ng speaks a sentence in milliseconds)."""
@@ -33,6 +35,8 @@ class EspeakSynthesizer(Synthesizer):
         self.sample_rate = 22050
 
     def _synthesize(self, text: str) -> Iterator[bytes]:
+        if self.language == "ko":  # replies write numbers as digits; the voice drops a decimal point
+            text = speakable_korean(text)
         try:
             done = subprocess.run(self._command, input=text.encode("utf-8"), capture_output=True, timeout=TIMEOUT_S)
         except (OSError, subprocess.TimeoutExpired) as err:

@@ -17,8 +17,10 @@ from typing import Any
 
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
+from cockpit.langtag import primary_language
 from cockpit.phrasebook import Phrasebook
 from cockpit.skill_api import SignalValue, Skill, SkillContext, SkillPlan, fact_number, finite_number
+from cockpit.units import METRIC, is_imperial, speed_in
 from cockpit.vehicle.powertrain import MOVING_MIN_KMH
 
 GEAR_NEUTRAL, GEAR_PARK, GEAR_DRIVE = 0, 126, 127
@@ -30,6 +32,8 @@ PHRASES = Phrasebook(
         "en": {
             "kmh": "{n} kilometres per hour",
             "kmh_one": "{n} kilometre per hour",
+            "mph": "{n} miles per hour",
+            "mph_one": "{n} mile per hour",
             "speed": "You're going {kmh}.",
             "speed_reverse": "You're reversing at {kmh}.",
             "speed_unknown": "I don't have the speed right now.",
@@ -47,6 +51,8 @@ PHRASES = Phrasebook(
         "ko": {
             "kmh": "시속 {n}킬로미터",
             "kmh_one": "시속 {n}킬로미터",
+            "mph": "시속 {n}마일",
+            "mph_one": "시속 {n}마일",
             "speed": "지금 {kmh}로 달리고 있습니다.",
             "speed_reverse": "지금 {kmh}로 후진하고 있습니다.",
             "speed_unknown": "지금은 속도 정보가 없습니다.",
@@ -109,28 +115,28 @@ class DriveSkill(Skill):
     summary_order = 10
 
     def _plan(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
-        what = match.slots.get("what")
+        what, language = match.slots.get("what"), primary_language(context.language)
         if what == "gear":
-            return SkillPlan(done=self._gear(context.state, context.language))
+            return SkillPlan(done=self._gear(context.state, language))
         if what == "moving":
-            return SkillPlan(done=self._moving(context.state, context.language))
-        return SkillPlan(done=self._speed(context.state, context.language))
+            return SkillPlan(done=self._moving(context.state, language, context.units))
+        return SkillPlan(done=self._speed(context.state, language, context.units))
 
-    def _speed(self, state: Mapping[str, SignalValue], language: str) -> str:
+    def _speed(self, state: Mapping[str, SignalValue], language: str, units: str) -> str:
         speed = current_speed(state)
         if speed is None:
             return PHRASES.say(language, "speed_unknown")
         if speed < MOVING_MIN_KMH:
             return self._standstill(state, language)
-        return PHRASES.say(language, _in_gear("speed", state), kmh=_kmh(speed, language))
+        return PHRASES.say(language, _in_gear("speed", state), kmh=spoken_speed(speed, language, units))
 
-    def _moving(self, state: Mapping[str, SignalValue], language: str) -> str:
+    def _moving(self, state: Mapping[str, SignalValue], language: str, units: str) -> str:
         speed = current_speed(state)
         if state.get(vss.IS_MOVING) is False or (speed is not None and speed < MOVING_MIN_KMH):
             return self._standstill(state, language)
         if speed is None:
             return PHRASES.say(language, "moving_unknown")
-        return PHRASES.say(language, _in_gear("moving", state), kmh=_kmh(speed, language))
+        return PHRASES.say(language, _in_gear("moving", state), kmh=spoken_speed(speed, language, units))
 
     def _gear(self, state: Mapping[str, SignalValue], language: str) -> str:
         name = gear_name(state.get(vss.SELECTED_GEAR))
@@ -164,6 +170,9 @@ def _in_gear(key: str, state: Mapping[str, SignalValue]) -> str:
     return f"{key}_reverse" if gear_name(state.get(vss.SELECTED_GEAR)) == "reverse" else key
 
 
-def _kmh(speed: float, language: str) -> str:
-    whole = math.floor(speed + 0.5)
-    return PHRASES.say(language, "kmh_one" if whole == 1 else "kmh", n=whole)
+def spoken_speed(kmh: float, language: str = "en", units: str = METRIC) -> str:
+    """A speed as said aloud in the driver's units, to the whole: ``50 kilometres per hour``,
+    ``31 miles per hour`` (imperial), ``시속 50킬로미터``."""
+    unit = "mph" if is_imperial(units) else "kmh"
+    whole = math.floor(speed_in(kmh, units) + 0.5)
+    return PHRASES.say(language, f"{unit}_one" if whole == 1 else unit, n=whole)

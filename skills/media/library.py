@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,12 +93,28 @@ class MediaItem:
         return f"the podcast {self.title}"
 
 
+_PARTICLE = r"(?:으로|로|을|를|이|가|은|는|도|만|요)?"
+"""Korean particles a genre name may carry in a request ("재즈를", "클래식으로")."""
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """A genre name as a whole word, any spacing between its words, and a particle after it."""
+    words = r"\s*".join(map(re.escape, name.split()))
+    return re.compile(r"(?<![^\W\d_])" + words + _PARTICLE + r"(?![^\W\d_])")
+
+
 class MediaLibrary:
     """Every item of the library, in file order (the order a search breaks ties by)."""
 
-    def __init__(self, items: list[MediaItem]) -> None:
+    def __init__(self, items: list[MediaItem], genre_names: Mapping[str, Mapping[str, Sequence[str]]] = {}) -> None:
+        """``genre_names``: language -> genre (as the items have it) -> its names in that language,
+        the one a reply uses first."""
         self.items: tuple[MediaItem, ...] = tuple(items)
         """Tracks first, then stations, then podcasts, each in file order."""
+        self._genre_names = {lang: {g: tuple(n) for g, n in names.items()} for lang, names in genre_names.items()}
+        pairs = [(name, genre) for names in self._genre_names.values() for genre, ns in names.items() for name in ns]
+        pairs.sort(key=lambda pair: -len(pair[0]))  # "교통 정보" before "교통"
+        self._name_patterns = [(_name_pattern(name), genre) for name, genre in pairs]
         self._by_ref: dict[MediaRef, MediaItem] = {}
         for item in self.items:
             ref = MediaRef(item.kind, item.id)
@@ -121,6 +137,18 @@ class MediaLibrary:
         ref = parse_uri(uri)
         return None if ref is None else self._by_ref.get(ref)
 
+    def genre_name(self, genre: str, language: str) -> str:
+        """How a reply in ``language`` names ``genre`` (the genre itself when no name is known)."""
+        names = self._genre_names.get(language, {}).get(genre)
+        return names[0] if names else genre
+
+    def in_genre_words(self, query: str) -> str:
+        """``query`` with each genre name of another language replaced by the genre ("재즈 틀어" ->
+        "jazz 틀어"), so the search matches it against the items' genres."""
+        for pattern, genre in self._name_patterns:
+            query = pattern.sub(f" {genre} ", query)
+        return query
+
     def labels(self, uri: str) -> dict[str, str]:
         """``{Played.Track: title, Played.Artist: artist}`` for a URI; empty for an unknown URI.
 
@@ -139,7 +167,7 @@ def library_from_data(data: Mapping[str, Any]) -> MediaLibrary:
     items += [MediaItem("podcast", p["id"], p["title"], p["host"], p["topic"]) for p in data.get("podcasts", ())]
     for item in items:
         format_uri(item.kind, item.id)  # fail at load, not at play time
-    return MediaLibrary(items)
+    return MediaLibrary(items, {k: v for k, v in data.get("genre_names", {}).items() if not k.startswith("_")})
 
 
 def load_library(path: Path = DEFAULT_LIBRARY_PATH) -> MediaLibrary:

@@ -32,6 +32,7 @@ _TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 _STOPWORDS = frozenset(
     {"a", "an", "the", "some", "my", "please", "music", "song", "songs", "track", "tracks", "tunes", "of"}
     | {"something", "anything", "stuff", "whatever", "any", "for", "now"}
+    | {"음악", "노래", "곡", "좀", "아무", "아무거나", "거", "것", "방송", "채널"}
 )
 _KIND_HINTS = {
     "radio": "station",
@@ -42,6 +43,8 @@ _KIND_HINTS = {
     "podcast": "podcast",
     "podcasts": "podcast",
     "episode": "podcast",
+    "라디오": "station",
+    "팟캐스트": "podcast",
 }
 _FIELDS = ("title", "by", "genre")
 
@@ -60,7 +63,7 @@ def tokens(text: str) -> list[str]:
     """Lower-case word and number tokens, accents and apostrophes dropped, ``&`` read as ``and``."""
     folded = unicodedata.normalize("NFKD", text.casefold().replace("&", " and "))
     plain = "".join(ch for ch in folded if not unicodedata.combining(ch)).replace("'", "").replace("’", "")
-    return _TOKEN.findall(plain)
+    return _TOKEN.findall(unicodedata.normalize("NFC", plain))  # Hangul syllables composed again
 
 
 def _content(words: Sequence[str]) -> list[str]:
@@ -92,7 +95,7 @@ def _fields(item: MediaItem) -> tuple[list[str], ...]:
 
 def search(library: MediaLibrary, query: str, current_uri: str = "") -> SearchResult | None:
     """The item ``query`` asks for, or None. ``current_uri`` is preferred for "the radio" and the like."""
-    words = tokens(_COMMAND.sub("", query))
+    words = tokens(library.in_genre_words(_COMMAND.sub("", query)))
     kinds = {_KIND_HINTS[w] for w in words if w in _KIND_HINTS}
     allowed = tuple(k for k in KINDS if k in kinds) or KINDS
     content = _content(words)

@@ -7,6 +7,7 @@ track and artist labels), and says so when the car has not reported them.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
+from cockpit.langtag import primary_language
 from cockpit.phrasebook import Phrasebook, say_back
 from cockpit.skill_api import (
     SignalValue,
@@ -28,6 +30,9 @@ from cockpit.skill_api import (
 from skills.media.cues import CUES
 from skills.media.library import DEFAULT_LIBRARY_PATH, MediaItem, MediaLibrary, load_library
 from skills.media.query import SearchResult, search
+
+Say = Callable[..., str]
+"""A phrasebook's ``say`` for one language: key and fields to a sentence."""
 
 DEFAULT_VOLUME = 50
 """Assumed volume (%) when the car has not reported one, so "louder" and "quieter" both work."""
@@ -53,6 +58,24 @@ PHRASES = Phrasebook(
             "unmuted": "The sound isn't muted.",
             "unmuted_volume": "The sound isn't muted; the volume is at {percent} percent.",
             "mute_unknown": "I don't know whether the sound is muted right now.",
+            "pause": "Paused.",
+            "resume": "Resuming.",
+            "next": "Next track.",
+            "previous": "Previous track.",
+            "play_artist": "Playing {by}, starting with {title}.",
+            "play_genre": "Playing some {genre}, starting with {what}.",
+            "play_item": "Playing {what}.",
+            "not_found": "I couldn't find {query} in the library.",
+            "ask_volume": "What volume would you like, in percent?",
+            "ask_delta": "By how much should I change the volume?",
+            "volume_set": "Volume set to {percent} percent.",
+            "volume_max": "The volume is already at maximum.",
+            "volume_min": "The volume is already at minimum.",
+            "volume_up": "Volume up to {percent} percent.",
+            "volume_down": "Volume down to {percent} percent.",
+            "ask_mute": "Should I mute or unmute?",
+            "mute_on": "Muted.",
+            "mute_off": "Sound back on.",
         },
         "ko": {
             "track": "{by}의 {title}",
@@ -71,10 +94,28 @@ PHRASES = Phrasebook(
             "unmuted": "음소거 상태가 아닙니다.",
             "unmuted_volume": "음소거 상태가 아니고, 볼륨은 {percent}퍼센트입니다.",
             "mute_unknown": "지금은 음소거 상태를 알 수 없습니다.",
+            "pause": "일시 정지했습니다.",
+            "resume": "다시 재생합니다.",
+            "next": "다음 곡으로 넘깁니다.",
+            "previous": "이전 곡으로 돌아갑니다.",
+            "play_artist": "{by}의 곡 재생을 시작합니다. 첫 곡은 {title}입니다.",
+            "play_genre": "{genre} 재생을 시작합니다. 첫 곡은 {what}입니다.",
+            "play_item": "{what} 재생을 시작합니다.",
+            "not_found": "라이브러리에 {query}에 맞는 항목이 없습니다.",
+            "ask_volume": "볼륨을 몇 퍼센트로 할까요?",
+            "ask_delta": "볼륨을 얼마나 바꿀까요?",
+            "volume_set": "볼륨을 {percent}퍼센트로 맞췄습니다.",
+            "volume_max": "볼륨이 이미 최대입니다.",
+            "volume_min": "볼륨이 이미 최소입니다.",
+            "volume_up": "볼륨을 {percent}퍼센트로 올렸습니다.",
+            "volume_down": "볼륨을 {percent}퍼센트로 내렸습니다.",
+            "ask_mute": "음소거할까요, 아니면 해제할까요?",
+            "mute_on": "음소거했습니다.",
+            "mute_off": "소리를 다시 켰습니다.",
         },
     }
 )
-"""Every sentence ``media.query`` says, per language."""
+"""Every sentence the skill says, per language."""
 
 
 def _percent(value: float) -> int | float:
@@ -146,59 +187,71 @@ class MediaSkill(Skill):
     def _plan(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
         if match.intent == "media.query":
             return SkillPlan(done=self.answer(match.slots.get("what"), context.state, context.language))
+        say = functools.partial(PHRASES.say, context.language)
         simple: Mapping[str, tuple[str, str]] = {
-            "media.pause": (STOP, "Paused."),
-            "media.resume": (PLAY, "Resuming."),
-            "media.next_track": (SKIP_FORWARD, "Next track."),
-            "media.previous_track": (SKIP_BACKWARD, "Previous track."),
+            "media.pause": (STOP, "pause"),
+            "media.resume": (PLAY, "resume"),
+            "media.next_track": (SKIP_FORWARD, "next"),
+            "media.previous_track": (SKIP_BACKWARD, "previous"),
         }
         if match.intent in simple:
             action, done = simple[match.intent]
-            return SkillPlan((SignalWrite(vss.MEDIA_ACTION, action),), done=done)
-        handlers: Mapping[str, Callable[[Mapping[str, Any], Mapping[str, SignalValue]], SkillPlan]] = {
-            "media.play": self._play,
+            return SkillPlan((SignalWrite(vss.MEDIA_ACTION, action),), done=say(done))
+        if match.intent == "media.play":
+            return self._play(match.slots, context.state, context.language)
+        handlers: Mapping[str, Callable[[Mapping[str, Any], Mapping[str, SignalValue], Say], SkillPlan]] = {
             "media.set_volume": self._set_volume,
             "media.adjust_volume": self._adjust_volume,
             "media.mute": self._mute,
         }
-        return handlers[match.intent](match.slots, context.state)
+        return handlers[match.intent](match.slots, context.state, say)
 
-    def _play(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
+    def _play(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue], language: str) -> SkillPlan:
         query = slots.get("query")
         if not isinstance(query, str) or not query.strip():
-            return SkillPlan((SignalWrite(vss.MEDIA_ACTION, PLAY),), done="Resuming.")
+            return SkillPlan((SignalWrite(vss.MEDIA_ACTION, PLAY),), done=PHRASES.say(language, "resume"))
         current = state.get(vss.MEDIA_PLAYED_URI) or state.get(vss.MEDIA_SELECTED_URI) or ""
         found = search(self.library, query, current if isinstance(current, str) else "")
         if found is None:
-            return SkillPlan(refusal=f"I couldn't find {say_back(query)} in the library.")
+            return SkillPlan(refusal=PHRASES.say(language, "not_found", query=say_back(query)))
         writes = (SignalWrite(vss.MEDIA_SELECTED_URI, found.item.uri), SignalWrite(vss.MEDIA_ACTION, PLAY))
-        return SkillPlan(writes, done=_play_reply(found))
+        return SkillPlan(writes, done=self._play_reply(found, language))
 
-    def _set_volume(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
+    def _play_reply(self, found: SearchResult, language: str) -> str:
+        item = found.item
+        if item.kind == "track" and found.field == "by":
+            return PHRASES.say(language, "play_artist", by=item.by, title=item.title)
+        what = _spoken_item(item, {}, language) or item.title
+        if item.kind == "track" and found.field == "genre":
+            genre = self.library.genre_name(item.genre, primary_language(language))
+            return PHRASES.say(language, "play_genre", genre=genre, what=what)
+        return PHRASES.say(language, "play_item", what=what)
+
+    def _set_volume(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue], say: Say) -> SkillPlan:
         percent = slot_number(slots, "percent")
         if percent is None:
-            return SkillPlan(refusal="What volume would you like, in percent?")
+            return SkillPlan(refusal=say("ask_volume"))
         value = _percent(percent)
-        return SkillPlan((SignalWrite(vss.MEDIA_VOLUME, value),), done=f"Volume set to {value:g} percent.")
+        return SkillPlan((SignalWrite(vss.MEDIA_VOLUME, value),), done=say("volume_set", percent=f"{value:g}"))
 
-    def _adjust_volume(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
+    def _adjust_volume(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue], say: Say) -> SkillPlan:
         delta = slot_number(slots, "delta_percent")
         if delta is None or not math.isfinite(delta):
-            return SkillPlan(refusal="By how much should I change the volume?")
+            return SkillPlan(refusal=say("ask_delta"))
         current = state.get(vss.MEDIA_VOLUME)
         known = isinstance(current, int | float) and not isinstance(current, bool) and math.isfinite(current)
         base = float(current) if known and isinstance(current, int | float) else float(self._default_volume)
         value = _percent(min(max(base + delta, 0.0), 100.0))
         if known and value == current:
-            return SkillPlan(done=f"The volume is already at {'maximum' if delta > 0 else 'minimum'}.")
-        direction = "up" if delta > 0 else "down"
-        return SkillPlan((SignalWrite(vss.MEDIA_VOLUME, value),), done=f"Volume {direction} to {value:g} percent.")
+            return SkillPlan(done=say("volume_max" if delta > 0 else "volume_min"))
+        direction = "volume_up" if delta > 0 else "volume_down"
+        return SkillPlan((SignalWrite(vss.MEDIA_VOLUME, value),), done=say(direction, percent=f"{value:g}"))
 
-    def _mute(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
+    def _mute(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue], say: Say) -> SkillPlan:
         on = slots.get("on")
         if not isinstance(on, bool):
-            return SkillPlan(refusal="Should I mute or unmute?")
-        return SkillPlan((SignalWrite(vss.MEDIA_MUTED, on),), done="Muted." if on else "Sound back on.")
+            return SkillPlan(refusal=say("ask_mute"))
+        return SkillPlan((SignalWrite(vss.MEDIA_MUTED, on),), done=say("mute_on" if on else "mute_off"))
 
     # --- questions (media.query) ------------------------------------------------------------
 
@@ -261,15 +314,6 @@ class MediaSkill(Skill):
             return ""
         text = ", ".join(parts)
         return text[:1].upper() + text[1:] + "."
-
-
-def _play_reply(found: SearchResult) -> str:
-    item = found.item
-    if item.kind == "track" and found.field == "by":
-        return f"Playing {item.by}, starting with {item.title}."
-    if item.kind == "track" and found.field == "genre":
-        return f"Playing some {item.genre}, starting with {item.spoken()}."
-    return f"Playing {item.spoken()}."
 
 
 def _spoken_item(item: MediaItem | None, state: Mapping[str, SignalValue], language: str) -> str | None:

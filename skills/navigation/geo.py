@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from cockpit.units import FEET_PER_MILE, METRIC, is_imperial, km_to_miles
+
 EARTH_RADIUS_KM = 6371.0088
 """Mean Earth radius (IUGG), the usual choice for haversine distances."""
 
@@ -62,19 +64,31 @@ def offset(origin: GeoPoint, km: float, bearing_deg: float) -> GeoPoint:
     return GeoPoint(round(math.degrees(lat2), 6), round(lon_deg, 6))
 
 
-def spoken_distance(km: float, language: str = "en") -> str:
+def spoken_distance(km: float, language: str = "en", units: str = METRIC) -> str:
     """``0.35`` -> ``350 metres``; ``4.26`` -> ``4.3 kilometres``; ``1943.2`` -> ``1943 kilometres``.
 
-    In Korean (``language="ko"``): ``350미터``, ``4.3킬로미터``.
+    In Korean (``language="ko"``): ``350미터``, ``4.3킬로미터``. With ``units="imperial"``: feet
+    under a tenth of a mile (``300 feet``), else miles (``2.6 miles``; ``2.6마일``).
     """
     korean = language == "ko"
+    if is_imperial(units):
+        miles = km_to_miles(km)
+        if miles < 0.095:
+            feet = max(50, round(miles * FEET_PER_MILE / 50) * 50)
+            return f"{feet}피트" if korean else f"{feet} feet"
+        return _amount(miles, "마일" if korean else "", "mile")
     if km < 0.995:
         metres = max(10, round(km * 100) * 10)
         return f"{metres}미터" if korean else f"{metres} metres"
-    text = f"{round(km, 1):g}" if km < 9.95 else f"{km:.0f}"
-    if korean:
-        return f"{text}킬로미터"
-    return "1 kilometre" if text == "1" else f"{text} kilometres"
+    return _amount(km, "킬로미터" if korean else "", "kilometre")
+
+
+def _amount(value: float, korean_unit: str, unit: str) -> str:
+    """``value`` with one decimal under 10, whole above; the Korean unit when given, else ``unit`` in English."""
+    text = f"{round(value, 1):g}" if value < 9.95 else f"{value:.0f}"
+    if korean_unit:
+        return f"{text}{korean_unit}"
+    return f"1 {unit}" if text == "1" else f"{text} {unit}s"
 
 
 def spoken_duration(hours: float, language: str = "en") -> str:

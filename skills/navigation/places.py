@@ -65,6 +65,7 @@ class SimulatedPlaces:
         self.origin = origin
         """Where the car is (the centre of the simulated places)."""
         self._named: dict[str, Place] = {}
+        self._korean_labels: dict[str, str] = {}
         for entry in config["named"]:
             place = Place(str(entry["name"]), offset(origin, float(entry["distance_km"]), float(entry["bearing_deg"])))
             for alias in (entry["name"], *entry.get("aliases", ())):
@@ -75,6 +76,8 @@ class SimulatedPlaces:
         areas = [str(a) for a in config["areas"]]
         for index, (category, spec) in enumerate(sorted(config["categories"].items())):
             self._labels[category] = str(spec.get("label", category.replace("_", " ")))
+            if "label_ko" in spec:
+                self._korean_labels[category] = str(spec["label_ko"])
             for alias in (category, category.replace("_", " "), *spec.get("aliases", ())):
                 self._category_aliases[strip_fillers(str(alias))] = category
             self._pois.extend(_layout(origin, category, index, [str(b) for b in spec["brands"]], areas, spec))
@@ -84,8 +87,10 @@ class SimulatedPlaces:
         """The POI categories there are places for."""
         return tuple(sorted(self._labels))
 
-    def label(self, category: str) -> str:
-        """How a category is said aloud: ``charging_station`` -> ``charging station``."""
+    def label(self, category: str, language: str = "en") -> str:
+        """How a category is said aloud: ``charging_station`` -> ``charging station`` (``충전소`` in Korean)."""
+        if language == "ko" and category in self._korean_labels:
+            return self._korean_labels[category]
         return self._labels.get(category, category.replace("_", " "))
 
     def category(self, text: str) -> str | None:

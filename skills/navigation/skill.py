@@ -16,11 +16,13 @@ from typing import Any
 
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
-from cockpit.phrasebook import Phrasebook, primary_language, say_back
+from cockpit.phrasebook import primary_language, say_back
 from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan, fact_number, fact_quote
 from cockpit.vehicle.position import AVERAGE_SPEED_KMH, ORIGIN_LATITUDE, ORIGIN_LONGITUDE
+from skills.navigation.choices import ask_which, region_name
 from skills.navigation.cities import CityIndex, normalise
 from skills.navigation.geo import GeoPoint, Place, distance_km, spoken_distance, spoken_duration
+from skills.navigation.phrases import PHRASES, marked
 from skills.navigation.places import SimulatedPlaces
 
 DEFAULT_ORIGIN = GeoPoint(ORIGIN_LATITUDE, ORIGIN_LONGITUDE)
@@ -30,30 +32,6 @@ LAST_PLACE = "last_place"
 """Memory key: the place a query found or a route went to, for "navigate there"."""
 DESTINATION = "destination"
 """Memory key: the destination last set, so the ETA can name it."""
-
-PHRASES = Phrasebook(
-    {
-        "en": {
-            "eta": "{where} is {distance} away, about {duration}.",
-            "your_destination": "your destination",
-            "home": "home",
-            "no_destination": "No destination is set.",
-            "destination": "You're heading to {name}, {distance} away.",
-            "destination_home": "You're heading home, {distance} away.",
-            "destination_unnamed": "A destination is set, {distance} away, but I don't know its name.",
-        },
-        "ko": {
-            "eta": "{where}까지 {distance}, 약 {duration} 걸립니다.",
-            "your_destination": "목적지",
-            "home": "집",
-            "no_destination": "설정된 목적지가 없습니다.",
-            "destination": "목적지는 {name}입니다. 남은 거리는 {distance}입니다.",
-            "destination_home": "목적지는 집입니다. 남은 거리는 {distance}입니다.",
-            "destination_unnamed": "목적지가 설정되어 있지만 이름은 알 수 없습니다. 남은 거리는 {distance}입니다.",
-        },
-    }
-)
-"""What the arrival-time and destination answers say, per language."""
 
 _FOLLOW_UPS = frozenset({"there", "it", "that", "that place", "this place", "that one", "the place", "same place"})
 
@@ -122,12 +100,13 @@ class NavigationSkill(Skill):
         self._cities = cities or CityIndex()
 
     def _plan(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
+        language = primary_language(context.language)
         if match.intent == "navigation.navigate_to":
-            return self._navigate_to(match.slots.get("destination"), context)
+            return self._navigate_to(match, context)
         if match.intent == "navigation.find_nearby":
-            return self._find_nearby(match.slots.get("category"))
+            return self._find_nearby(match.slots.get("category"), language, context.units)
         if match.intent == "navigation.cancel":
-            return self._cancel(context.state)
+            return self._cancel(context.state, language)
         if match.intent == "navigation.query":
             return self._destination(context)
         return self._eta(context)
@@ -138,41 +117,63 @@ class NavigationSkill(Skill):
             return _place_from_memory((memory or {}).get(LAST_PLACE))
         return self._places.resolve(destination, self.origin) or self._cities.lookup(destination)
 
-    def _navigate_to(self, destination: Any, context: SkillContext) -> SkillPlan:
+    def _navigate_to(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
+        language, destination = primary_language(context.language), match.slots.get("destination")
         if not isinstance(destination, str) or not normalise(destination):
-            return SkillPlan(refusal="Where would you like to go?")
-        place = self.resolve(destination, context.memory)
+            return SkillPlan(refusal=PHRASES.say(language, "where_to"))
+        place, name = None, None
+        if normalise(destination) not in _FOLLOW_UPS and self._places.resolve(destination, self.origin) is None:
+            rivals = self._cities.rivals(destination)
+            city = (self._cities.korean_name(rivals[0].city.point) if language == "ko" and rivals else None) or ""
+            if len(rivals) > 1:  # "Springfield": ask which, never guess
+                return ask_which(match, rivals, city or rivals[0].city.name, language)
+            if rivals:  # "Springfield, Illinois": named with its state, as the question named it
+                place = rivals[0].place()
+                name = f"{region_name(rivals[0], language)} {city}" if city else None
+        place = place or self.resolve(destination, context.memory)
         if place is None:
             if normalise(destination) in _FOLLOW_UPS:
-                return SkillPlan(refusal="I don't know which place you mean. Ask me to find one first.")
-            return SkillPlan(refusal=f"I couldn't find {say_back(destination)}.")
+                return SkillPlan(refusal=PHRASES.say(language, "which_place"))
+            return SkillPlan(
+                refusal=PHRASES.say(language, "not_found", what=marked(language, say_back(destination), "object"))
+            )
         writes = (
             SignalWrite(vss.NAV_LATITUDE, place.point.latitude),
             SignalWrite(vss.NAV_LONGITUDE, place.point.longitude),
         )
         km = distance_km(self.origin, place.point)
-        heading = "home" if place.name == "home" else f"to {place.name}"
-        done = f"Navigating {heading}: {spoken_distance(km)}, about {self._duration(km)}."
+        trip = {"distance": spoken_distance(km, language, context.units), "duration": self._duration(km, language)}
+        if place.name == "home":
+            done = PHRASES.say(language, "navigating_home", **trip)
+        else:
+            name = name or self._name(place, language)
+            done = PHRASES.say(language, "navigating", name=marked(language, name, "to"), **trip)
         return SkillPlan(writes, done=done, memory={LAST_PLACE: place.as_memory(), DESTINATION: place.as_memory()})
 
-    def _find_nearby(self, category: Any) -> SkillPlan:
+    def _find_nearby(self, category: Any, language: str, units: str) -> SkillPlan:
         key = category if category in self._places.categories else None
         if key is None and isinstance(category, str):
             key = self._places.category(category)
         if key is None:
-            what = say_back(category) if isinstance(category, str) and category.strip() else "that kind of place"
-            return SkillPlan(refusal=f"I can't search for {what}.")
+            if isinstance(category, str) and category.strip():
+                what = marked(language, say_back(category), "topic")
+            else:
+                what = PHRASES.say(language, "that_kind")
+            return SkillPlan(refusal=PHRASES.say(language, "cant_search", what=what))
+        label = self._places.label(key, language)
         place = self._places.nearest(key, self.origin)
         if place is None:
-            return SkillPlan(done=f"I couldn't find a {self._places.label(key)} nearby.")
-        km = distance_km(self.origin, place.point)
-        done = f"The nearest {self._places.label(key)} is {place.name}, {spoken_distance(km)} away."
+            return SkillPlan(done=PHRASES.say(language, "none_nearby", label=marked(language, label, "object")))
+        distance = spoken_distance(distance_km(self.origin, place.point), language, units)
+        done = PHRASES.say(
+            language, "nearest", label=marked(language, label, "topic"), name=place.name, distance=distance
+        )
         return SkillPlan(done=done, memory={LAST_PLACE: place.as_memory()})
 
-    def _cancel(self, state: Mapping[str, SignalValue]) -> SkillPlan:
+    def _cancel(self, state: Mapping[str, SignalValue], language: str) -> SkillPlan:
         if state.get(vss.NAV_GUIDANCE_ACTIVE) is not True:
-            return SkillPlan(done="There's no active route.")
-        return SkillPlan((SignalWrite(vss.NAV_GUIDANCE_ACTIVE, False),), done="Route guidance cancelled.")
+            return SkillPlan(done=PHRASES.say(language, "no_route"))
+        return SkillPlan((SignalWrite(vss.NAV_GUIDANCE_ACTIVE, False),), done=PHRASES.say(language, "cancelled"))
 
     def _eta(self, context: SkillContext) -> SkillPlan:
         language = primary_language(context.language)
@@ -181,15 +182,12 @@ class NavigationSkill(Skill):
             return SkillPlan(done=PHRASES.say(language, "no_destination"))
         place = _remembered_destination(context.memory, target)
         km = distance_km(self.origin, target if place is None else place.point)
-        if place is None:
-            where = PHRASES.say(language, "your_destination")
-        else:
-            where = PHRASES.say(language, "home") if place.name == "home" else say_back(place.name)
+        where = PHRASES.say(language, "your_destination") if place is None else self._name(place, language)
         done = PHRASES.say(
             language,
             "eta",
             where=_capitalise(where),
-            distance=spoken_distance(km, language),
+            distance=spoken_distance(km, language, context.units),
             duration=self._duration(km, language),
         )
         return SkillPlan(done=done)
@@ -200,12 +198,21 @@ class NavigationSkill(Skill):
         if target is None:
             return SkillPlan(done=PHRASES.say(language, "no_destination"))
         place = _remembered_destination(context.memory, target)
-        distance = spoken_distance(distance_km(self.origin, target if place is None else place.point), language)
+        km = distance_km(self.origin, target if place is None else place.point)
+        distance = spoken_distance(km, language, context.units)
         if place is None:
             return SkillPlan(done=PHRASES.say(language, "destination_unnamed", distance=distance))
         if place.name == "home":
             return SkillPlan(done=PHRASES.say(language, "destination_home", distance=distance))
-        return SkillPlan(done=PHRASES.say(language, "destination", name=say_back(place.name), distance=distance))
+        return SkillPlan(done=PHRASES.say(language, "destination", name=self._name(place, language), distance=distance))
+
+    def _name(self, place: Place, language: str) -> str:
+        """How a reply in ``language`` names ``place``: a Korean reply takes a city's Hangul name when
+        GeoNames has one (부산, 파리); otherwise the name as the data has it (the airport, Starbucks Central)."""
+        if place.name == "home":
+            return PHRASES.say(language, "home")
+        korean = self._cities.korean_name(place.point) if language == "ko" and place.category == "city" else None
+        return korean or say_back(place.name)
 
     def _duration(self, km: float, language: str = "en") -> str:
         return spoken_duration(km / self.average_speed_kmh, language)
@@ -237,7 +244,8 @@ class NavigationSkill(Skill):
         return {"destination": popular_city_names(language=language)}
 
     def describe_state(self, state: Mapping[str, SignalValue]) -> str:
-        """E.g. ``Route guidance active, destination 12 kilometres away.``; empty when idle."""
+        """E.g. ``Route guidance active, destination 12 kilometres away.``; empty when idle (the
+        prompt's car facts: metric, as the car reports them)."""
         target = _point_from_state(state)
         if target is None or state.get(vss.NAV_GUIDANCE_ACTIVE) is False:
             return ""
