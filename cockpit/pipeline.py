@@ -10,6 +10,7 @@ import logging
 import math
 import re
 import time
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
@@ -290,12 +291,26 @@ class TurnPipeline:
         return outcome_reply(plan, outcomes, session.language)
 
 
+def _fold(text: str) -> str:
+    """Lower case, accents and punctuation gone, single spaces, a space at each end."""
+    stripped = "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))
+    plain = unicodedata.normalize("NFC", stripped)  # Hangul syllables come back whole
+    return " " + " ".join(re.sub(r"[^\w\s]", " ", plain).split()) + " "
+
+
 def _choose(answer: str, choices: Mapping[str, IntentMatch]) -> IntentMatch | None:
     """The choice ``answer`` names: the one whose words it holds ("the one in Illinois", "Illinois
-    please"); None when it names none, or more than one."""
-    said = " " + " ".join(re.sub(r"[^\w\s]", " ", answer.lower()).split()) + " "
-    named = [match for words, match in choices.items() if f" {words} " in said]
-    return named[0] if len(named) == 1 else None
+    please", "일리노이로 가 줘": a Korean particle may follow the words); None when it names none,
+    or more than one. A choice whose words lie inside another named one's ("virginia" in "west
+    virginia") does not count."""
+    said = _fold(answer)
+    named: dict[str, IntentMatch] = {}
+    for words, match in choices.items():
+        key = _fold(words).strip()
+        if re.search(rf"(?<=\s){re.escape(key)}(?=\s|[\uac00-\ud7a3])", said):
+            named[key] = match
+    kept = [match for key, match in named.items() if not any(key != other and key in other for other in named)]
+    return kept[0] if len(kept) == 1 else None
 
 
 def outcome_reply(plan: SkillPlan, outcomes: Sequence[WriteOutcome], language: str = "en") -> str:

@@ -10,7 +10,7 @@ from cockpit import vss
 from cockpit.catalogue import IntentMatch
 from cockpit.dialogue import NoLanguageModel
 from cockpit.events import ActionStatus, EventRecorder, EventType
-from cockpit.pipeline import TurnPipeline
+from cockpit.pipeline import TurnPipeline, _choose
 from cockpit.policy import Policy
 from cockpit.registry import Registry
 from cockpit.sessions import Session
@@ -138,3 +138,26 @@ async def test_tool_calls_outside_the_catalogue_never_act(intent: str) -> None:
     rec = EventRecorder()
     await pipeline.run_text(Session("s"), "x", rec)
     assert car.sent == [] and rec.of_type(EventType.ACTION) == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "chosen"),
+    [
+        ("Illinois", "illinois"),
+        ("the one in illinois please", "illinois"),
+        ("West Virginia", "west virginia"),  # not also "virginia", whose words lie inside it
+        ("virginia", "virginia"),
+        ("Zürich", "zurich"),  # accents folded, as the choices' words are
+        ("일리노이로 가 줘", "일리노이"),  # a Korean particle after the words
+        ("illinois or virginia", None),  # two choices: neither
+        ("no", None),
+        ("illinoisan", None),  # whole words only
+    ],
+)
+def test_an_answer_picks_the_choice_whose_words_it_holds(answer: str, chosen: str | None) -> None:
+    choices = {w: IntentMatch("navigation.navigate_to", {"destination": w}) for w in CHOICE_WORDS}
+    match = _choose(answer, choices)
+    assert (match.slots["destination"] if match else None) == chosen
+
+
+CHOICE_WORDS = ("illinois", "virginia", "west virginia", "zurich", "일리노이")
