@@ -273,7 +273,7 @@ def test_navigation_answers_from_two_states() -> None:
     plan = NAVIGATION.plan(IntentMatch("navigation.query", {"what": "destination"}), SkillContext(routed, memory))
     assert plan.done == "You're heading to the airport, 28 kilometres away." and plan.writes == ()
     eta = NAVIGATION.plan(IntentMatch("navigation.get_eta", {}), SkillContext(routed, memory, "ko"))
-    assert eta.done == "The airport까지 28킬로미터, 약 33분 걸립니다."
+    assert eta.done == "공항까지 28킬로미터, 약 33분 걸립니다."
     unnamed = say(NAVIGATION, "navigation.query", routed, what="destination")
     assert unnamed == "A destination is set, 27 kilometres away, but I don't know its name."
     assert say(NAVIGATION, "navigation.query", {}, what="destination") == "No destination is set."

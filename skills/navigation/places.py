@@ -66,8 +66,11 @@ class SimulatedPlaces:
         """Where the car is (the centre of the simulated places)."""
         self._named: dict[str, Place] = {}
         self._korean_labels: dict[str, str] = {}
+        self._korean_names: dict[str, str] = {}
         for entry in config["named"]:
             place = Place(str(entry["name"]), offset(origin, float(entry["distance_km"]), float(entry["bearing_deg"])))
+            if "name_ko" in entry:
+                self._korean_names[place.name] = str(entry["name_ko"])
             for alias in (entry["name"], *entry.get("aliases", ())):
                 self._named[strip_fillers(str(alias))] = place
         self._labels: dict[str, str] = {}
@@ -92,6 +95,10 @@ class SimulatedPlaces:
         if language == "ko" and category in self._korean_labels:
             return self._korean_labels[category]
         return self._labels.get(category, category.replace("_", " "))
+
+    def korean_name(self, name: str) -> str | None:
+        """The Korean name of the named place ``name`` (``the airport`` -> ``공항``), or None."""
+        return self._korean_names.get(name)
 
     def category(self, text: str) -> str | None:
         """The category a phrase names ("petrol station" -> ``gas_station``), or None."""

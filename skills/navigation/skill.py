@@ -208,10 +208,14 @@ class NavigationSkill(Skill):
 
     def _name(self, place: Place, language: str) -> str:
         """How a reply in ``language`` names ``place``: a Korean reply takes a city's Hangul name when
-        GeoNames has one (부산, 파리); otherwise the name as the data has it (the airport, Starbucks Central)."""
+        GeoNames has one (부산, 파리) and a named place its Korean name (공항); otherwise the name as the
+        data has it (Starbucks Central)."""
         if place.name == "home":
             return PHRASES.say(language, "home")
-        korean = self._cities.korean_name(place.point) if language == "ko" and place.category == "city" else None
+        korean = None
+        if language == "ko":
+            city = place.category == "city"
+            korean = self._cities.korean_name(place.point) if city else self._places.korean_name(place.name)
         return korean or say_back(place.name)
 
     def _duration(self, km: float, language: str = "en") -> str:
