@@ -9,7 +9,8 @@ the run takes minutes.
 - **False wakes per hour**: the **held-out** half of the long background audio
   (:mod:`bench.wake_background`: cabin talk, radio-like speech over music, cabin noise), one
   detector per segment, and the evaluation set's test recordings without the wake word; beside
-  each rate, its 95 % upper bound (no false wake in 0.8 h still allows 3.7 an hour).
+  each rate, its 95 % upper bound (no false wake in 0.8 h still allows 3.7 an hour; hours of
+  held-out background are :mod:`bench.wake_long`'s).
 - **Near misses**: the held-out phrases that sound like the wake word ("Hey Mavis", "Hey
   Davis"), every voice saying each once: the fraction that wake. A stress test, not in the rates.
 

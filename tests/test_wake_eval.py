@@ -6,9 +6,13 @@ That the counts match what the real detector does on real recordings is checked 
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from bench.wake_background import Segment
 from bench.wake_eval import poisson_upper
 from bench.wake_score import (
     FalseWakes,
@@ -115,3 +119,78 @@ def test_no_false_wake_in_a_short_recording_is_a_wide_bound() -> None:
     assert poisson_upper(0, 6.0) == pytest.approx(0.499, abs=1e-3)  # six clean hours to show 0.5
     assert poisson_upper(2, 1.0) == pytest.approx(6.296, abs=1e-3)
     assert poisson_upper(0, 0.0) is None
+
+
+# -- the long held-out background (bench/wake_long.py): the code path, on a few seconds of audio -----
+
+
+def test_the_long_background_is_held_out_and_cycles_through_the_kinds() -> None:
+    from itertools import islice
+
+    from bench.wake_long import CYCLE, plan
+
+    segments = list(islice(plan(), 6 * len(CYCLE)))
+    assert [s.kind for s in segments[: len(CYCLE)]] == list(CYCLE)
+    assert {s.split for s in segments} == {"test"}
+    assert len({s.file for s in segments}) == len(segments)
+    counts = {k: sum(s.kind == k for s in segments) for k in ("talk", "radio", "noise")}
+    assert counts == {"talk": 18, "radio": 12, "noise": 6}
+
+
+def test_the_long_background_says_only_held_out_sentences() -> None:
+    from bench import wake_long
+    from bench.voice_eval_set import split_of
+
+    if not wake_long.wb.SLURP_DEVEL.exists():
+        pytest.skip("SLURP devel is not installed")
+    pool = wake_long.held_out_sentences()
+    assert pool and all(split_of(text) == "test" for text in pool)
+    talk = next(wake_long.plan())
+    said = wake_long.segment_sentences(talk, pool)
+    assert said == wake_long.segment_sentences(talk, pool) and len(set(said)) == len(said)
+    with pytest.raises(ValueError):
+        wake_long.render(Segment(talk.file, "talk", "tune", 0), pool, wake_long.wb, wake_long.wb)
+
+
+def test_the_long_run_scores_segment_by_segment_and_resumes(tmp_path: Path) -> None:
+    from bench.wake_long import hear, measure, plan, tally
+    from cockpit.audio.wav import read_wav
+
+    def make(segment: Segment) -> np.ndarray:  # one second; every talk segment has a loud click
+        audio = np.zeros(16000, dtype=np.int16)
+        audio[4000] = 30000 if segment.kind == "talk" else 0
+        return audio
+
+    def scorer(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # a burst where it is loud
+        audio = read_wav(path)
+        scores = np.zeros(len(audio) // 1280 + 1, dtype=np.float32)
+        for i in np.flatnonzero(np.abs(audio) > 10000) // 1280:
+            scores[i : i + 3] = 0.8
+        return scores, np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+
+    rules = {"defaults": plain(0.5), "head_alone": plain(0.5), "baseline": plain(0.9)}
+    entries, complete = measure(5.5 / 3600, tmp_path, make, scorer, rules)
+    assert complete and [e["kind"] for e in entries] == ["talk", "radio", "talk", "noise", "talk", "radio"]
+    assert [len(e["wakes"]["defaults"]) for e in entries] == [1, 0, 1, 0, 1, 0]
+    assert len((tmp_path / "results.jsonl").read_text().splitlines()) == 6
+    assert sorted(p.name for p in (tmp_path / "woken").iterdir()) == [
+        "long_talk_0000.wav",
+        "long_talk_0001.wav",
+        "long_talk_0002.wav",
+    ]
+    first = next(plan())
+    assert hear(first, make(first), scorer, rules, tmp_path / "again")["sha256"] == entries[0]["sha256"]
+    kept = (tmp_path / "woken" / first.file).read_bytes()
+    assert hashlib.sha256(kept).hexdigest() == entries[0]["sha256"]  # the digest of the WAV as scored
+
+    def fail(segment: Segment) -> np.ndarray:
+        raise AssertionError("a segment already scored was made again")
+
+    again, _ = measure(5.5 / 3600, tmp_path, fail, scorer, rules)
+    assert again == entries
+    counted = tally(entries)
+    assert counted["talk"]["defaults"]["wakes"] == 3 and counted["noise"]["defaults"]["wakes"] == 0
+    hours = 6 * 1.04 / 3600  # 13 frames of 80 ms each
+    assert counted["all background"]["defaults"]["upper_95"] == pytest.approx(poisson_upper(3, hours), rel=1e-3)
+    late, complete = measure(1.0, tmp_path / "late", make, scorer, rules, deadline=0.0)
+    assert (late, complete) == ([], False)  # out of time: no segment made, and the run says so
