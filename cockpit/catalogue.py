@@ -50,10 +50,7 @@ class IntentSpec:
         return self.name.split(".", 1)[0]
 
 
-ZONES = ("driver", "passenger", "all", "left", "right")
-"""Climate zones; ``left`` and ``right`` are front seats the skill maps to driver or passenger by drive side."""
-TEMPERATURE_UNITS = ("celsius", "fahrenheit")
-"""The units a temperature may be said in (the ``unit`` slot, present when the driver named one)."""
+ZONES = ("driver", "passenger", "all")
 WINDOWS = ("front", "rear")
 POI_CATEGORIES = (
     "charging_station",
@@ -85,7 +82,6 @@ BODY_QUESTIONS = ("windows", "sunroof", "child_lock")
 """What ``body.query`` can be asked about."""
 
 _ZONE = SlotSpec("zone", "enum", required=False, choices=ZONES, description="which seat row zone")
-_UNIT = SlotSpec("unit", "enum", required=False, choices=TEMPERATURE_UNITS, description="the unit the driver named")
 _ON = SlotSpec("on", "boolean", description="true to switch on, false to switch off")
 _POSITION = SlotSpec("position", "number", minimum=0, maximum=100, description="0 closed .. 100 fully open, percent")
 
@@ -103,8 +99,6 @@ CATALOGUE: Mapping[str, IntentSpec] = {
             (
                 SlotSpec("celsius", "number", minimum=-50, maximum=100, description="target temperature in Celsius"),
                 _ZONE,
-                SlotSpec("fahrenheit", "number", required=False, minimum=-58, maximum=212, description="said, in °F"),
-                _UNIT,
             ),
         ),
         IntentSpec(
@@ -113,7 +107,6 @@ CATALOGUE: Mapping[str, IntentSpec] = {
             (
                 SlotSpec("delta_celsius", "number", minimum=-10, maximum=10, description="signed change in Celsius"),
                 _ZONE,
-                _UNIT,
             ),
         ),
         IntentSpec(

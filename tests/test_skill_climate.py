@@ -171,3 +171,59 @@ def test_round_to_step_lands_on_the_nearest_half_degree(value: float) -> None:
     assert (rounded * 2) == int(rounded * 2)
     assert abs(rounded - value) <= 0.25 + 1e-9
     assert round_to_step(rounded) == rounded
+
+
+# --- the driver's units and drive side (issue 12, items 3 and 7) -------------------------------
+
+
+def _in(units: str = "metric", drive_side: str = "left", language: str = "en", **memory: Any) -> SkillContext:
+    return SkillContext({}, memory, language, "driver", units, drive_side)
+
+
+def test_a_tool_call_in_an_imperial_car_is_still_celsius_but_said_in_fahrenheit() -> None:
+    """The language model's tool schema is Celsius: its +2 is two Celsius degrees, not Fahrenheit."""
+    call = IntentMatch("climate.adjust_temperature", {"delta_celsius": 2}, "llm", 0.9, "I'm freezing")
+    p = SKILL.plan(call, SkillContext({vss.DRIVER_TEMPERATURE: 21.0}, {}, units="imperial"))
+    assert writes(p) == [(vss.DRIVER_TEMPERATURE, 23.0)]
+    assert p.done == "Driver temperature set to 73 degrees Fahrenheit."
+
+
+def test_the_unit_a_temperature_was_read_in_is_kept_for_follow_ups() -> None:
+    said = IntentMatch("climate.set_temperature", {"celsius": 22.2}, "rules", 1.0, "set it to 72 degrees fahrenheit")
+    p = SKILL.plan(said, _in())
+    assert (
+        writes(p) == [(vss.DRIVER_TEMPERATURE, 22.0)] and p.done == "Driver temperature set to 72 degrees Fahrenheit."
+    )
+    assert p.memory == {"climate.temperature_unit": "fahrenheit"}
+    bare = SKILL.plan(
+        IntentMatch("climate.set_temperature", {"celsius": 75}, "rules", 1.0, "make it 75"), _in(**p.memory)
+    )
+    assert writes(bare) == [(vss.DRIVER_TEMPERATURE, 24.0)]  # 75 °F is 23.9 °C: the nearest step
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "drive_side", "expected"),
+    [
+        ("turn on the left seat heater", "driver", "right", vss.PASSENGER_SEAT_HEATING),
+        ("turn on the right seat heater", "passenger", "right", vss.DRIVER_SEAT_HEATING),
+        ("turn on the left seat heater", "driver", "left", vss.DRIVER_SEAT_HEATING),
+        ("turn on the passenger seat heater right now", "passenger", "right", vss.PASSENGER_SEAT_HEATING),
+        ("왼쪽 열선 켜 줘", "driver", "right", vss.PASSENGER_SEAT_HEATING),
+    ],
+)
+def test_left_and_right_are_the_seats_on_that_side(text: str, zone: str, drive_side: str, expected: str) -> None:
+    match = IntentMatch("climate.set_seat_heating", {"level": 2, "zone": zone}, "rules", 1.0, text)
+    assert writes(SKILL.plan(match, _in(drive_side=drive_side))) == [(expected, 67)]
+
+
+def test_korean_refusals_and_questions_back() -> None:
+    ko = _in(language="ko")
+    assert SKILL.plan(IntentMatch("climate.set_defrost", {"on": True}), ko).refusal == (
+        "앞 유리와 뒷 유리 중 어느 쪽 성에를 제거할까요?"
+    )
+    assert SKILL.plan(IntentMatch("climate.set_seat_heating", {"level": 5}), ko).refusal == (
+        "열선은 0단계, 꺼짐부터 3단계까지 있습니다."
+    )
+    assert SKILL.plan(IntentMatch("climate.set_ac", {}), ko).refusal == "에어컨을 켤까요, 끌까요?"
+    both = SKILL.plan(IntentMatch("climate.set_temperature", {"celsius": 21, "zone": "all"}), ko)
+    assert both.done == "운전석과 조수석 온도를 21도로 맞췄습니다."

@@ -2,26 +2,45 @@
 
 Values are planned as requested (rounded to the car's step), never range-checked here: the
 pipeline's policy refuses an out-of-range write (say 95 °C) with a spoken reason before anything
-is sent, so there is one place that knows the car's limits. Relative changes are the exception:
-"warmer" at 29.5 °C should land on the warmest setting, not be refused, so they are clamped to
-the signal's range from :data:`cockpit.vss.SIGNALS`.
+is sent, so there is one place that knows the car's limits. Two exceptions: relative changes
+("warmer" at 29.5 °C should land on the warmest setting, not be refused) are clamped to the
+signal's range from :data:`cockpit.vss.SIGNALS`, and a temperature the driver thinks of in
+Fahrenheit is refused here, because the refusal must give the range in Fahrenheit too.
 
-``climate.query`` changes nothing: it says the settings as the car last confirmed them, and says
-so when the car has not reported one. The temperatures are set points (the car has no cabin
-thermometer signal), so the answer says "set to". With no zone named, both front zones are told.
+Temperatures go on the bus in Celsius; how a number is read and said in the driver's units is
+:mod:`skills.climate.units`. "left" and "right" name front seats by drive side
+(:func:`cockpit.seats.front_seat`). Every reply is in the turn's language
+(:mod:`skills.climate.phrases`); ``climate.query`` is answered by :mod:`skills.climate.answers`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
-from cockpit.phrasebook import Phrasebook
+from cockpit.followups import TEMPERATURE_UNIT
+from cockpit.seats import DRIVE_SIDES, front_seat
 from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan, fact_number, slot_number
+from skills.climate.answers import SEAT_HEATING_PERCENT, SEAT_SIGNALS, TEMPERATURE_SIGNALS, answer
 from skills.climate.cues import CUES
+from skills.climate.phrases import PHRASES, degrees
+from skills.climate.units import (
+    FAHRENHEIT,
+    degrees_number,
+    driver_unit,
+    fahrenheit_range,
+    read_celsius,
+    read_delta,
+    slot_unit,
+)
+
+__all__ = ["PHRASES", "SEAT_HEATING_PERCENT", "ClimateSkill", "answer", "round_to_step"]
 
 DEFAULT_TEMPERATURE = 22.0
 """Assumed cabin set point (°C) when the car has not reported one: a common comfort default."""
@@ -35,88 +54,34 @@ speaker's own (the session's seat): changing one seat's climate never surprises 
 while silently changing both would. A passenger changes the driver's zone only by naming it."""
 ZONED_INTENTS = frozenset({"climate.set_temperature", "climate.adjust_temperature", "climate.set_seat_heating"})
 """The intents whose unnamed zone is the speaker's."""
-REAR_SEAT_REFUSAL = (
-    "The rear seats have no climate zone or seat heating of their own. "
-    "I can change the driver's side, the passenger's side or both."
-)
-"""Said when a rear seat asks for "my" temperature or seat heating."""
-SEAT_HEATING_PERCENT: tuple[int, ...] = (0, 33, 67, 100)
-"""Seat heating level 0-3 as the VSS ``HeatingCooling`` percentage (positive = heating)."""
 
-_TEMPERATURE_SIGNALS: Mapping[str, tuple[str, ...]] = {
-    "driver": (vss.DRIVER_TEMPERATURE,),
-    "passenger": (vss.PASSENGER_TEMPERATURE,),
-    "all": (vss.DRIVER_TEMPERATURE, vss.PASSENGER_TEMPERATURE),
-}
-_SEAT_SIGNALS: Mapping[str, tuple[str, ...]] = {
-    "driver": (vss.DRIVER_SEAT_HEATING,),
-    "passenger": (vss.PASSENGER_SEAT_HEATING,),
-    "all": (vss.DRIVER_SEAT_HEATING, vss.PASSENGER_SEAT_HEATING),
-}
+_FRONT = ("driver", "passenger")
+_TEMPERATURE_INTENTS = frozenset({"climate.set_temperature", "climate.adjust_temperature", "climate.query"})
+_SIDE_WORDS = {"left": "left", "right": "right", "왼쪽": "left", "오른쪽": "right"}
+_SIDE = re.compile(r"\b(?:left|right)\b|왼쪽|오른쪽")
+_NOT_A_SIDE = re.compile(r"\b(?:right\s+(?:now|away|there|here|then)|all\s+right|alright)\b")
+_ROLE = re.compile(r"driver|passenger|운전|조수|보조석|동승")
+"""Words that name a front seat by role: then "left"/"right" in the same words are not the zone."""
 _ZONE_WORD = {vss.DRIVER_TEMPERATURE: "driver", vss.PASSENGER_TEMPERATURE: "passenger"}
-_DEFROST_SIGNALS: Mapping[str, str] = {"front": vss.FRONT_DEFROSTER_ACTIVE, "rear": vss.REAR_DEFROSTER_ACTIVE}
+_SWITCHES: Mapping[str, str] = {
+    vss.AC_ACTIVE: "ac",
+    vss.RECIRCULATION_ACTIVE: "recirculation",
+    vss.FRONT_DEFROSTER_ACTIVE: "front_defrost",
+    vss.REAR_DEFROSTER_ACTIVE: "rear_defrost",
+}
+"""Switch signal -> the phrase keys of its replies (``ac_done_on``, ``ac_ask``...)."""
 
-PHRASES = Phrasebook(
-    {
-        "en": {
-            "temperature": "The {zone} side is set to {degrees} degrees.",
-            "temperature_both": "The temperature is set to {degrees} degrees on both sides.",
-            "temperature_unknown": "I don't have the temperature setting right now.",
-            "fan": "The fan is at {percent} percent.",
-            "fan_off": "The fan is off.",
-            "fan_unknown": "I don't have the fan speed right now.",
-            "ac_on": "The air conditioning is on.",
-            "ac_off": "The air conditioning is off.",
-            "ac_unknown": "I don't know whether the air conditioning is on right now.",
-            "recirculation_on": "Recirculation is on.",
-            "recirculation_off": "Recirculation is off: fresh air is coming in.",
-            "recirculation_unknown": "I don't know whether recirculation is on right now.",
-            "defrost_on": "The {window} defroster is on.",
-            "defrost_off": "The {window} defroster is off.",
-            "defrost_unknown": "I don't know whether the {window} defroster is on right now.",
-            "defrost_both_on": "Both defrosters are on.",
-            "defrost_both_off": "Both defrosters are off.",
-            "seat": "The {zone} seat heating is at level {level}.",
-            "seat_off": "The {zone} seat heating is off.",
-            "seat_unknown": "I don't know the {zone} seat heating right now.",
-            "seat_both": "Seat heating is at level {level} on both front seats.",
-            "seat_both_off": "Seat heating is off on both front seats.",
-            "driver": "driver's",
-            "passenger": "passenger's",
-            "front": "front",
-            "rear": "rear",
-        },
-        "ko": {
-            "temperature": "{zone} 온도는 {degrees}도로 설정되어 있습니다.",
-            "temperature_both": "온도는 양쪽 모두 {degrees}도로 설정되어 있습니다.",
-            "temperature_unknown": "지금은 온도 설정 정보가 없습니다.",
-            "fan": "바람 세기는 {percent}퍼센트입니다.",
-            "fan_off": "송풍이 꺼져 있습니다.",
-            "fan_unknown": "지금은 바람 세기 정보가 없습니다.",
-            "ac_on": "에어컨이 켜져 있습니다.",
-            "ac_off": "에어컨이 꺼져 있습니다.",
-            "ac_unknown": "지금은 에어컨 상태를 알 수 없습니다.",
-            "recirculation_on": "내기 순환이 켜져 있습니다.",
-            "recirculation_off": "내기 순환이 꺼져 있어 외부 공기가 들어옵니다.",
-            "recirculation_unknown": "지금은 내기 순환 상태를 알 수 없습니다.",
-            "defrost_on": "{window} 성에 제거가 켜져 있습니다.",
-            "defrost_off": "{window} 성에 제거가 꺼져 있습니다.",
-            "defrost_unknown": "지금은 {window} 성에 제거 상태를 알 수 없습니다.",
-            "defrost_both_on": "앞뒤 유리 성에 제거가 모두 켜져 있습니다.",
-            "defrost_both_off": "앞뒤 유리 성에 제거가 모두 꺼져 있습니다.",
-            "seat": "{zone} 열선은 {level}단계입니다.",
-            "seat_off": "{zone} 열선이 꺼져 있습니다.",
-            "seat_unknown": "지금은 {zone} 열선 상태를 알 수 없습니다.",
-            "seat_both": "양쪽 앞좌석 열선 모두 {level}단계입니다.",
-            "seat_both_off": "양쪽 앞좌석 열선이 모두 꺼져 있습니다.",
-            "driver": "운전석",
-            "passenger": "조수석",
-            "front": "앞 유리",
-            "rear": "뒷 유리",
-        },
-    }
-)
-"""Every sentence ``climate.query`` says, per language."""
+
+@dataclass(frozen=True)
+class _Unit:
+    """The temperature units of one request: what the driver hears (``spoken``) and what its slot holds."""
+
+    spoken: str
+    slot: str
+
+    @property
+    def fahrenheit(self) -> bool:
+        return self.spoken == FAHRENHEIT
 
 
 def round_to_step(value: float, step: float = TEMPERATURE_STEP) -> float:
@@ -199,11 +164,26 @@ class ClimateSkill(Skill):
         self._default_fan_speed = default_fan_speed
 
     def _plan(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
+        slots = _front_zone(match.slots, match.text, context.drive_side)
+        unit = driver_unit(match.text, context.units, context.memory)
         if match.intent == "climate.query":
-            return SkillPlan(done=answer(match.slots, context.state, context.language))
-        handlers: Mapping[str, Callable[[Mapping[str, Any], Mapping[str, SignalValue]], SkillPlan]] = {
-            "climate.set_temperature": self._set_temperature,
-            "climate.adjust_temperature": self._adjust_temperature,
+            plan = SkillPlan(done=answer(slots, context.state, context.language, unit == FAHRENHEIT))
+        elif match.intent in ZONED_INTENTS and not slots.get("zone") and context.speaker not in _FRONT:
+            return _refuse(context, "rear_seat")
+        else:
+            if match.intent in ZONED_INTENTS and not slots.get("zone"):
+                slots = {**slots, "zone": context.speaker}  # "I'm cold", "my seat": the speaker's own
+            plan = self._act(match.intent, slots, context, _Unit(unit, slot_unit(match.text, match.source, unit)))
+        if match.intent in _TEMPERATURE_INTENTS:  # follow-ups put a copied temperature in the same unit
+            plan = dataclasses.replace(plan, memory={**plan.memory, TEMPERATURE_UNIT: unit})
+        return plan
+
+    def _act(self, intent: str, slots: Mapping[str, Any], context: SkillContext, unit: _Unit) -> SkillPlan:
+        if intent == "climate.set_temperature":
+            return self._set_temperature(slots, context, unit)
+        if intent == "climate.adjust_temperature":
+            return self._adjust_temperature(slots, context, unit)
+        handlers: Mapping[str, Callable[[Mapping[str, Any], SkillContext], SkillPlan]] = {
             "climate.set_fan_speed": self._set_fan_speed,
             "climate.adjust_fan_speed": self._adjust_fan_speed,
             "climate.set_ac": self._set_ac,
@@ -211,99 +191,99 @@ class ClimateSkill(Skill):
             "climate.set_defrost": self._set_defrost,
             "climate.set_seat_heating": self._set_seat_heating,
         }
-        slots = match.slots
-        if match.intent in ZONED_INTENTS and not slots.get("zone"):
-            if context.speaker not in ("driver", "passenger"):
-                return SkillPlan(refusal=REAR_SEAT_REFUSAL)
-            slots = {**slots, "zone": context.speaker}  # "I'm cold", "my seat": the speaker's own
-        return handlers[match.intent](slots, context.state)
+        return handlers[intent](slots, context)
 
     # --- temperature -------------------------------------------------------------------------
 
-    def _set_temperature(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
-        celsius = slot_number(slots, "celsius")
-        if celsius is None:
-            return SkillPlan(refusal="What temperature would you like?")
+    def _set_temperature(self, slots: Mapping[str, Any], context: SkillContext, unit: _Unit) -> SkillPlan:
+        said = slot_number(slots, "celsius")
+        if said is None:
+            return _refuse(context, "ask_temperature")
         zone = _zone(slots)
         if zone is None:
-            return SkillPlan(refusal="I can set the driver's side, the passenger's side or both.")
-        target = round_to_step(celsius)
-        writes = tuple(SignalWrite(s, target) for s in _TEMPERATURE_SIGNALS[zone])
-        return SkillPlan(writes, done=_temperature_reply(writes))
+            return _refuse(context, "ask_zone")
+        target = round_to_step(read_celsius(said, unit.slot))
+        signals = TEMPERATURE_SIGNALS[zone]
+        if unit.fahrenheit and _clamp(signals[0], target) != target:  # the policy would give the range in °C
+            lo, hi = fahrenheit_range(signals[0])
+            return SkillPlan(refusal=PHRASES.say(context.language, "temperature_range", lo=lo, hi=hi))
+        writes = tuple(SignalWrite(s, target) for s in signals)
+        return SkillPlan(writes, done=_temperature_reply(writes, context.language, unit.fahrenheit))
 
-    def _adjust_temperature(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
-        delta = slot_number(slots, "delta_celsius")
-        if delta is None or not math.isfinite(delta):
-            return SkillPlan(refusal="By how many degrees should I change the temperature?")
+    def _adjust_temperature(self, slots: Mapping[str, Any], context: SkillContext, unit: _Unit) -> SkillPlan:
+        said = slot_number(slots, "delta_celsius")
+        if said is None or not math.isfinite(said):
+            return _refuse(context, "ask_delta")
+        delta = read_delta(said, unit.slot)
         zone = _zone(slots)
         if zone is None:
-            return SkillPlan(refusal="I can set the driver's side, the passenger's side or both.")
+            return _refuse(context, "ask_zone")
         writes: list[SignalWrite] = []
-        for signal in _TEMPERATURE_SIGNALS[zone]:
-            current = fact_number(state, signal)
+        for signal in TEMPERATURE_SIGNALS[zone]:
+            current = fact_number(context.state, signal)
             base = self._default_temperature if current is None else current
             target = round_to_step(_clamp(signal, base + delta))
             if current is not None and target == current:
                 continue  # already at the limit: nothing to send for this zone
             writes.append(SignalWrite(signal, target))
         if not writes:
-            limit = "warmest" if delta > 0 else "coolest"
-            return SkillPlan(done=f"The temperature is already at its {limit} setting.")
-        return SkillPlan(tuple(writes), done=_temperature_reply(tuple(writes)))
+            return SkillPlan(done=PHRASES.say(context.language, "at_warmest" if delta > 0 else "at_coolest"))
+        return SkillPlan(tuple(writes), done=_temperature_reply(tuple(writes), context.language, unit.fahrenheit))
 
     # --- fan ---------------------------------------------------------------------------------
 
-    def _set_fan_speed(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
+    def _set_fan_speed(self, slots: Mapping[str, Any], context: SkillContext) -> SkillPlan:
         percent = slot_number(slots, "percent")
         if percent is None:
-            return SkillPlan(refusal="What fan speed would you like, in percent?")
+            return _refuse(context, "ask_fan")
         value = round_percent(percent)
-        done = "Fan off." if value == 0 else f"Fan speed set to {spoken_number(value)} percent."
+        done = _fan_reply(context.language, "set", value)
         return SkillPlan((SignalWrite(vss.DRIVER_FAN_SPEED, value),), done=done)
 
-    def _adjust_fan_speed(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
+    def _adjust_fan_speed(self, slots: Mapping[str, Any], context: SkillContext) -> SkillPlan:
         delta = slot_number(slots, "delta_percent")
         if delta is None or not math.isfinite(delta):
-            return SkillPlan(refusal="By how much should I change the fan speed?")
-        current = fact_number(state, vss.DRIVER_FAN_SPEED)
+            return _refuse(context, "ask_fan_delta")
+        current = fact_number(context.state, vss.DRIVER_FAN_SPEED)
         base = self._default_fan_speed if current is None else current
         value = round_percent(_clamp(vss.DRIVER_FAN_SPEED, base + delta))
         if current is not None and value == current:
-            where = "full speed" if delta > 0 else "its lowest setting"
-            return SkillPlan(done=f"The fan is already at {where}.")
-        direction = "up" if delta > 0 else "down"
-        done = "Fan off." if value == 0 else f"Fan {direction} to {spoken_number(value)} percent."
+            return SkillPlan(done=PHRASES.say(context.language, "fan_at_max" if delta > 0 else "fan_at_min"))
+        done = _fan_reply(context.language, "up" if delta > 0 else "down", value)
         return SkillPlan((SignalWrite(vss.DRIVER_FAN_SPEED, value),), done=done)
 
     # --- switches ----------------------------------------------------------------------------
 
-    def _set_ac(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
-        return _switch(slots, vss.AC_ACTIVE, "Air conditioning")
+    def _set_ac(self, slots: Mapping[str, Any], context: SkillContext) -> SkillPlan:
+        return _switch(slots, vss.AC_ACTIVE, context.language)
 
-    def _set_recirculation(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
-        return _switch(slots, vss.RECIRCULATION_ACTIVE, "Recirculation")
+    def _set_recirculation(self, slots: Mapping[str, Any], context: SkillContext) -> SkillPlan:
+        return _switch(slots, vss.RECIRCULATION_ACTIVE, context.language)
 
-    def _set_defrost(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
+    def _set_defrost(self, slots: Mapping[str, Any], context: SkillContext) -> SkillPlan:
         window = slots.get("window")
         if window == "front":
-            return _switch(slots, vss.FRONT_DEFROSTER_ACTIVE, "Front defroster")
+            return _switch(slots, vss.FRONT_DEFROSTER_ACTIVE, context.language)
         if window == "rear":
-            return _switch(slots, vss.REAR_DEFROSTER_ACTIVE, "Rear defroster")
-        return SkillPlan(refusal="Which window should I defrost, front or rear?")
+            return _switch(slots, vss.REAR_DEFROSTER_ACTIVE, context.language)
+        return _refuse(context, "ask_window")
 
     # --- seats -------------------------------------------------------------------------------
 
-    def _set_seat_heating(self, slots: Mapping[str, Any], state: Mapping[str, SignalValue]) -> SkillPlan:
+    def _set_seat_heating(self, slots: Mapping[str, Any], context: SkillContext) -> SkillPlan:
         level = slot_number(slots, "level")
         if level is None or level not in range(len(SEAT_HEATING_PERCENT)):
-            return SkillPlan(refusal="Seat heating goes from level 0, off, to level 3.")
+            return _refuse(context, "seat_levels")
         zone = _zone(slots)
         if zone is None:
-            return SkillPlan(refusal="I can heat the driver's seat, the passenger's seat or both.")
+            return _refuse(context, "seat_zone")
         percent = SEAT_HEATING_PERCENT[int(level)]
-        writes = tuple(SignalWrite(s, percent) for s in _SEAT_SIGNALS[zone])
-        who = {"driver": "Driver seat", "passenger": "Passenger seat", "all": "Front seat"}[zone]
-        done = f"{who} heating off." if level == 0 else f"{who} heating set to level {int(level)}."
+        writes = tuple(SignalWrite(s, percent) for s in SEAT_SIGNALS[zone])
+        seat = PHRASES.say(context.language, f"seat_{zone}")
+        if level == 0:
+            done = PHRASES.say(context.language, "seat_done_off", seat=seat)
+        else:
+            done = PHRASES.say(context.language, "seat_done", seat=seat, level=int(level))
         return SkillPlan(writes, done=done)
 
     # --- state -------------------------------------------------------------------------------
@@ -356,119 +336,67 @@ class ClimateSkill(Skill):
         return "Cabin " + ", ".join(parts) + "."
 
 
+def _front_zone(slots: Mapping[str, Any], text: str, drive_side: str) -> Mapping[str, Any]:
+    """``slots`` with a front zone named "left" or "right" given to the seat on that side.
+
+    The templates read "left" as the driver and "right" as the passenger (a left-hand-drive car);
+    the words decide here, with the car's drive side (:func:`cockpit.seats.front_seat`). Only a zone
+    the words named by side alone is moved: "the passenger side, right now" names a role."""
+    side = _side_said(text)
+    if side is None or slots.get("zone") not in _FRONT or drive_side not in DRIVE_SIDES:
+        return slots
+    return {**slots, "zone": front_seat(side, drive_side)}
+
+
+def _side_said(text: str) -> str | None:
+    said = _NOT_A_SIDE.sub(" ", text.lower())
+    sides = {_SIDE_WORDS[m.group()] for m in _SIDE.finditer(said)}
+    if len(sides) != 1 or _ROLE.search(said):
+        return None
+    return sides.pop()
+
+
 def _zone(slots: Mapping[str, Any]) -> str | None:
     zone = slots.get("zone") or DEFAULT_ZONE
-    return zone if zone in _TEMPERATURE_SIGNALS else None
+    return zone if zone in TEMPERATURE_SIGNALS else None
 
 
-def _switch(slots: Mapping[str, Any], signal: str, what: str) -> SkillPlan:
+def _refuse(context: SkillContext, key: str) -> SkillPlan:
+    return SkillPlan(refusal=PHRASES.say(context.language, key))
+
+
+def _switch(slots: Mapping[str, Any], signal: str, language: str) -> SkillPlan:
     on = slots.get("on")
+    name = _SWITCHES[signal]
     if not isinstance(on, bool):
-        return SkillPlan(refusal=f"Should I switch the {what.lower()} on or off?")
-    return SkillPlan((SignalWrite(signal, on),), done=f"{what} {_on_off(on)}.")
+        return SkillPlan(refusal=PHRASES.say(language, f"{name}_ask"))
+    return SkillPlan((SignalWrite(signal, on),), done=PHRASES.say(language, f"{name}_done_{_on_off(on)}"))
 
 
-def _temperature_reply(writes: tuple[SignalWrite, ...]) -> str:
-    values = {w.value for w in writes}
+def _fan_reply(language: str, how: str, value: int | float) -> str:
+    if value == 0:
+        return PHRASES.say(language, "fan_done_off")
+    return PHRASES.say(language, f"fan_done_{how}", percent=spoken_number(value))
+
+
+def _temperature_reply(writes: tuple[SignalWrite, ...], language: str, fahrenheit: bool) -> str:
+    def said(value: SignalValue) -> str:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return degrees(language, degrees_number(float(value), fahrenheit), fahrenheit)
+        return degrees(language, str(value), fahrenheit)
+
     if len(writes) == 1:
-        w = writes[0]
-        return f"{_ZONE_WORD[w.signal].capitalize()} temperature set to {_degrees(w.value)}."
-    if len(values) == 1:
-        return f"Temperature set to {_degrees(writes[0].value)} for driver and passenger."
-    each = " and ".join(f"{_ZONE_WORD[w.signal]} {_degrees(w.value)}" for w in writes)
-    return f"Temperature set: {each}."
-
-
-def _degrees(value: SignalValue) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{spoken_number(value)} degrees"
-    return f"{value} degrees"
-
-
-# --- questions (climate.query) ---------------------------------------------------------------
-
-
-def answer(slots: Mapping[str, Any], state: Mapping[str, SignalValue], language: str = "en") -> str:
-    """The spoken answer to a ``climate.query`` with ``slots`` (``what``, optional ``zone`` and ``window``)."""
-    what = slots.get("what")
-    zone = slots.get("zone")
-    zones = (zone,) if zone in ("driver", "passenger") else ("driver", "passenger")
-    if what == "fan":
-        return _fan_answer(state, language)
-    if what == "ac":
-        return _switch_answer("ac", state.get(vss.AC_ACTIVE), language)
-    if what == "recirculation":
-        return _switch_answer("recirculation", state.get(vss.RECIRCULATION_ACTIVE), language)
-    if what == "defrost":
-        window = slots.get("window")
-        windows = (str(window),) if window in _DEFROST_SIGNALS else tuple(_DEFROST_SIGNALS)
-        return _defrost_answer(windows, state, language)
-    if what == "seat_heating":
-        return _seat_heating_answer(zones, state, language)
-    return _temperature_answer(zones, state, language)
-
-
-def seat_heating_level(percent: float) -> int:
-    """The level 0-3 nearest to a ``HeatingCooling`` percentage (cooling, below 0, counts as off)."""
-    if percent <= 0:
-        return 0
-    return min(range(len(SEAT_HEATING_PERCENT)), key=lambda level: abs(SEAT_HEATING_PERCENT[level] - percent))
-
-
-def _temperature_answer(zones: tuple[str, ...], state: Mapping[str, SignalValue], language: str) -> str:
-    known = {z: t for z in zones if (t := fact_number(state, _TEMPERATURE_SIGNALS[z][0])) is not None}
-    if not known:
-        return PHRASES.say(language, "temperature_unknown")
-    if len(known) == 2 and len(set(known.values())) == 1:
-        return PHRASES.say(language, "temperature_both", degrees=f"{known['driver']:g}")
-    return " ".join(
-        PHRASES.say(language, "temperature", zone=PHRASES.say(language, z), degrees=f"{t:g}") for z, t in known.items()
+        zone = PHRASES.say(language, f"zone_{_ZONE_WORD[writes[0].signal]}")
+        return PHRASES.say(language, "temperature_set", zone=zone, degrees=said(writes[0].value))
+    if len({w.value for w in writes}) == 1:
+        return PHRASES.say(language, "temperature_set_both", degrees=said(writes[0].value))
+    each = PHRASES.say(language, "each_and").join(
+        PHRASES.say(
+            language,
+            "temperature_each",
+            zone=PHRASES.say(language, f"each_{_ZONE_WORD[w.signal]}"),
+            degrees=said(w.value),
+        )
+        for w in writes
     )
-
-
-def _fan_answer(state: Mapping[str, SignalValue], language: str) -> str:
-    percent = fact_number(state, vss.DRIVER_FAN_SPEED)
-    if percent is None:
-        return PHRASES.say(language, "fan_unknown")
-    if percent <= 0:
-        return PHRASES.say(language, "fan_off")
-    return PHRASES.say(language, "fan", percent=f"{percent:g}")
-
-
-def _switch_answer(what: str, value: SignalValue | None, language: str) -> str:
-    if not isinstance(value, bool):
-        return PHRASES.say(language, f"{what}_unknown")
-    return PHRASES.say(language, f"{what}_{'on' if value else 'off'}")
-
-
-def _defrost_answer(windows: tuple[str, ...], state: Mapping[str, SignalValue], language: str) -> str:
-    values = [state.get(_DEFROST_SIGNALS[w]) for w in windows]
-    if len(windows) == 2 and isinstance(values[0], bool) and values[0] == values[1]:
-        return PHRASES.say(language, "defrost_both_on" if values[0] else "defrost_both_off")
-    sentences = []
-    for window, value in zip(windows, values, strict=True):
-        name = PHRASES.say(language, window)
-        state_key = "unknown" if not isinstance(value, bool) else "on" if value else "off"
-        sentences.append(PHRASES.say(language, f"defrost_{state_key}", window=name))
-    return " ".join(sentences)
-
-
-def _seat_heating_answer(zones: tuple[str, ...], state: Mapping[str, SignalValue], language: str) -> str:
-    levels = {
-        z: None if (p := fact_number(state, _SEAT_SIGNALS[z][0])) is None else seat_heating_level(p) for z in zones
-    }
-    both = list(levels.values())
-    if len(both) == 2 and both[0] is not None and both[0] == both[1]:
-        if both[0] == 0:
-            return PHRASES.say(language, "seat_both_off")
-        return PHRASES.say(language, "seat_both", level=both[0])
-    sentences = []
-    for zone, level in levels.items():
-        name = PHRASES.say(language, zone)
-        if level is None:
-            sentences.append(PHRASES.say(language, "seat_unknown", zone=name))
-        elif level == 0:
-            sentences.append(PHRASES.say(language, "seat_off", zone=name))
-        else:
-            sentences.append(PHRASES.say(language, "seat", zone=name, level=level))
-    return " ".join(sentences)
+    return PHRASES.say(language, "temperature_set_each", each=each)
