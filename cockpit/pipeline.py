@@ -230,10 +230,10 @@ class TurnPipeline:
 
     async def _handle(self, session: Session, match: IntentMatch, turn: _Turn) -> str:
         """Plan, check and carry out one command; every event but the reply, which is returned."""
-        confidence = match.confidence if turn.heard is None else min(match.confidence, turn.heard)
-        turn.emit(Intent(match.intent, dict(match.slots), match.source, round(confidence, 3)))
+        confidence = round(match.confidence if turn.heard is None else min(match.confidence, turn.heard), 3)
         if match.intent not in self._catalogue or match.intent == "dialogue.chat":
             # A chat intent from a tool call, or a name outside the contract: never actuate.
+            turn.emit(Intent(match.intent, dict(match.slots), match.source, confidence))
             return PHRASES.say(session.language, "cant")
         context = SkillContext(
             self._vehicle.snapshot(),
@@ -243,7 +243,14 @@ class TurnPipeline:
             self._units,
             self._drive_side,
         )
-        plan = self._skills.get(match.intent.split(".", 1)[0]).plan(match, context)
+        try:
+            plan = self._skills.get(match.intent.split(".", 1)[0]).plan(match, context)
+        except Exception:
+            turn.emit(Intent(match.intent, dict(match.slots), match.source, confidence))
+            raise  # the turn's error event follows the intent, as for any failing stage
+        # Planning emits nothing, so the intent event can show the slots as the skill understood them.
+        understood = match.slots if plan.slots is None else plan.slots
+        turn.emit(Intent(match.intent, dict(understood), match.source, confidence))
         session.memory.update(plan.memory)
         if plan.refusal is not None:
             turn.emit(PolicyEvent(PolicyDecision.REFUSED, plan.refusal))

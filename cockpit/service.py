@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cockpit.tts.reply import Voices
     from cockpit.tts.spoken import SpokenReplies
     from cockpit.voice.frontend import Utterance
+    from cockpit.voice.session import Question
 
 
 class VoiceFront(Protocol):
@@ -31,7 +32,7 @@ class VoiceFront(Protocol):
     def session(
         self,
         sink: EventSink,
-        on_utterance: Callable[[Utterance], Coroutine[Any, Any, float | None]] | None,
+        on_utterance: Callable[[Utterance], Coroutine[Any, Any, Question | None]] | None,
         language: str,
         next_turn: Callable[[], int] | None,
         fmt: AudioFormat,
@@ -39,8 +40,9 @@ class VoiceFront(Protocol):
         *,
         wake: bool = True,
     ) -> AudioStream:
-        """A stream of audio whose finished utterances go to ``on_utterance`` (``wake`` False:
-        push-to-talk, no wake word)."""
+        """A stream of audio whose finished utterances go to ``on_utterance``, which returns the
+        question its turn asked (None: it gave a reply; the follow-up window opens). ``wake``
+        False: push-to-talk, no wake word."""
 
 
 class VoiceSource(Protocol):
@@ -138,7 +140,7 @@ class CockpitService(AssistantService):
         pipeline = self._pipeline
         speaking: list[SpokenReplies] = []  # the reply being spoken, for a barge-in
 
-        async def on_utterance(utterance: Utterance) -> float | None:
+        async def on_utterance(utterance: Utterance) -> Question | None:
             heard = utterance.transcript.confidence if utterance.transcript is not None else None
             async with self._spoken(session.speech, session.language, sink) as spoken:
                 speaking[:] = [spoken] if spoken is not None else []
@@ -146,11 +148,15 @@ class CockpitService(AssistantService):
                 await pipeline.run_text(
                     session, utterance.text, turn_sink, utterance.turn, clock=utterance.clock, heard=heard
                 )
-            speaking.clear()
-            if session.pending is None:
-                return None
-            # The turn asked a question: listen for the answer, without the wake word, until it lapses.
-            return session.pending.expires_at - time.monotonic()
+            speaking.clear()  # the reply has been given (and its audio sent): a window may open now
+            pending = session.pending
+            if pending is None:
+                return None  # a reply: the follow-up window opens
+            from cockpit.voice.session import Question
+
+            # The turn asked a question: listen for the answer (a choice, yes or no), without the
+            # wake word, until it lapses.
+            return Question(pending.expires_at - time.monotonic(), tuple(pending.choices))
 
         def barge_in() -> None:
             pipeline.interrupt(session)

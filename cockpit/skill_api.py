@@ -50,6 +50,11 @@ class SkillPlan:
     """If set, the skill cannot do this: say it, write nothing."""
     memory: Mapping[str, Any] = field(default_factory=dict)
     """Facts to keep in the session for follow-ups (e.g. the last place found)."""
+    slots: Mapping[str, Any] | None = None
+    """The slots as the skill understood them, when that differs from what was recognised: a bare
+    "70" read as Fahrenheit is ``celsius`` 21.0, "the left seat" in a right-hand-drive car is zone
+    ``passenger``. The turn's ``intent`` event shows these, so it matches what the car is asked to
+    do. None: the recognised slots."""
     choices: Mapping[str, IntentMatch] = field(default_factory=dict)
     """A question instead of an action: ``done`` asks it ("Springfield in Illinois, Missouri or
     Massachusetts?") and each key is an answer (lower case words, "illinois") mapped to the command

@@ -126,12 +126,13 @@ async def test_imperial_reads_a_bare_70_as_fahrenheit(imperial: Stack, imperial_
     imperial.tap.clear()
     events = await turn(imperial_client, sid, "set the temperature to 70")
     assert kinds(events) == DONE
+    assert events[0].data["slots"] == {"celsius": 21.1}  # the intent shows what the car is asked, in Celsius
     assert states(events) == {vss.DRIVER_TEMPERATURE: 21.0}
     assert events[-1].data["text"] == "Driver temperature set to 70 degrees Fahrenheit."
     assert await last_driver_request(imperial) == 21.0
 
     other = await turn(imperial_client, sid, "and the passenger side too")
-    assert other[0].data["slots"] == {"celsius": 70, "zone": "passenger"}  # the driver's number, as said
+    assert other[0].data["slots"] == {"celsius": 21.1, "zone": "passenger"}  # the driver's 70 °F, in Celsius
     assert states(other) == {vss.PASSENGER_TEMPERATURE: 21.0}
     asked = await turn(imperial_client, sid, "what's the temperature")
     assert asked[-1].data["text"] == "The temperature is set to 70 degrees Fahrenheit on both sides."

@@ -2,8 +2,10 @@
 
 ::
 
-    cockpit listen [--json] [--realtime] [--config FILE] [--speed KMH] (--wav FILE... | --mic [--seconds N])
-    cockpit listen --server HOST:PORT [--token-file FILE] [--tls-ca PEM ...] (--wav FILE... | --mic ...)
+    cockpit listen [--json] [--realtime] [--config FILE] [--speed KMH] [--zone SEAT] [--language TAG]
+                   (--wav FILE... | --mic [--seconds N])
+    cockpit listen --server HOST:PORT [--token-file FILE] [--tls-ca PEM ...] [--zone SEAT] [--language TAG]
+                   (--wav FILE... | --mic ...)
 
 The audio goes through :meth:`~cockpit.service_api.AssistantService.open_audio`, the path a
 gRPC ``Converse`` stream takes: wake word, endpointing, speech to text, then each finished
@@ -18,7 +20,12 @@ head unit would. ``--json`` prints exactly the event lines of docs/events.md, th
   cockpit does not take) is reported on stderr with its code (``audio-unreadable``,
   ``audio-format-unsupported``) and skipped: the other files still run, and the exit status is 1.
 - **The microphone** (PyAudio, the default input device) is one session: its turns count 0, 1,
-  2, ... as they are spoken. It listens until Ctrl-C, or for ``--seconds``.
+  2, ... as they are spoken. It listens until Ctrl-C, or for ``--seconds``. After each reply a
+  follow-up needs no wake word for ``voice.follow_up_window_s`` ("a bit warmer").
+
+``--language ko`` makes the sessions Korean (speech recognised by the Korean model, replies in
+Korean); by default they take the service's language. A language the service has no recogniser
+for is refused (``language-unsupported`` with ``--server``; ``no-asr-for-language`` in process).
 
 Exit status as for ``ask``: 0 done; 1 an unreadable file, an ``error`` event, no microphone or
 no voice models; 2 bad usage; 130 interrupted.
@@ -109,6 +116,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("driver", "passenger", "rear-left", "rear-right"),
         help="the seat the microphone hears (default: driver)",
     )
+    parser.add_argument(
+        "--language", metavar="TAG", default="", help="the sessions' language, e.g. ko (default: the service's)"
+    )
     parser.add_argument("--server", metavar="HOST:PORT", default=None, help="stream to a running server (Converse)")
     parser.add_argument(
         "--token-file", metavar="FILE", type=Path, default=None, help="bearer token file, first line (--server)"
@@ -146,7 +156,7 @@ async def _embedded(args: argparse.Namespace, factory: ServiceFactory, stack: As
     if args.speed is not None:
         overrides["can.drive_profile"] = f"steady:{args.speed:g}"
     service = await open_service(factory, load_settings(args.config, overrides=overrides), stack)
-    return functools.partial(_hear, service, zone=args.zone)
+    return functools.partial(_hear, service, zone=args.zone, language=args.language)
 
 
 async def _remote(args: argparse.Namespace, stack: AsyncExitStack) -> Hear:
@@ -155,7 +165,7 @@ async def _remote(args: argparse.Namespace, stack: AsyncExitStack) -> Hear:
 
     token = read_token(args.token_file) if args.token_file else None
     client = await stack.enter_async_context(CockpitClient(args.server, token=token, tls=client_from_args(args)))
-    return functools.partial(_hear_remote, client, zone=args.zone)
+    return functools.partial(_hear_remote, client, zone=args.zone, language=args.language)
 
 
 class _Tally:
@@ -193,10 +203,14 @@ def _report_errors(io: Io, what: str, tally: _Tally) -> int:
 
 
 async def _hear_remote(
-    client: CockpitClient, tally: _Tally, chunks: Callable[[], AsyncGenerator[bytes, None]], zone: str = ""
+    client: CockpitClient,
+    tally: _Tally,
+    chunks: Callable[[], AsyncGenerator[bytes, None]],
+    zone: str = "",
+    language: str = "",
 ) -> None:
     """One session on the server and one ``Converse`` stream: the chunks go up, the events come back."""
-    session = await client.create_session(zone=zone)
+    session = await client.create_session(language, zone=zone)
     try:
         async with contextlib.aclosing(chunks()) as source:
             async for event in client.converse(source, session):
@@ -207,7 +221,11 @@ async def _hear_remote(
 
 
 async def _hear(
-    service: AssistantService, tally: _Tally, chunks: Callable[[], AsyncGenerator[bytes, None]], zone: str = ""
+    service: AssistantService,
+    tally: _Tally,
+    chunks: Callable[[], AsyncGenerator[bytes, None]],
+    zone: str = "",
+    language: str = "",
 ) -> None:
     """One session and one audio stream: feed every chunk, then wait for the last turn.
 
@@ -216,7 +234,7 @@ async def _hear(
     """
     from cockpit.audio.format import INTERNAL
 
-    session_id = service.create_session(zone=zone).session_id
+    session_id = service.create_session(language, zone=zone).session_id
     try:
         stream = await service.open_audio(session_id, INTERNAL, tally)
         try:

@@ -3,7 +3,8 @@
 - :class:`VoiceFrontEnd` (synchronous, one per stream): wake word -> endpointing -> speech to
   text, returning each finished :class:`Utterance`;
 - :class:`VoiceSession` (asyncio): runs a front end off the loop and hands every final
-  transcript to the text pipeline;
+  transcript to the text pipeline; what the turn left (a :class:`Question`, or a reply) opens
+  an answer or a follow-up window, in which no wake word is needed;
 - :class:`VoiceStack` (one per process): loads the models once and builds both.
 
 The names are imported on first use: the service imports :mod:`cockpit.voice.provider` at
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cockpit.voice.factory import VoiceStack
     from cockpit.voice.frontend import State, Utterance, VoiceConfig, VoiceFrontEnd
-    from cockpit.voice.session import VoiceSession
+    from cockpit.voice.session import Question, VoiceSession
 
 _HOMES = {
     "VoiceStack": "cockpit.voice.factory",
@@ -26,10 +27,11 @@ _HOMES = {
     "Utterance": "cockpit.voice.frontend",
     "VoiceConfig": "cockpit.voice.frontend",
     "VoiceFrontEnd": "cockpit.voice.frontend",
+    "Question": "cockpit.voice.session",
     "VoiceSession": "cockpit.voice.session",
 }
 
-__all__ = ["State", "Utterance", "VoiceConfig", "VoiceFrontEnd", "VoiceSession", "VoiceStack"]
+__all__ = ["Question", "State", "Utterance", "VoiceConfig", "VoiceFrontEnd", "VoiceSession", "VoiceStack"]
 
 
 def __getattr__(name: str) -> Any:

@@ -157,6 +157,8 @@ class VoiceStack:
             ),
             strip_phrases=wake_phrases(tuple(settings.wake_models)) or VoiceConfig().strip_phrases,
             answer_window_s=settings.answer_window_s,
+            follow_up_window_s=settings.follow_up_window_s,
+            follow_up_min_confidence=settings.confirm_below,  # sure enough to act on without a read-back
         )
         """Endpointing and stripping for every front end."""
 
@@ -193,9 +195,9 @@ class VoiceStack:
         wake: bool = True,
     ) -> VoiceSession:
         """A :class:`VoiceSession` for one stream: feed chunks, events go to ``sink``, each
-        finished utterance to ``on_utterance(utterance)`` (which returns the seconds to wait for a
-        spoken yes or no when its turn asked a question); a wake word during a running turn
-        calls ``on_barge_in()``."""
+        finished utterance to ``on_utterance(utterance)`` (which returns the
+        :class:`~cockpit.voice.session.Question` its turn asked, or None after a reply: then the
+        follow-up window opens); a wake word during a running turn calls ``on_barge_in()``."""
         return VoiceSession(
             lambda collect: self.front_end(collect, language, next_turn, fmt, wake),
             sink,

@@ -10,34 +10,54 @@ out) -> ``speech`` (recognising; ends on silence or at the maximum length) -> ``
 Every 80 ms frame also goes into a bounded pre-roll buffer, so the recogniser starts a little
 before the VAD's speech start and a command said right after the wake word is not clipped.
 
-After a turn that asked the driver a question ("Did you say ...?"), the caller opens an *answer
-window* (:meth:`VoiceFrontEnd.open_answer_window`): state ``answering``, in which speech is
-taken without the wake word and decoded with a small yes/no grammar, for a few seconds of audio.
-The wake word still opens a normal turn meanwhile; silence past the window closes it quietly.
+After a turn that asked the driver a question ("Did you say ...?", "Springfield in Illinois,
+Missouri or Massachusetts?"), the caller opens an *answer window*
+(:meth:`VoiceFrontEnd.open_answer_window`): state ``answering``, in which speech is taken without
+the wake word and decoded with a small grammar (the yes/no words, and the question's choices),
+for a few seconds of audio.
+
+After any other spoken reply the caller opens a *follow-up window*
+(:meth:`VoiceFrontEnd.open_follow_up_window`): state ``following``, for
+:attr:`VoiceConfig.follow_up_window_s` of audio, in which a command needs no wake word ("a bit
+warmer"). It is decoded with the full command grammar, but no wake word vouched for it, and
+talk in the cabin after a reply is normal, so it is taken only when it is a *confident command*:
+decoded by the command grammar (not the free fallback) with a calibrated confidence at or above
+:attr:`VoiceConfig.follow_up_min_confidence` (``voice.confirm_below``: sure enough to act on
+without a read-back). Anything else is dropped without a trace: its ``speech_start``,
+``speech_end`` and ``transcript`` are held back until the decision and then discarded, no turn
+index is used, and the window listens on until it ends. So background talk is neither acted on
+nor answered ("Sorry, I didn't catch that").
+
+In either window the wake word still opens a normal turn; silence past the window closes it
+quietly and the front end listens for the wake word again. Push-to-talk streams (no wake word
+at all) have no windows.
 """
 
 from __future__ import annotations
 
 import enum
+import logging
 import re
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import count
 
 import numpy as np
 
-from cockpit.asr.base import Mode, SpeechRecognizer, Transcript
+from cockpit.asr.base import SpeechRecognizer, Transcript
 from cockpit.asr.grammar import CommandGrammar
-from cockpit.asr.hybrid import HybridRecognizer
 from cockpit.audio.format import FRAME_MS, INTERNAL, AudioFormat
 from cockpit.audio.frames import AudioIngest
 from cockpit.endpoint.endpointer import EndpointConfig, Endpointer, EndpointEvent
 from cockpit.endpoint.vad import VoiceActivityDetector
-from cockpit.events import EventSink, Payload, SpeechEnd, SpeechStart, TurnClock, Wake
+from cockpit.events import Event, EventSink, Payload, SpeechEnd, SpeechStart, TurnClock, Wake
 from cockpit.events import Transcript as Heard
+from cockpit.voice.windows import AnswerGrammar, Window, confident_command, frames_for, with_choices
 from cockpit.wake.base import WakeDetection, WakeWordDetector
+
+log = logging.getLogger(__name__)
 
 PREROLL_FRAMES = 6
 """Frames of audio kept before the current one (480 ms): the pre-roll buffer's size."""
@@ -61,6 +81,8 @@ class State(enum.StrEnum):
     """Speech started; recognising until it ends."""
     ANSWERING = "answering"
     """A question was asked: speech without the wake word is taken as the answer, for a while."""
+    FOLLOWING = "following"
+    """A reply was given: a confident command without the wake word is taken, for a while."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +103,10 @@ class VoiceConfig:
     """Wake phrases removed from the start of a transcript."""
     answer_window_s: float = 6.0
     """Longest answer window (seconds of audio) after a question, whatever the caller asks for."""
+    follow_up_window_s: float = 0.0
+    """The follow-up window after a reply (seconds of audio); 0: none."""
+    follow_up_min_confidence: float = 0.85
+    """Calibrated confidence a grammar-decoded command in the follow-up window needs to be taken."""
 
 
 @dataclass(frozen=True)
@@ -153,13 +179,16 @@ class VoiceFrontEnd:
         self._recent: deque[np.ndarray] = deque(maxlen=PREROLL_FRAMES)
         self.answer_grammar = answer_grammar
         """The yes/no grammar answers are decoded with (None: free mode)."""
-        self._command_grammar: CommandGrammar | None = None  # set while the answer grammar is in force
-        self._is_command: Callable[[str], bool] | None = None
-        self._answer_request: int | None = None  # set from another thread; taken at the next frame
+        self._answer_grammar = AnswerGrammar(recognizer)
+        self._window_request: Window | None = None  # set from another thread; taken at the next frame
+        self._window: Window | None = None  # the window open now (or that the current speech began in)
         self._answer_until = 0
-        self._answering = False
+        self._answering = False  # the current speech is an answer (answer grammar) or a follow-up
+        self._held: list[Event] | None = None  # a follow-up's events, until it proves a command
         self.frames = 0
         """Frames processed since the stream began."""
+        self.ignored = 0
+        """Utterances in follow-up windows dropped as not a confident command."""
         self.reset()
 
     @property
@@ -172,8 +201,9 @@ class VoiceFrontEnd:
         if self.recognizer.active:
             self.recognizer.cancel()
         self._answering = False
-        self._answer_request = None
-        self._restore_grammar()
+        self._held = None
+        self._window = self._window_request = None
+        self._answer_grammar.restore()
         self.wake.reset()
         self.vad.reset()
         self._endpointer.reset()
@@ -187,21 +217,34 @@ class VoiceFrontEnd:
         if not self.config.require_wake:
             self._open_turn(None)
 
-    def open_answer_window(self, seconds: float) -> None:
+    def open_answer_window(self, seconds: float, choices: Sequence[str] = ()) -> None:
         """Take speech without the wake word as an answer for the next ``seconds`` of audio.
 
-        Safe to call from another thread than the one feeding audio: the window opens at the
-        next frame, if the front end is then listening for the wake word (a turn already under
-        way keeps its course). At most :attr:`VoiceConfig.answer_window_s`.
+        ``choices``: the answers of a question with several ("illinois", "missouri"), decoded
+        beside the yes/no words. Safe to call from another thread than the one feeding audio:
+        the window opens at the next frame, if the front end is then listening for the wake word
+        or in another window, which it replaces (a turn already under way keeps its course). At
+        most :attr:`VoiceConfig.answer_window_s`.
         """
         seconds = min(seconds, self.config.answer_window_s)
         if seconds > 0 and self.config.require_wake:
-            self._answer_request = max(1, round(seconds * 1000 / FRAME_MS))
+            grammar = with_choices(self.answer_grammar, choices)
+            self._window_request = Window(False, frames_for(seconds), grammar)
+
+    def open_follow_up_window(self) -> None:
+        """After a reply: take a confident command without the wake word, for
+        :attr:`VoiceConfig.follow_up_window_s` of audio (none when that is 0, or for push-to-talk).
+
+        Safe to call from another thread, like :meth:`open_answer_window`.
+        """
+        seconds = self.config.follow_up_window_s
+        if seconds > 0 and self.config.require_wake:
+            self._window_request = Window(True, frames_for(seconds))
 
     def feed(self, pcm: bytes) -> list[Utterance]:
         """Take one chunk of PCM in the stream's format; the utterances it completed."""
         if not self._answering:
-            self._restore_grammar()  # after an answer, before the next command's audio
+            self._answer_grammar.restore()  # after an answer, before the next command's audio
         done = []
         for frame in self._ingest.push(pcm):
             utterance = self.feed_frame(frame)
@@ -213,7 +256,9 @@ class VoiceFrontEnd:
         """End of stream: process what is buffered and close an open utterance."""
         done = [u for u in (self.feed_frame(f) for f in self._ingest.flush()) if u is not None]
         if self._state is State.SPEECH:
-            done.append(self._close("flush"))
+            closed = self._close("flush")
+            if closed is not None:
+                done.append(closed)
         elif self._state is State.WAITING and self._detection is not None:
             ended = self._end_without_speech("flush")
             if ended is not None:
@@ -222,14 +267,15 @@ class VoiceFrontEnd:
 
     def feed_frame(self, frame: np.ndarray) -> Utterance | None:
         """Take one 80 ms frame (1280 int16 samples); an utterance if this frame ended one."""
-        request, self._answer_request = self._answer_request, None
-        if request is not None and self._state is State.LISTENING:
-            self._open_answer_window(request)
+        request, self._window_request = self._window_request, None
+        if request is not None and self._state in (State.LISTENING, State.ANSWERING, State.FOLLOWING):
+            self._window = request
+            self._open_window(request.frames)
         index = self.frames
         self.frames += 1
         self._recent.append(frame)
-        if self._state is State.ANSWERING:
-            self._answer_frame(frame, index)
+        if self._state in (State.ANSWERING, State.FOLLOWING):
+            self._window_frame(frame, index)
             return None
         if self._state is State.LISTENING:
             detection = self.wake.process(frame)
@@ -258,25 +304,31 @@ class VoiceFrontEnd:
 
     def _emit(self, payload: Payload) -> None:
         assert self._turn_clock is not None
-        self._sink(self._turn_clock.event(payload))
+        event = self._turn_clock.event(payload)
+        if self._held is not None:
+            self._held.append(event)
+        else:
+            self._sink(event)
 
     def _open_turn(self, detection: WakeDetection | None) -> None:
         self._detection = detection
+        self._window = None
         self._turn_clock = TurnClock(self._next_turn(), self._clock)
         self._endpointer.reset()
         self.vad.reset()
         self._await_frame = self.frames
         self._state = State.WAITING
 
-    def _open_answer_window(self, frames: int) -> None:
-        self._state = State.ANSWERING
+    def _open_window(self, frames: int) -> None:
+        assert self._window is not None
+        self._state = State.FOLLOWING if self._window.follow_up else State.ANSWERING
         self._answer_until = self.frames + frames
         self._endpointer.reset()
         self.vad.reset()
         self._await_frame = self.frames
 
-    def _answer_frame(self, frame: np.ndarray, index: int) -> None:
-        """One frame of an answer window: the wake word, speech (the answer), or the window's end."""
+    def _window_frame(self, frame: np.ndarray, index: int) -> None:
+        """One frame of a window: the wake word, speech (an answer or a follow-up), or the window's end."""
         detection = self.wake.process(frame)
         if detection is not None:  # a new command instead of an answer
             self._wake_frame = index
@@ -286,11 +338,16 @@ class VoiceFrontEnd:
         event = self._endpointer.update(self.vad.probability(frame))
         if event is EndpointEvent.SPEECH_START:
             self._detection = None
-            self._turn_clock = TurnClock(self._next_turn(), self._clock)
             self._answering = True
+            if self._state is State.FOLLOWING:  # held back, and no turn index, until it proves a command
+                self._held = []
+                self._turn_clock = TurnClock(-1, self._clock)
+            else:
+                self._turn_clock = TurnClock(self._next_turn(), self._clock)
             self._start_speech(index)
         elif index + 1 >= self._answer_until:
             self._state = State.LISTENING  # silence past the window: the question lapses
+            self._window = None
             self._endpointer.reset()
         elif event is EndpointEvent.TIMEOUT:  # the window, not the endpointer, decides
             self._endpointer.reset()
@@ -303,44 +360,25 @@ class VoiceFrontEnd:
             return False
         self.recognizer.cancel()
         self._answering = False
-        self._restore_grammar()
+        self._answer_grammar.restore()
         self._wake_frame = index
         clock = self._turn_clock
+        following, self._held = self._held is not None, None  # a follow-up's held events are dropped
         self._open_turn(detection)
-        self._turn_clock = clock  # the same turn: its speech turned out to start with the wake word
+        if not following:
+            self._turn_clock = clock  # the same turn: its speech turned out to start with the wake word
         self._emit(Wake(detection.model, round(detection.score, 4)))
         return True
 
-    def _use_answer_grammar(self) -> Mode:
-        """Put the yes/no grammar in force; the mode to decode the answer in."""
-        if self.answer_grammar is None or self.recognizer.grammar is None:
-            return Mode.FREE
-        if self._command_grammar is None:
-            self._command_grammar = self.recognizer.grammar
-            self.recognizer.set_grammar(self.answer_grammar)
-            if isinstance(self.recognizer, HybridRecognizer):
-                # An answer is no command: a sure grammar result stands, an unsure one is decoded freely.
-                self._is_command, self.recognizer.is_command = self.recognizer.is_command, None
-        return Mode.GRAMMAR
-
-    def _restore_grammar(self) -> None:
-        if self._command_grammar is None:
-            return
-        if self.recognizer.active:
-            self.recognizer.cancel()
-        self.recognizer.set_grammar(self._command_grammar)
-        if isinstance(self.recognizer, HybridRecognizer):
-            self.recognizer.is_command = self._is_command
-        self._command_grammar = None
-        self._is_command = None
-
     def _start_speech(self, index: int) -> None:
         self._emit(SpeechStart())
+        following = self._held is not None
         self._state = State.SPEECH
-        if self._answering:
-            self.recognizer.start(self._use_answer_grammar())
+        if self._answering and not following:
+            grammar = self._window.grammar if self._window is not None else self.answer_grammar
+            self.recognizer.start(self._answer_grammar.use(grammar))
         else:
-            self._restore_grammar()
+            self._answer_grammar.restore()
             self.recognizer.start()
         # The endpointer starts speech a few frames after it began; feed those and a little before.
         start = self._await_frame + (self._endpointer.start_frame or 0)
@@ -361,16 +399,35 @@ class VoiceFrontEnd:
             if text:
                 self._emit(Heard(text, final=False))
 
-    def _close(self, reason: str) -> Utterance:
+    def _close(self, reason: str) -> Utterance | None:
         self._emit(SpeechEnd())
         transcript = self.recognizer.finish()
         text = strip_wake_phrases(transcript.text, self.config.strip_phrases)
         self._emit(Heard(text, final=True, confidence=round(transcript.confidence, 3)))
-        answered = self._answering
+        window = self._window if self._answering else None
+        held, self._held = self._held, None
+        minimum = self.config.follow_up_min_confidence
+        if held is not None and not confident_command(text, transcript, minimum, self.recognizer):
+            self.ignored += 1
+            log.debug("follow-up window: dropped %s speech at confidence %.2f", transcript.mode, transcript.confidence)
+            self._finish_turn(Utterance(-1, None, reason))
+            self._reopen(window)
+            return None
+        if held is not None:  # a follow-up: it gets its turn index now, and its events go out
+            assert self._turn_clock is not None
+            self._turn_clock.turn = self._next_turn()
+            for event in held:
+                self._sink(replace(event, turn=self._turn_clock.turn))
         utterance = self._finish_turn(Utterance(self._turn_index(), self._detection, reason, text, transcript))
-        if answered and not text and self.frames < self._answer_until:
-            self._open_answer_window(self._answer_until - self.frames)  # nothing heard: keep listening
+        if window is not None and not text:
+            self._reopen(window)  # nothing heard: keep listening
         return utterance
+
+    def _reopen(self, window: Window | None) -> None:
+        """Listen on in ``window`` for what is left of it (after speech that was not taken)."""
+        if window is not None and self.frames < self._answer_until and self.config.require_wake:
+            self._window = window
+            self._open_window(self._answer_until - self.frames)
 
     def _end_without_speech(self, reason: str) -> Utterance | None:
         if not self.config.require_wake:
@@ -390,6 +447,7 @@ class VoiceFrontEnd:
         self._detection = None
         self._turn_clock = None
         self._answering = False
+        self._window = None
         if self.config.require_wake:
             self._state = State.LISTENING
         else:

@@ -11,8 +11,13 @@ while a turn is still running calls ``on_barge_in()`` (which stops the language 
 generation) and the next turn starts only when the current one has ended. Turns of one stream
 never overlap, so a follow-up ("yes", "make it warmer") sees what the turn before it left.
 
-A turn that asks the driver something returns how long to wait for the answer (seconds); the
-front end then opens its answer window, in which "yes" or "no" needs no wake word.
+A turn that asks the driver something returns a :class:`Question` (how long to wait for the
+answer, and its choices if it has several); the front end then opens its answer window, in which
+"yes", "no" or a choice ("Illinois") needs no wake word. A turn that returns None gave its reply
+and asked nothing: the front end opens its follow-up window, in which a confident command needs
+no wake word ("a bit warmer"; see :mod:`cockpit.voice.frontend` for what is taken there). The
+handler returns only once its reply has been given (spoken replies: once their audio has been
+sent), so the window starts when the reply ends.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from cockpit.events import Event, EventSink, EventType, Transcript
@@ -28,9 +34,21 @@ from cockpit.voice.frontend import Utterance, VoiceFrontEnd
 
 log = logging.getLogger(__name__)
 
-UtteranceHandler = Callable[[Utterance], Coroutine[Any, Any, float | None]]
+
+@dataclass(frozen=True)
+class Question:
+    """What a turn left the driver to answer, so the answer needs no wake word."""
+
+    seconds: float
+    """How long the question waits for its answer."""
+    choices: tuple[str, ...] = ()
+    """The answers of a question with several ("illinois", "missouri"); empty for yes or no."""
+
+
+UtteranceHandler = Callable[[Utterance], Coroutine[Any, Any, Question | float | None]]
 """``on_utterance(utterance)``: runs the text pipeline on one finished utterance; returns the
-seconds to wait for a spoken answer when the turn asked a question (None otherwise)."""
+:class:`Question` the turn asked (a bare number: the seconds a yes/no question waits), or None
+when it gave its reply and asked nothing (the follow-up window opens)."""
 
 
 class _Collector:
@@ -71,11 +89,12 @@ class VoiceSession:
         self._on_utterance = on_utterance
         self._on_barge_in = on_barge_in
         self._release = release
-        self._turn: asyncio.Task[float | None] | None = None
+        self._turn: asyncio.Task[Question | float | None] | None = None
         self.utterances: list[Utterance] = []
         """Every utterance finished so far, in order."""
         self.barge_ins = 0
         """Wake words heard while a turn was still running."""
+        self._queued = 0  # utterances waiting for the running turn to end
 
     @property
     def busy(self) -> bool:
@@ -130,18 +149,28 @@ class VoiceSession:
             events = events[upto:]
             self.utterances.append(utterance)
             if utterance.text and self._on_utterance is not None:
-                await self.idle()  # turns of one stream run one after the other
+                self._queued += 1
+                try:
+                    await self.idle()  # turns of one stream run one after the other
+                finally:
+                    self._queued -= 1
                 self._turn = asyncio.create_task(self._on_utterance(utterance))
                 self._turn.add_done_callback(self._after_turn)
         self._emit(events)
         return done
 
-    def _after_turn(self, turn: asyncio.Task[float | None]) -> None:
+    def _after_turn(self, turn: asyncio.Task[Question | float | None]) -> None:
         if turn.cancelled() or turn.exception() is not None:
             return  # idle() re-raises the failure
-        seconds = turn.result()
-        if seconds is not None:
-            self.front_end.open_answer_window(seconds)
+        if self._queued:
+            return  # the driver has already said the next thing (a barge-in): no window for this turn
+        asked = turn.result()
+        if isinstance(asked, Question):
+            self.front_end.open_answer_window(asked.seconds, asked.choices)
+        elif asked is not None:
+            self.front_end.open_answer_window(asked)
+        else:
+            self.front_end.open_follow_up_window()
 
     def _emit(self, events: list[Event]) -> None:
         for event in events:

@@ -173,7 +173,9 @@ class ClimateSkill(Skill):
         else:
             if match.intent in ZONED_INTENTS and not slots.get("zone"):
                 slots = {**slots, "zone": context.speaker}  # "I'm cold", "my seat": the speaker's own
-            plan = self._act(match.intent, slots, context, _Unit(unit, slot_unit(match.text, match.source, unit)))
+            temperature = _Unit(unit, slot_unit(match.text, match.source, unit))
+            plan = self._act(match.intent, slots, context, temperature)
+            plan = _understood(plan, match, _front_zone(match.slots, match.text, context.drive_side), temperature)
         if match.intent in _TEMPERATURE_INTENTS:  # follow-ups put a copied temperature in the same unit
             plan = dataclasses.replace(plan, memory={**plan.memory, TEMPERATURE_UNIT: unit})
         return plan
@@ -334,6 +336,19 @@ class ClimateSkill(Skill):
         if not parts:
             return ""
         return "Cabin " + ", ".join(parts) + "."
+
+
+def _understood(plan: SkillPlan, match: IntentMatch, slots: Mapping[str, Any], unit: _Unit) -> SkillPlan:
+    """``plan`` with the slots as understood, for the intent event: a side resolved to its seat, and
+    a temperature in the driver's Fahrenheit given in Celsius (what the car is asked for)."""
+    understood = dict(slots)
+    for name, read in (("celsius", read_celsius), ("delta_celsius", read_delta)):
+        value = slot_number(understood, name)
+        if value is not None and math.isfinite(value) and unit.slot == FAHRENHEIT:
+            understood[name] = round(read(value, unit.slot), 1)
+    if understood == dict(match.slots):
+        return plan
+    return dataclasses.replace(plan, slots=understood)
 
 
 def _front_zone(slots: Mapping[str, Any], text: str, drive_side: str) -> Mapping[str, Any]:
