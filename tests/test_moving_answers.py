@@ -5,7 +5,7 @@ and a scripted language model registered as a backend (the same long answer in b
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -91,7 +91,10 @@ async def test_moving_the_answer_is_one_short_sentence_and_the_list_is_cut(movin
     events = await ask(moving, "tell me about the louvre")
     assert golden(events) == CHAT
     reply = events[-1].data["text"]
-    assert reply == "The Louvre in Paris holds many famous works of art, including the Mona Lisa, the Venus de Milo and more."
+    assert (
+        reply
+        == "The Louvre in Paris holds many famous works of art, including the Mona Lisa, the Venus de Milo and more."
+    )
     assert "".join(e.data["text"] for e in events if e.type.value == "llm_token") == reply  # as it was said
 
 
