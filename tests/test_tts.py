@@ -189,3 +189,26 @@ def test_cockpit_ask_speaks_through_portaudio_and_writes_the_same_reply_to_a_wav
         assert reply.getframerate() == 22050 and reply.getnchannels() == 1
     assert len(samples) > 22050 * 2  # more than a second of speech
     assert played.read_bytes() == samples  # what the speaker played is the reply, whole
+
+
+def test_cockpit_listen_speaks_the_reply_to_a_spoken_command(tmp_path: Path) -> None:
+    """``cockpit listen --speak --speak-to DIR``: the spoken command's reply is played through
+    PortAudio and ALSA's file plugin and written as a WAV, the same samples in both."""
+    pytest.importorskip("pyaudio")
+    played = tmp_path / "speaker.raw"
+    (tmp_path / ".asoundrc").write_text(ASOUNDRC.format(outfile=played))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COCKPIT_")}
+    env.update(HOME=str(tmp_path), PYTHONPATH=str(ROOT), XDG_CACHE_HOME=os.environ.get("XDG_CACHE_HOME", CACHE))
+    env["COCKPIT_LLM_ENABLED"] = "false"
+    wav = ROOT / "tests" / "fixtures" / "audio" / "wake_set_temperature_piper.wav"
+    command = [sys.executable, "-m", "cockpit.cli.main", "listen", "--wav", str(wav)]
+    replies = tmp_path / "replies"
+    done = subprocess.run(
+        [*command, "--speak", "--speak-to", str(replies)], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Driver temperature set to 21 degrees." in done.stdout
+    with wave.open(str(replies / "reply-000.wav")) as reply:
+        samples = reply.readframes(reply.getnframes())
+    assert len(samples) > 22050 * 2  # more than a second of speech
+    assert played.read_bytes() == samples

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING
 
 from cockpit.cli.io import Io, read_token
 from cockpit.cli.render import HumanRenderer, JsonRenderer, Renderer
+from cockpit.cli.speech import SpeechOutput, play, speech_outputs
 from cockpit.cli.turns import ServiceFactory, open_service
 from cockpit.errors import CockpitError, ConfigError
 from cockpit.events import Event, EventType
@@ -119,6 +120,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--language", metavar="TAG", default="", help="the sessions' language, e.g. ko (default: the service's)"
     )
+    parser.add_argument("--speak", action="store_true", help="speak the replies on the default audio output")
+    parser.add_argument(
+        "--speak-to", metavar="DIR", type=Path, default=None, help="write each reply as DIR/reply-NNN.wav"
+    )
     parser.add_argument("--server", metavar="HOST:PORT", default=None, help="stream to a running server (Converse)")
     parser.add_argument(
         "--token-file", metavar="FILE", type=Path, default=None, help="bearer token file, first line (--server)"
@@ -142,30 +147,33 @@ async def listen(args: argparse.Namespace, factory: ServiceFactory, io: Io) -> i
         raise ConfigError("bad-usage", "--config and --speed set up this process's car; a server has its own")
     renderer: Renderer = JsonRenderer(io.stdout) if args.json else HumanRenderer(io.stdout)
     async with AsyncExitStack() as stack:
-        hear = await (_remote(args, stack) if args.server else _embedded(args, factory, stack))
+        outputs = speech_outputs(args.speak, args.speak_to, stack)
+        hear = await (_remote(args, stack, outputs) if args.server else _embedded(args, factory, stack, outputs))
         if args.mic:
             return await _listen_mic(hear, renderer, io, args.seconds)
         return await _listen_wavs(hear, args.wav, renderer, io, args.realtime)
     return EXIT_OK  # not reached: the stack swallows no exception (mypy cannot tell)
 
 
-async def _embedded(args: argparse.Namespace, factory: ServiceFactory, stack: AsyncExitStack) -> Hear:
+async def _embedded(
+    args: argparse.Namespace, factory: ServiceFactory, stack: AsyncExitStack, outputs: Sequence[SpeechOutput] = ()
+) -> Hear:
     from cockpit.settings import load_settings
 
     overrides: dict[str, object] = {"voice.preload": True}  # load the models while the car starts
     if args.speed is not None:
         overrides["can.drive_profile"] = f"steady:{args.speed:g}"
     service = await open_service(factory, load_settings(args.config, overrides=overrides), stack)
-    return functools.partial(_hear, service, zone=args.zone, language=args.language)
+    return functools.partial(_hear, service, zone=args.zone, language=args.language, outputs=outputs)
 
 
-async def _remote(args: argparse.Namespace, stack: AsyncExitStack) -> Hear:
+async def _remote(args: argparse.Namespace, stack: AsyncExitStack, outputs: Sequence[SpeechOutput] = ()) -> Hear:
     from cockpit.server.client import CockpitClient
     from cockpit.server.tls import client_from_args
 
     token = read_token(args.token_file) if args.token_file else None
     client = await stack.enter_async_context(CockpitClient(args.server, token=token, tls=client_from_args(args)))
-    return functools.partial(_hear_remote, client, zone=args.zone, language=args.language)
+    return functools.partial(_hear_remote, client, zone=args.zone, language=args.language, outputs=outputs)
 
 
 class _Tally:
@@ -208,12 +216,16 @@ async def _hear_remote(
     chunks: Callable[[], AsyncGenerator[bytes, None]],
     zone: str = "",
     language: str = "",
+    outputs: Sequence[SpeechOutput] = (),
 ) -> None:
-    """One session on the server and one ``Converse`` stream: the chunks go up, the events come back."""
-    session = await client.create_session(language, zone=zone)
+    """One session on the server and one ``Converse`` stream: the chunks go up, the events come back
+    (a reply's audio to ``outputs`` too: asking for them makes the session a spoken one)."""
+    session = await client.create_session(language, speech=bool(outputs), zone=zone)
     try:
         async with contextlib.aclosing(chunks()) as source:
             async for event in client.converse(source, session):
+                if event.type is EventType.TTS_AUDIO:
+                    play(outputs, event)
                 tally(event)
     finally:
         with contextlib.suppress(CockpitError):  # expired or the server gone: nothing left to close
@@ -226,17 +238,25 @@ async def _hear(
     chunks: Callable[[], AsyncGenerator[bytes, None]],
     zone: str = "",
     language: str = "",
+    outputs: Sequence[SpeechOutput] = (),
 ) -> None:
-    """One session and one audio stream: feed every chunk, then wait for the last turn.
+    """One session and one audio stream: feed every chunk, then wait for the last turn; a reply's
+    audio goes to ``outputs`` (asking for them makes the session a spoken one).
 
     ``chunks()`` is called only once the stream is open, so a microphone opens after the voice
     models have loaded, and nothing it captures waits in a buffer meanwhile.
     """
     from cockpit.audio.format import INTERNAL
 
-    session_id = service.create_session(language, zone=zone).session_id
+    session_id = service.create_session(language, speech=bool(outputs), zone=zone).session_id
+
+    def sink(event: Event) -> None:
+        if event.type is EventType.TTS_AUDIO:
+            play(outputs, event)
+        tally(event)
+
     try:
-        stream = await service.open_audio(session_id, INTERNAL, tally)
+        stream = await service.open_audio(session_id, INTERNAL, sink)
         try:
             async with contextlib.aclosing(chunks()) as source:
                 async for chunk in source:
