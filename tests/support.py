@@ -13,14 +13,17 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from can_sim.car import SimulatedCar
-from cockpit.events import EventType
+from cockpit.audio import FRAME_BYTES
+from cockpit.events import Event, EventType
+from cockpit.server import start_server
+from cockpit.server.client import CockpitClient
 from tests.conftest import Stack, close_stack, make_stack
 
 FAULT_CONFIRM_TIMEOUT_S = 0.5
@@ -90,3 +93,78 @@ def cockpit_ask(*args: str) -> list[dict[str, Any]]:
     )
     assert run.returncode == 0, run.stderr[-2000:]
     return [json.loads(line) for line in run.stdout.splitlines()]
+
+
+# --- over gRPC -------------------------------------------------------------------------------
+
+DONE = ["intent", "policy", "action", "action", "state", "reply"]
+"""A command the car carried out: one write, confirmed."""
+REFUSED = ["intent", "policy", "reply"]
+"""A command refused before anything was sent."""
+
+
+async def serve(stack: Stack) -> AsyncIterator[CockpitClient]:
+    """A client of ``stack``'s service behind a real gRPC server on loopback (for a fixture)."""
+    server, port = await start_server(stack.parts.service, host="127.0.0.1", port=0)
+    try:
+        async with CockpitClient(f"127.0.0.1:{port}") as made:
+            yield made
+    finally:
+        await server.stop(grace_s=0)
+
+
+async def turn(client: CockpitClient, session: str, text: str) -> list[Event]:
+    """One typed turn in ``session``: its events, in order."""
+    return [e async for e in client.send_text(text, session)]
+
+
+def kinds(events: list[Event]) -> list[str]:
+    """The event types, the golden sequence tests compare."""
+    return [e.type.value for e in events]
+
+
+def states(events: list[Event]) -> dict[str, object]:
+    """The confirmed state the turn reported, by signal."""
+    return {e.data["signal"]: e.data["value"] for e in events if e.type.value == "state"}
+
+
+class Conversation:
+    """One ``Converse`` stream whose audio a test hands over piece by piece, reading events meanwhile."""
+
+    def __init__(self, client: CockpitClient, session_id: str, timeout_s: float = 60.0) -> None:
+        self.events: list[Event] = []
+        """Every event received so far."""
+        self._timeout_s = timeout_s
+        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self._task = asyncio.create_task(self._run(client, session_id))
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        while (chunk := await self._queue.get()) is not None:
+            yield chunk
+
+    async def _run(self, client: CockpitClient, session_id: str) -> None:
+        async for event in client.converse(self._chunks(), session_id):
+            self.events.append(event)
+
+    def say(self, pcm: bytes) -> None:
+        """Send audio (80 ms chunks, as fast as the stream takes them)."""
+        for i in range(0, len(pcm), FRAME_BYTES):
+            self._queue.put_nowait(pcm[i : i + FRAME_BYTES])
+
+    async def until(self, found: Callable[[Event], bool]) -> Event:
+        """The first event (received or to come) for which ``found`` holds; fails after a bounded wait."""
+        for _ in range(int(self._timeout_s / 0.05)):
+            hit = next((e for e in self.events if found(e)), None)
+            if hit is not None:
+                return hit
+            if self._task.done():
+                self._task.result()
+                break
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no such event; got {[e.to_dict() for e in self.events]}")
+
+    async def end(self) -> list[Event]:
+        """End the audio; every event of the stream once its last turn is over."""
+        self._queue.put_nowait(None)
+        await asyncio.wait_for(self._task, self._timeout_s)
+        return self.events

@@ -13,9 +13,8 @@ import pytest
 from cockpit import vss
 from cockpit.events import Event
 from cockpit.server.client import CockpitClient
-from tests.climate_support import DONE, kinds, serve, states, turn
 from tests.conftest import Stack, close_stack, make_stack
-from tests.support import eventually
+from tests.support import DONE, eventually, kinds, serve, states, turn
 from vehicle_contract.dbc import COCKPIT_DBC, DbcCodec
 
 CODEC = DbcCodec.load(COCKPIT_DBC)

@@ -12,9 +12,8 @@ import pytest
 from cockpit import vss
 from cockpit.server.client import CockpitClient
 from skills.climate.phrases import PHRASES
-from tests.climate_support import DONE, kinds, serve, states, turn
 from tests.conftest import Stack
-from tests.support import cockpit_ask
+from tests.support import DONE, cockpit_ask, kinds, serve, states, turn
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
 

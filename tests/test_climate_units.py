@@ -20,9 +20,8 @@ from cockpit import vss
 from cockpit.server.client import CockpitClient
 from skills.climate.skill import round_to_step
 from skills.climate.units import degrees_number, fahrenheit_range, named_unit, to_celsius
-from tests.climate_support import DONE, REFUSED, kinds, serve, states, turn
 from tests.conftest import Stack, close_stack, make_stack
-from tests.support import COCKPIT, eventually
+from tests.support import COCKPIT, DONE, REFUSED, eventually, kinds, serve, states, turn
 from vehicle_contract.dbc import COCKPIT_DBC, DbcCodec
 
 CODEC = DbcCodec.load(COCKPIT_DBC)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from can_sim.decode import DbcSet
 from cockpit import vss
 from cockpit.asr.base import Mode
 from cockpit.asr.grammar import CommandGrammar, words
-from cockpit.audio import FRAME_BYTES, FRAME_SAMPLES, read_wav
+from cockpit.audio import FRAME_SAMPLES, read_wav
 from cockpit.events import Event, EventType
 from cockpit.pipeline import _NO, _YES
 from cockpit.server import start_server
@@ -33,6 +33,7 @@ from cockpit.voice.frontend import State, Utterance, VoiceFrontEnd
 from cockpit.voice.session import VoiceSession
 from models.store import ModelStore
 from tests.conftest import Stack, close_stack, make_stack
+from tests.support import Conversation
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "audio"
 COMMAND_IDS = {DbcSet.load().named(n).frame_id for n in ("HVAC_CMD", "SEAT_CMD", "MEDIA_CMD", "NAV_CMD")}
@@ -147,47 +148,6 @@ def confirm_stack() -> Iterator[Stack]:
     )
     yield stack
     asyncio.run(close_stack(stack))
-
-
-class Conversation:
-    """One Converse stream whose audio the test hands over piece by piece, reading events meanwhile."""
-
-    def __init__(self, client: CockpitClient, session_id: str) -> None:
-        self.events: list[Event] = []
-        """Every event received so far."""
-        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue()
-        self._task = asyncio.create_task(self._run(client, session_id))
-
-    async def _chunks(self) -> AsyncIterator[bytes]:
-        while (chunk := await self._queue.get()) is not None:
-            yield chunk
-
-    async def _run(self, client: CockpitClient, session_id: str) -> None:
-        async for event in client.converse(self._chunks(), session_id):
-            self.events.append(event)
-
-    def say(self, pcm: bytes) -> None:
-        """Send audio (80 ms chunks, as fast as the stream takes them)."""
-        for i in range(0, len(pcm), FRAME_BYTES):
-            self._queue.put_nowait(pcm[i : i + FRAME_BYTES])
-
-    async def until(self, found: Callable[[Event], bool]) -> Event:
-        """The first event (received or to come) for which ``found`` holds; fails after a bounded wait."""
-        for _ in range(int(TIMEOUT_S / 0.05)):
-            hit = next((e for e in self.events if found(e)), None)
-            if hit is not None:
-                return hit
-            if self._task.done():
-                self._task.result()
-                break
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"no such event; got {[e.to_dict() for e in self.events]}")
-
-    async def end(self) -> list[Event]:
-        """End the audio; every event of the stream once its last turn is over."""
-        self._queue.put_nowait(None)
-        await asyncio.wait_for(self._task, TIMEOUT_S)
-        return self.events
 
 
 def _question(event: Event) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import pytest
 from can_sim.bus import BusConfig
 from can_sim.tap import BusTap
 from cockpit.app import build_parts
-from cockpit.audio import FRAME_BYTES, read_wav
+from cockpit.audio import read_wav
 from cockpit.events import Event, EventType
 from cockpit.llm.responder import LlmResponder
 from cockpit.server import start_server
@@ -29,6 +29,7 @@ from cockpit.settings import LlmSettings, load_settings
 from cockpit.testing import FakeLanguageModel
 from models.store import ModelStore
 from tests.conftest import Stack, close_stack
+from tests.support import Conversation
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -70,49 +71,12 @@ def voice_stack(model: FakeLanguageModel, name: str) -> Iterator[Stack]:
     asyncio.run(close_stack(stack))
 
 
-class Conversation:
-    """One Converse stream fed piece by piece while its events are read."""
-
-    def __init__(self, client: CockpitClient, session_id: str) -> None:
-        self.events: list[Event] = []
-        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue()
-        self._task = asyncio.create_task(self._run(client, session_id))
-
-    async def _chunks(self) -> AsyncIterator[bytes]:
-        while (chunk := await self._queue.get()) is not None:
-            yield chunk
-
-    async def _run(self, client: CockpitClient, session_id: str) -> None:
-        async for event in client.converse(self._chunks(), session_id):
-            self.events.append(event)
-
-    def say(self, pcm: bytes) -> None:
-        for i in range(0, len(pcm), FRAME_BYTES):
-            self._queue.put_nowait(pcm[i : i + FRAME_BYTES])
-
-    async def until(self, found: Callable[[Event], bool]) -> Event:
-        for _ in range(int(TIMEOUT_S / 0.05)):
-            hit = next((e for e in self.events if found(e)), None)
-            if hit is not None:
-                return hit
-            if self._task.done():
-                self._task.result()
-                break
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"no such event; got {[e.type.value for e in self.events]}")
-
-    async def end(self) -> list[Event]:
-        self._queue.put_nowait(None)
-        await asyncio.wait_for(self._task, TIMEOUT_S)
-        return self.events
-
-
 async def _converse(stack: Stack, body: Callable[[Conversation], Any]) -> list[Event]:
     server, port = await start_server(stack.parts.service, host="127.0.0.1", port=0)
     try:
         async with CockpitClient(f"127.0.0.1:{port}", timeout_s=TIMEOUT_S) as client:
             session = await client.create_session("en", speech=True)
-            talk = Conversation(client, session.session_id)
+            talk = Conversation(client, session.session_id, TIMEOUT_S)
             await body(talk)
             return await talk.end()
     finally:

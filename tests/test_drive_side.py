@@ -12,17 +12,14 @@ import pytest
 from cockpit import vss
 from cockpit.errors import ConfigError
 from cockpit.events import Event
-from cockpit.server import start_server
 from cockpit.server.client import CockpitClient
 from cockpit.settings import load_settings
 from tests.conftest import Stack, close_stack, make_stack
-from tests.support import eventually
+from tests.support import DONE, eventually, kinds, serve, turn
 from vehicle_contract.dbc import COCKPIT_DBC, DbcCodec
 
 CODEC = DbcCodec.load(COCKPIT_DBC)
 BODY_CMD = CODEC.frame_id("BODY_CMD")
-
-DONE = ["intent", "policy", "action", "action", "state", "reply"]
 
 
 @pytest.fixture(scope="module")
@@ -34,16 +31,8 @@ def right_hand() -> Iterator[Stack]:
 
 @pytest.fixture
 async def client(right_hand: Stack) -> AsyncIterator[CockpitClient]:
-    server, port = await start_server(right_hand.parts.service, host="127.0.0.1", port=0)
-    try:
-        async with CockpitClient(f"127.0.0.1:{port}") as made:
-            yield made
-    finally:
-        await server.stop(grace_s=0)
-
-
-async def turn(client: CockpitClient, session: str, text: str) -> list[Event]:
-    return [e async for e in client.send_text(text, session)]
+    async for made in serve(right_hand):
+        yield made
 
 
 def confirmed(events: list[Event]) -> list[str]:
@@ -73,7 +62,7 @@ async def test_left_and_right_name_the_doors_of_a_right_hand_drive_car(
     sid = (await client.create_session()).session_id
     right_hand.tap.clear()
     events = await turn(client, sid, said)
-    assert [e.type.value for e in events] == DONE
+    assert kinds(events) == DONE
     assert confirmed(events) == [signal] and events[-1].data["text"] == reply
     await eventually(lambda: len(right_hand.tap.frames(BODY_CMD)) >= 1)
     assert requested(right_hand.tap.frames(BODY_CMD)[0].data) == {door: "100"}  # that door, nothing else

@@ -25,7 +25,8 @@ from cockpit.server import start_server
 from cockpit.server.client import CockpitClient
 from models.store import ModelStore
 from tests.conftest import Stack, close_stack, make_stack
-from tests.test_confirm_voice import TIMEOUT_S, Conversation, _pcm, _reply_of, _settle, _turn_types
+from tests.support import Conversation
+from tests.test_confirm_voice import TIMEOUT_S, _pcm, _reply_of, _settle, _turn_types
 
 pytestmark = pytest.mark.model
 

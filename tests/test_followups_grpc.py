@@ -13,8 +13,8 @@ from cockpit import vss
 from cockpit.events import Event
 from cockpit.followups import LAST_ACTION, follow_up
 from cockpit.server.client import CockpitClient
-from tests.climate_support import DONE, kinds, serve, states, turn
 from tests.conftest import Stack
+from tests.support import DONE, kinds, serve, states, turn
 
 
 @pytest.fixture

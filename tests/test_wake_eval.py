@@ -153,8 +153,8 @@ def test_the_long_background_says_only_held_out_sentences() -> None:
 
 
 def test_the_long_run_scores_segment_by_segment_and_resumes(tmp_path: Path) -> None:
+    from bench.wake_candidates import wakes_of
     from bench.wake_long import hear, measure, plan, tally
-    from cockpit.audio.wav import read_wav
 
     def make(segment: Segment) -> np.ndarray:  # one second; every talk segment has a loud click
         audio = np.zeros(16000, dtype=np.int16)
@@ -162,35 +162,94 @@ def test_the_long_run_scores_segment_by_segment_and_resumes(tmp_path: Path) -> N
         return audio
 
     def scorer(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # a burst where it is loud
+        from cockpit.audio.wav import read_wav
+
         audio = read_wav(path)
         scores = np.zeros(len(audio) // 1280 + 1, dtype=np.float32)
         for i in np.flatnonzero(np.abs(audio) > 10000) // 1280:
             scores[i : i + 3] = 0.8
-        return scores, np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+        kept = np.flatnonzero(scores > 0)
+        return scores, kept, np.full((len(kept), 4), 0.5, dtype=np.float32)
 
-    rules = {"defaults": plain(0.5), "head_alone": plain(0.5), "baseline": plain(0.9)}
-    entries, complete = measure(5.5 / 3600, tmp_path, make, scorer, rules)
+    settings: dict[str, tuple[float, float | None]] = {
+        "defaults": (0.5, 0.7),
+        "head_alone": (0.5, None),
+        "baseline": (0.9, None),
+    }
+
+    def probability(summaries: np.ndarray) -> np.ndarray:  # the verifier: sure of every loud frame
+        return np.full(len(summaries), 0.8)
+
+    entries, complete = measure(5.5 / 3600, tmp_path, make, scorer, settings, probability=probability)
     assert complete and [e["kind"] for e in entries] == ["talk", "radio", "talk", "noise", "talk", "radio"]
-    assert [len(e["wakes"]["defaults"]) for e in entries] == [1, 0, 1, 0, 1, 0]
+    assert [len(wakes_of(e, settings["defaults"])) for e in entries] == [1, 0, 1, 0, 1, 0]
+    assert [len(wakes_of(e, (0.5, 0.9))) for e in entries] == [0] * 6  # a stricter verifier, counted again
     assert len((tmp_path / "results.jsonl").read_text().splitlines()) == 6
     assert sorted(p.name for p in (tmp_path / "woken").iterdir()) == [
         "long_talk_0000.wav",
         "long_talk_0001.wav",
         "long_talk_0002.wav",
     ]
+    with np.load(tmp_path / "summaries" / "long_talk_0000.npz") as saved:
+        assert list(saved["kept"]) == [e[0] for e in entries[0]["candidates"]]
     first = next(plan())
-    assert hear(first, make(first), scorer, rules, tmp_path / "again")["sha256"] == entries[0]["sha256"]
+    again_line = hear(first, make(first), scorer, settings, tmp_path / "again", probability)
+    assert again_line["sha256"] == entries[0]["sha256"]
     kept = (tmp_path / "woken" / first.file).read_bytes()
     assert hashlib.sha256(kept).hexdigest() == entries[0]["sha256"]  # the digest of the WAV as scored
 
     def fail(segment: Segment) -> np.ndarray:
         raise AssertionError("a segment already scored was made again")
 
-    again, _ = measure(5.5 / 3600, tmp_path, fail, scorer, rules)
+    again, _ = measure(5.5 / 3600, tmp_path, fail, scorer, settings)
     assert again == entries
-    counted = tally(entries)
+    counted = tally(entries, settings)
     assert counted["talk"]["defaults"]["wakes"] == 3 and counted["noise"]["defaults"]["wakes"] == 0
+    assert counted["talk"]["baseline"]["wakes"] == 0
     hours = 6 * 1.04 / 3600  # 13 frames of 80 ms each
     assert counted["all background"]["defaults"]["upper_95"] == pytest.approx(poisson_upper(3, hours), rel=1e-3)
-    late, complete = measure(1.0, tmp_path / "late", make, scorer, rules, deadline=0.0)
+    late, complete = measure(1.0, tmp_path / "late", make, scorer, settings, deadline=0.0)
     assert (late, complete) == ([], False)  # out of time: no segment made, and the run says so
+
+
+def test_wakes_counted_again_from_the_candidate_frames_are_the_wakes_of_the_whole_recording() -> None:
+    from bench.wake_candidates import CANDIDATE_SCORE, candidates, wakes_of
+
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        scores = (rng.random(600) ** 6).astype(np.float32)  # mostly tiny, with bursts
+        kept = np.flatnonzero(scores >= CANDIDATE_SCORE)
+        probabilities = rng.random(len(kept))
+        entry = {"frames": len(scores), "candidates": candidates(scores, kept, probabilities)}
+        record = Scored("x.wav", "test", False, {}, scores, kept)
+
+        def given(r: Scored, p: np.ndarray = probabilities) -> np.ndarray:
+            return p
+
+        for threshold in (CANDIDATE_SCORE, 0.03, 0.2, 0.5):
+            assert wakes_of(entry, (threshold, None)) == plain(threshold)(record)
+            for v in (0.3, 0.9):
+                assert wakes_of(entry, (threshold, v)) == verified(threshold, given, v)(record)
+    with pytest.raises(ValueError):
+        wakes_of(entry, (CANDIDATE_SCORE / 2, None))
+
+
+def test_the_long_tuning_background_says_only_tuning_sentences_and_is_named_apart() -> None:
+    from itertools import islice
+
+    from bench import wake_long
+    from bench.voice_eval_set import split_of
+
+    tune = list(islice(wake_long.plan("tune"), 12))
+    test = list(islice(wake_long.plan("test"), 12))
+    assert {s.split for s in tune} == {"tune"} and not {s.file for s in tune} & {s.file for s in test}
+    with pytest.raises(ValueError):
+        next(wake_long.plan("devel"))
+    if not wake_long.wb.SLURP_DEVEL.exists():
+        pytest.skip("SLURP devel is not installed")
+    pool = wake_long.split_sentences("tune")
+    assert pool and all(split_of(text) == "tune" for text in pool)
+    assert not set(pool) & set(wake_long.held_out_sentences())
+    assert not set(pool) & wake_long.verifier_sentences()  # sentences the verifier never heard
+    with pytest.raises(ValueError):  # a held-out name on the tuning side
+        wake_long.render(Segment(test[0].file, "talk", "tune", 0), pool, wake_long.wb, wake_long.wb)

@@ -17,11 +17,7 @@ from cockpit.server.client import CockpitClient
 from cockpit.v1 import cockpit_pb2 as pb
 from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
 from tests.conftest import Stack, close_stack, make_stack
-from tests.support import cockpit_ask
-
-DONE = ["intent", "policy", "action", "action", "state", "reply"]
-"""A command the car carried out: one write, confirmed."""
-REFUSED = ["intent", "policy", "reply"]
+from tests.support import DONE, REFUSED, cockpit_ask, kinds, serve, turn
 
 
 @pytest.fixture(scope="module")
@@ -35,20 +31,8 @@ def stack() -> Iterator[Stack]:
 
 @pytest.fixture
 async def client(stack: Stack) -> AsyncIterator[CockpitClient]:
-    server, port = await start_server(stack.parts.service, host="127.0.0.1", port=0)
-    try:
-        async with CockpitClient(f"127.0.0.1:{port}") as made:
-            yield made
-    finally:
-        await server.stop(grace_s=0)
-
-
-async def turn(client: CockpitClient, session: str, text: str) -> list[Event]:
-    return [e async for e in client.send_text(text, session)]
-
-
-def kinds(events: list[Event]) -> list[str]:
-    return [e.type.value for e in events]
+    async for made in serve(stack):
+        yield made
 
 
 def written(events: list[Event]) -> list[str]:
