@@ -154,17 +154,21 @@ class VoiceSettings:
     """Longest command after the wake word."""
     no_speech_timeout_s: float = 4.0
     """How long to wait for speech after the wake word."""
-    confirm_below: float = 0.85
+    confirm_below: float = 0.92
     """A spoken command heard with a confidence below this is read back and waits for a yes."""
     reject_below: float = 0.3
     """A spoken command heard with a confidence below this is not acted on: "Sorry, I didn't catch that"."""
-    confirm_free_text_below: float = 0.9
+    confirm_free_text_below: float = 0.92
     """Spoken commands with free text (a destination, what to play) below this are always read back."""
     answer_window_s: float = 6.0
     """How long a read-back question waits for "yes" or "no"; silence past it cancels the action."""
     follow_up_window_s: float = 5.0
     """After a spoken reply, how long the next command needs no wake word ("a bit warmer");
     0 turns the follow-up window off."""
+    follow_up_min_confidence: float = 0.85
+    """Speech in the follow-up window counts as a command only when it is a grammar command heard
+    at least this sure; anything else there (talk among passengers) is dropped without a word. A
+    command taken is then judged like any other: below ``confirm_below`` it is read back."""
 
 
 @dataclass(frozen=True)

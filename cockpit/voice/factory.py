@@ -158,7 +158,7 @@ class VoiceStack:
             strip_phrases=wake_phrases(tuple(settings.wake_models)) or VoiceConfig().strip_phrases,
             answer_window_s=settings.answer_window_s,
             follow_up_window_s=settings.follow_up_window_s,
-            follow_up_min_confidence=settings.confirm_below,  # sure enough to act on without a read-back
+            follow_up_min_confidence=settings.follow_up_min_confidence,
         )
         """Endpointing and stripping for every front end."""
 

@@ -22,8 +22,9 @@ After any other spoken reply the caller opens a *follow-up window*
 warmer"). It is decoded with the full command grammar, but no wake word vouched for it, and
 talk in the cabin after a reply is normal, so it is taken only when it is a *confident command*:
 decoded by the command grammar (not the free fallback) with a calibrated confidence at or above
-:attr:`VoiceConfig.follow_up_min_confidence` (``voice.confirm_below``: sure enough to act on
-without a read-back). Anything else is dropped without a trace: its ``speech_start``,
+:attr:`VoiceConfig.follow_up_min_confidence` (``voice.follow_up_min_confidence``; a command taken
+is then judged like any other, and read back below ``voice.confirm_below``). Anything else is
+dropped without a trace: its ``speech_start``,
 ``speech_end`` and ``transcript`` are held back until the decision and then discarded, no turn
 index is used, and the window listens on until it ends. So background talk is neither acted on
 nor answered ("Sorry, I didn't catch that").
