@@ -117,3 +117,15 @@ def test_a_bit_more_after_a_change_that_went_nowhere_is_not_guessed() -> None:
         "climate.adjust_temperature",
         {"delta_celsius": 1, "zone": "driver"},
     )
+
+
+async def test_take_me_there_names_the_place_in_the_intent(client: CockpitClient) -> None:
+    """ "Take me there" is resolved before the intent event: it shows the place, not the word."""
+    sid = (await client.create_session()).session_id
+    found = await turn(client, sid, "find a charger")
+    name = found[-1].data["text"].split(" is ", 1)[1].rsplit(",", 1)[0]  # "The nearest ... is NAME, 1 kilometre away."
+    events = await turn(client, sid, "take me there")
+    assert kinds(events) == ["intent", "policy", "action", "action", "action", "action", "state", "state", "reply"]
+    assert said(events) == ("navigation.navigate_to", {"destination": name})
+    assert events[-1].data["text"].startswith(f"Navigating to {name}:")
+    await client.close_session(sid)

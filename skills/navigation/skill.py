@@ -148,7 +148,10 @@ class NavigationSkill(Skill):
         else:
             name = name or self._name(place, language)
             done = PHRASES.say(language, "navigating", name=marked(language, name, "to"), **trip)
-        return SkillPlan(writes, done=done, memory={LAST_PLACE: place.as_memory(), DESTINATION: place.as_memory()})
+        memory = {LAST_PLACE: place.as_memory(), DESTINATION: place.as_memory()}
+        # "Take me there": the intent event shows the place "there" is, not the word.
+        understood = {**match.slots, "destination": place.name} if normalise(destination) in _FOLLOW_UPS else None
+        return SkillPlan(writes, done=done, memory=memory, slots=understood)
 
     def _find_nearby(self, category: Any, language: str, units: str) -> SkillPlan:
         key = category if category in self._places.categories else None
