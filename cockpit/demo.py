@@ -164,6 +164,10 @@ class _Drive:
         self.renderer.end_audio(heard)
         if not heard:
             self.failures.append(f"no wake word in {turn.path.name}")
+        asked = any(e.type is EventType.POLICY and e.data.get("decision") == "needs_confirmation" for e in seen)
+        if asked:  # the car read the command back: the driver taps "Yes" on the head unit
+            print("(the driver taps Yes on the head unit)", file=self.out)
+            await self.type(index, "yes")
 
     async def type(self, index: int, text: str) -> None:
         """Send one typed turn over ``SendText``."""

@@ -38,6 +38,10 @@ def test_the_spoken_and_typed_drive() -> None:
     assert "intent navigation.navigate_to destination=shenzhen" in spoken
     assert "can> 0x3AC NAV_CMD" in spoken and "can< 0x3AD NAV_STATUS" in spoken
     assert "intent media.play query=jazz" in spoken
+    jazz = spoken.split("play_jazz.wav", 1)[1].split("who_wrote_hamlet.wav", 1)[0]
+    # Read back ("Did you say: play some jazz?") or not, the jazz plays: after a tapped yes if asked.
+    assert ("Did you say" in jazz) == ("(the driver taps Yes on the head unit)" in jazz), jazz
+    assert "can> 0x3A8 MEDIA_CMD" in jazz, jazz
     hamlet = spoken.split("who_wrote_hamlet.wav", 1)[1]
     assert "Shakespeare" in hamlet and "intent dialogue.chat" in hamlet, hamlet
     assert "→" not in hamlet and "can>" not in hamlet, hamlet  # no action, nothing on the bus
