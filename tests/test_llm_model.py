@@ -49,6 +49,8 @@ CAR: dict[str, SignalValue] = {
     vss.AC_ACTIVE: False,
     vss.MEDIA_VOLUME: 30,
 }
+PARKED: dict[str, SignalValue] = {**CAR, vss.SPEED: 0.0, vss.IS_MOVING: False}
+"""The same car standing still: a long answer is not shortened (while moving it is one sentence)."""
 
 
 def _gguf() -> Path:
@@ -175,7 +177,7 @@ async def test_a_cancelled_turn_stops_generating_at_once(model: LanguageModel) -
             seen.append(payload.text)
 
     task = asyncio.create_task(
-        storyteller.respond("List ten facts about the moon, one sentence each.", Session("s"), CAR, emit)
+        storyteller.respond("List ten facts about the moon, one sentence each.", Session("s"), PARKED, emit)
     )
     while not seen and not task.done():  # the first checked sentence is out
         await asyncio.sleep(0.01)
