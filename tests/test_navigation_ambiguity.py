@@ -168,7 +168,7 @@ async def test_korean_sessions_are_asked_in_korean(client: CockpitClient, nav_st
     nav_stack.tap.clear()
     question = await say(client, session, "스프링필드로 안내해 줘")
     assert kinds(question) == ["intent", "reply"]
-    assert reply(question) == "미조리, 매사츄세츠, 일리노이 중 어느 스프링필드로 갈까요?"
+    assert reply(question) == "미주리, 매사추세츠, 일리노이 중 어느 스프링필드로 갈까요?"
     answered = await say(client, session, "일리노이")
     assert kinds(answered) == ACTED
     assert reply(answered).startswith("일리노이 스프링필드로 안내를 시작합니다. ")
@@ -239,7 +239,7 @@ def test_korean_answers_take_particles_and_ordinals(index: CityIndex) -> None:
     nav = NavigationSkill(cities=index)
     match = IntentMatch("navigation.navigate_to", {"destination": "스프링필드"})
     plan = nav.plan(match, SkillContext({}, {}, "ko"))
-    assert plan.done == "미조리, 일리노이 중 어느 스프링필드로 갈까요?" and plan.writes == ()
+    assert plan.done == "미주리, 일리노이 중 어느 스프링필드로 갈까요?" and plan.writes == ()
     assert plan.choices["일리노이로"].slots == {"destination": "Springfield, Illinois"}
     assert plan.choices["첫 번째"].slots == plan.choices["missouri"].slots == {"destination": "Springfield, Missouri"}
     done = nav.plan(plan.choices["일리노이"], SkillContext({}, {}, "ko"))

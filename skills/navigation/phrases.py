@@ -76,7 +76,7 @@ def marked(language: str, name: str, role: str) -> str:
 
 
 def either(language: str, options: Sequence[str]) -> str:
-    """``Illinois, Missouri or Massachusetts`` (Korean: ``일리노이, 미조리, 매사츄세츠``)."""
+    """``Illinois, Missouri or Massachusetts`` (Korean: ``일리노이, 미주리, 매사추세츠``)."""
     if len(options) < 2:
         return "".join(options)
     return PHRASES.say(language, "or", rest=", ".join(options[:-1]), last=options[-1])

@@ -24,6 +24,20 @@ ISO_CODES_JSON = Path("/usr/share/iso-codes/json")
 """Where Debian's iso-codes keeps the ISO 3166 tables (only read to regenerate the file)."""
 MISTRANSLATED = frozenset({"US-AL", "US-DE"})
 """iso-codes 4.15 names these states as languages ("알라바마어"): left out, said as GeoNames has them."""
+STANDARD_SPELLINGS: Mapping[str, str] = MappingProxyType(
+    {
+        "US-AK": "알래스카",
+        "US-IN": "인디애나",
+        "US-KS": "캔자스",
+        "US-LA": "루이지애나",
+        "US-MA": "매사추세츠",
+        "US-MO": "미주리",
+        "US-NH": "뉴햄프셔",
+        "US-OR": "오리건",
+    }
+)
+"""States iso-codes spells other than the standard Korean loanword spelling (미조리 for 미주리):
+the standard one, as a Korean driver reads it."""
 
 
 @functools.cache
@@ -44,7 +58,7 @@ def extract(iso_dir: Path = ISO_CODES_JSON, locale_dir: Path = Path("/usr/share/
             code = str(entry[key])
             korean = translation.gettext(str(entry["name"]))
             if keep(code) and code not in MISTRANSLATED and has_hangul(korean):
-                names[code] = korean
+                names[code] = STANDARD_SPELLINGS.get(code, korean)
     return names
 
 
