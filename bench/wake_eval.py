@@ -329,7 +329,9 @@ def print_report(
         print(
             f"{SUITE}: the tuning half (out of fold) chooses head {chosen['threshold']:g}, verifier "
             f"{chosen['verifier_threshold']}: misses {chosen['miss_rate']:.3f}, "
-            f"{chosen['false_wakes_per_hour']:.2f} false wakes/h; " + ("the defaults" if same else "NOT the defaults")
+            f"{chosen['false_wakes_per_hour']:.2f} false wakes/h on its {chosen['hours']} h of background; "
+            + ("the defaults" if same else "not the defaults")
+            + " (the defaults are chosen against 7 h of tuning-side background: script/choose_wake_threshold.py)"
         )
 
 

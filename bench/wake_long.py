@@ -1,37 +1,48 @@
-"""False wakes per hour on hours of held-out background audio, with a bound that means something.
+"""False wakes per hour on hours of background audio, with a bound that means something.
 
 :mod:`bench.wake_eval` hears 0.81 h of held-out background; no false wake there still allows
 3.7 an hour (95 %). Showing 0.5 an hour or fewer takes about 6 h without one (Poisson: 3.0 / 6 h).
-This suite makes that much, **all on the test side**, and scores it with the shipped detector.
+This suite makes that much and scores it with the shipped detector: on the **test** side for the
+figures, and (``--split tune``) as much again on the **tuning** side, to choose thresholds on
+(``script/choose_wake_threshold.py``).
 
 - **What is said.** The kinds of :mod:`bench.wake_background`, made by its functions (the
   evaluation set's 12 voices, speeds, levelling and cabin noise; radio speech over a music bed;
   cabin noise with clicks and gusts), segment by segment in the cycle :data:`CYCLE` (half talk,
   a third radio, a sixth noise by time, whenever the run stops). Talk and radio say SLURP *devel*
-  sentences of the held-out side only (:func:`bench.voice_eval_set.split_of`; ``test.jsonl`` is
-  never read), :data:`SENTENCES_PER_SEGMENT` drawn per segment. Eight hours say 6,942 sentences
-  and that side has 1,040, so a sentence is said about 7 times (1 to 17), each time by other
-  voices, at other speeds, over other noise or music. Nothing here is in the tuning half
-  (``script/train_wake_verifier.py`` reads only :mod:`bench.wake_background`'s ``tune`` segments).
+  sentences (:func:`bench.voice_eval_set.split_of`; ``test.jsonl`` is never read),
+  :data:`SENTENCES_PER_SEGMENT` drawn per segment. Held out: that side's 1,040 sentences; eight
+  hours say 6,942, so a sentence is said about 7 times (1 to 17), each time by other voices, at
+  other speeds, over other noise or music; nothing here is in the tuning half. Tuning side: the
+  332 tuning sentences that the verifier's own background (:mod:`bench.wake_background`'s
+  ``tune`` segments, which ``script/train_wake_verifier.py`` fits on) does not say
+  (:func:`split_sentences`), so that its false wakes, like the held-out ones, are on sentences
+  the verifier never heard; its segments are named and seeded apart (:data:`PREFIX`).
 - **No hours of WAV on disk.** Each segment is synthesised, written to a temporary WAV, scored,
   and deleted; ``results.jsonl`` under ``<model cache>/../wake-long/<key>`` keeps one line per
   segment: its kind, length, the sha256 of its WAV (the audio is seeded, so a rerun can check it
-  made the same sound) and the wake times of each setting. Only segments on which the defaults
-  woke are kept as WAV (``woken/``), to be listened to. The key digests what decides the audio
-  (:func:`audio_key`) and what decides the scores (the wake
-  models' pinned digests, the shipped verifier, the threshold, ``cockpit/wake`` and
-  :mod:`bench.wake_score`), so a rerun with the same key resumes and a longer run extends a
-  shorter one.
+  made the same sound) and every **candidate frame** (the head scoring at least
+  :data:`~bench.wake_candidates.CANDIDATE_SCORE`) with the head's score and the shipped verifier's probability, from
+  which the wakes of any head threshold from there up and any verifier threshold are counted
+  again exactly (:func:`bench.wake_candidates.wakes_of`) without the audio. The verifier's input at the kept frames is
+  saved beside it (``summaries/``, to try or fit another verifier). Segments on which the
+  defaults woke are kept as WAV (``woken/``), to be listened to. The key digests what decides the
+  audio (:func:`audio_key`; on the tuning side also its sentences) and what decides the scores
+  (the wake models' pinned digests, the shipped verifier's weights, ``cockpit/wake`` and
+  :mod:`bench.wake_score`; not the thresholds), so a rerun with the same key resumes, a longer run
+  extends a shorter one, and a new threshold is counted from the same lines.
 - **Scored as the service runs.** :func:`bench.wake_eval.detector` and
   :func:`bench.wake_eval.default_rule`: the head's threshold and verifier from the default
-  :class:`~cockpit.settings.VoiceSettings`, counted by :mod:`bench.wake_score` (a wake opens a
-  turn; firings within :data:`~bench.wake_score.REFRACTORY_S` of it are the same wake). Beside
-  them, the head alone at that threshold and at openWakeWord's usual 0.5. The misses are the
-  evaluation set's held-out recordings with the wake word, scored again in the same run.
+  :class:`~cockpit.settings.VoiceSettings`, counted as :mod:`bench.wake_score` counts (a wake
+  opens a turn; firings within :data:`~bench.wake_score.REFRACTORY_S` of it are the same wake).
+  Beside them, the head alone at that threshold and at openWakeWord's usual 0.5. On the test
+  side, the misses are the evaluation set's held-out recordings with the wake word, scored again
+  in the same run.
 
-``python -m bench.wake_long [--hours H] [--max-minutes M]`` (``make bench`` runs it at
-:data:`DEFAULT_HOURS`; ``--quick`` at :data:`QUICK_HOURS`). Results go to
-``bench/out/wake_long.json``; the table is printed.
+``python -m bench.wake_long [--hours H] [--max-minutes M] [--split test|tune]`` (``make bench``
+runs the test side at :data:`DEFAULT_HOURS`; ``--quick`` at :data:`QUICK_HOURS`;
+``--max-minutes 0`` counts again what is cached). Results go to ``bench/out/wake_long.json``
+(``wake_long_tune.json``); the table is printed.
 """
 
 from __future__ import annotations
@@ -56,23 +67,19 @@ from bench import wake_background as wb
 from bench.common import Figure
 from bench.corpus import ROOT, Unavailable
 from bench.wake_background import Segment
+from bench.wake_candidates import Setting, candidates, carry_over, verifier_scores, wakes_of
 from bench.wake_eval import (
     BASELINE_THRESHOLD,
     QUICK_EVERY,
-    TARGET_MISS,
-    TARGET_PER_HOUR,
     WAKE_MODELS,
     default_rule,
     detector,
     eval_records,
-    poisson_upper,
 )
-from bench.wake_score import FRAME_S, REFRACTORY_S, Rule, Scored, misses, plain, score_file
+from bench.wake_long_report import SUITE, figures, out_path, print_report, tally
+from bench.wake_score import FRAME_S, REFRACTORY_S, Rule, misses, plain, score_file
 from models.store import ModelStore, default_cache_dir
 
-SUITE = "wake_long"
-OUT = ROOT / "bench" / "out" / "wake_long.json"
-"""Where the figures, the settings and every segment's line go."""
 DEFAULT_HOURS = 8.0
 """Hours of background ``make bench`` hears (no false wake in 6 h would bound the rate at 0.5 an
 hour; 8 h is the run of 2026-12-05, which woke 3 times)."""
@@ -83,19 +90,29 @@ CYCLE = ("talk", "radio", "talk", "noise", "talk", "radio")
 SENTENCES_PER_SEGMENT = wb.SENTENCES_PER_SEGMENT
 """Sentences said in one talk or radio segment (about a minute with the pauses)."""
 SETTINGS = ("defaults", "head_alone", "baseline")
-"""Settings whose wakes are recorded: the service's defaults, its head without the verifier, the
+"""Settings whose wakes are counted: the service's defaults, its head without the verifier, the
 head alone at :data:`BASELINE_THRESHOLD`."""
 KIND_CODE = {"talk": 1, "radio": 2, "noise": 3}
 """Seeds the sentence draw apart per kind."""
+SPLITS = ("test", "tune")
+"""``test`` (held out, the figures) or ``tune`` (the tuning side, to choose thresholds on)."""
+PREFIX = {"test": "long_", "tune": "long_tune_"}
+"""File-name prefix of a split's segments (the held-out names are those of the first 8 h run)."""
+TUNE_SEED = 2
+"""Seeds the tuning side's sentence draw apart from the held-out side's."""
+RECORD_VERSION = 2
+"""Version of a results line (2: candidate frames instead of wake times)."""
 
 
-def plan() -> Iterator[Segment]:
-    """The segments in the order they are made, without end; all held out."""
+def plan(split: str = "test") -> Iterator[Segment]:
+    """The segments of ``split`` in the order they are made, without end."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}")
     counts: dict[str, int] = {}
     for n in itertools.count():
         kind = CYCLE[n % len(CYCLE)]
         k = counts[kind] = counts.get(kind, -1) + 1
-        yield Segment(f"long_{kind}_{k:04d}.wav", kind, "test", k)
+        yield Segment(f"{PREFIX[split]}{kind}_{k:04d}.wav", kind, split, k)
 
 
 def held_out_sentences() -> list[str]:
@@ -103,10 +120,59 @@ def held_out_sentences() -> list[str]:
     return wb.background_sentences()["test"]
 
 
+def split_sentences(split: str) -> list[str]:
+    """The SLURP devel sentences a side's long background says (never SLURP test): the held-out
+    side's, or the tuning side's that the verifier's own background does not say
+    (:func:`verifier_sentences`), so that false wakes here are on sentences it never heard, as
+    they are on the held-out side."""
+    pool = wb.background_sentences()
+    if split == "test":
+        return pool["test"]
+    heard = verifier_sentences()
+    return [s for s in pool[split] if s not in heard]
+
+
+TUNE_FOLDS = 4
+"""The tuning side's sentences are cut into this many folds (by a hash of their text) and each
+tuning segment says the sentences of one fold only, so that a verifier fitted without a fold's
+segments has never heard what they say (``script/choose_wake_threshold.py`` cross-fits so)."""
+
+
+def sentence_fold(text: str) -> int:
+    """A tuning sentence's fold."""
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big") % TUNE_FOLDS
+
+
+def segment_fold(segment: Segment) -> int:
+    """A tuning segment's fold (its number among its kind's)."""
+    return segment.index % TUNE_FOLDS
+
+
+def segment_pool(segment: Segment, pool: Sequence[str]) -> list[str]:
+    """The sentences a segment draws from: on the tuning side, those of its fold only."""
+    if segment.split != "tune":
+        return list(pool)
+    return [text for text in pool if sentence_fold(text) == segment_fold(segment)]
+
+
+def verifier_sentences() -> set[str]:
+    """Sentences of :mod:`bench.wake_background`'s tuning segments: ``script/train_wake_verifier.py``
+    fits the verifier on those."""
+    pool = wb.background_sentences()
+    return {
+        text
+        for segment in wb.plan()
+        if segment.split == "tune" and segment.kind in SENTENCES_PER_SEGMENT
+        for text in wb.segment_sentences(segment, pool)
+    }
+
+
 def segment_sentences(segment: Segment, pool: Sequence[str]) -> list[str]:
     """What a talk or radio segment says: :data:`SENTENCES_PER_SEGMENT` distinct sentences of
-    ``pool``, drawn by the segment's kind and number."""
-    rng = np.random.default_rng([wb.SEED, KIND_CODE[segment.kind], segment.index])
+    ``pool``, drawn by the segment's kind and number (and side: the held-out draw is that of the
+    first run, so its audio, and its sha256, is unchanged)."""
+    seed = [wb.SEED, KIND_CODE[segment.kind], segment.index] + ([TUNE_SEED] if segment.split == "tune" else [])
+    rng = np.random.default_rng(seed)
     picked = rng.choice(len(pool), SENTENCES_PER_SEGMENT[segment.kind], replace=False)
     return [pool[int(i)] for i in picked]
 
@@ -117,8 +183,10 @@ def _noise_seed(segment: Segment) -> int:
 
 def render(segment: Segment, pool: Sequence[str], script: ModuleType, fx: ModuleType) -> np.ndarray:
     """One segment's audio, made as :func:`bench.wake_background.render` makes its kind."""
-    if segment.split != "test":
-        raise ValueError(f"{segment.file}: the long background is held out only")
+    if not segment.file.startswith(PREFIX[segment.split]) or segment.file.startswith(PREFIX["tune"]) != (
+        segment.split == "tune"
+    ):
+        raise ValueError(f"{segment.file}: not a {segment.split} segment of the long background")
     if segment.kind == "noise":
         return np.asarray(wb.noise(segment, fx))
     said = segment_sentences(segment, pool)
@@ -144,32 +212,42 @@ def audio_key() -> str:
     return _digest(parts + [inspect.getsource(f).encode() for f in made_by])
 
 
-def scoring_key(store: ModelStore, setting: dict[str, Any]) -> str:
-    """Digest of what decides the scores and wakes."""
+def scoring_key(store: ModelStore) -> str:
+    """Digest of what decides the recorded scores: the models, the scoring code and the shipped
+    verifier's weights (not its threshold nor the head's: those are applied when counting)."""
     from cockpit.settings import VoiceSettings
-    from cockpit.wake.verifier import verifier_path
+    from cockpit.wake.verifier import shipped_verifier
 
     wake = ROOT / "cockpit" / "wake"
-    verifier = verifier_path(VoiceSettings().wake_models[0])
-    parts = [store.entry(n).sha256.encode() for n in WAKE_MODELS]
-    parts += [json.dumps(setting, sort_keys=True).encode(), (ROOT / "bench" / "wake_score.py").read_bytes()]
+    verifier = shipped_verifier(VoiceSettings().wake_models[0])
+    parts = [store.entry(n).sha256.encode() for n in WAKE_MODELS] + [str(RECORD_VERSION).encode()]
+    parts += [(ROOT / "bench" / "wake_score.py").read_bytes()]
     parts += [p.read_bytes() for p in sorted(wake.glob("*.py"))]
-    parts.append(verifier.read_bytes() if verifier.exists() else b"")
+    if verifier is not None:
+        parts += [a.tobytes() for a in (verifier.mean, verifier.scale, verifier.coef)]
+        parts.append(repr(verifier.intercept).encode())
     return _digest(parts)
-
-
-def wake_times(record: Scored, rules: dict[str, Rule]) -> dict[str, list[float]]:
-    """Seconds into the segment at which each setting wakes."""
-    return {name: [round(f * FRAME_S, 2) for f in rule(record)] for name, rule in rules.items()}
 
 
 Scorer = Callable[[Path], tuple[np.ndarray, np.ndarray, np.ndarray]]
 """A WAV file -> its per-frame scores, kept frames and summaries (:func:`bench.wake_score.score_file`)."""
 
 
-def hear(segment: Segment, audio: np.ndarray, scorer: Scorer, rules: dict[str, Rule], keep: Path) -> dict[str, Any]:
-    """One segment scored from a temporary WAV; its results line (its WAV kept in ``keep`` only if
-    the defaults woke on it)."""
+Probabilities = Callable[[np.ndarray], np.ndarray]
+"""Summaries -> the shipped verifier's probabilities."""
+
+
+def hear(
+    segment: Segment,
+    audio: np.ndarray,
+    scorer: Scorer,
+    settings: dict[str, Setting],
+    keep: Path,
+    probability: Probabilities | None = None,
+) -> dict[str, Any]:
+    """One segment scored from a temporary WAV; its results line: its candidate frames (with the
+    verifier's probability), and the summaries of its kept frames saved to ``keep/../summaries``
+    (to fit or try another verifier); its WAV kept in ``keep`` if the defaults woke on it."""
     from cockpit.audio.wav import write_wav
 
     with tempfile.TemporaryDirectory(prefix="wake-long-") as tmp:
@@ -177,22 +255,27 @@ def hear(segment: Segment, audio: np.ndarray, scorer: Scorer, rules: dict[str, R
         write_wav(path, audio)
         data = path.read_bytes()
         scores, kept, summaries = scorer(path)
-        record = Scored(segment.file, segment.split, False, {"kind": segment.kind}, scores, kept, summaries)
-        wakes = wake_times(record, rules)
-        if wakes.get("defaults"):
+        probabilities = None if probability is None or not len(kept) else probability(summaries)
+        entry = {
+            "file": segment.file,
+            "kind": segment.kind,
+            "split": segment.split,
+            "index": segment.index,
+            "seconds": round(len(audio) / wb.SAMPLE_RATE, 3),
+            "hours": len(scores) * FRAME_S / 3600,
+            "frames": len(scores),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "max_score": round(float(scores.max()) if len(scores) else 0.0, 4),
+            "candidates": candidates(scores, kept, probabilities),
+        }
+        if len(kept):
+            stash = keep.parent / "summaries"
+            stash.mkdir(parents=True, exist_ok=True)
+            np.savez_compressed(stash / f"{Path(segment.file).stem}.npz", kept=kept, summaries=summaries)
+        if "defaults" in settings and wakes_of(entry, settings["defaults"]):
             keep.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, keep / segment.file)
-    return {
-        "file": segment.file,
-        "kind": segment.kind,
-        "split": segment.split,
-        "index": segment.index,
-        "seconds": round(len(audio) / wb.SAMPLE_RATE, 3),
-        "hours": record.hours,
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "max_score": round(float(scores.max()) if len(scores) else 0.0, 4),
-        "wakes": wakes,
-    }
+    return entry
 
 
 def measure(
@@ -200,10 +283,11 @@ def measure(
     results: Path,
     make: Callable[[Segment], np.ndarray],
     scorer: Scorer,
-    rules: dict[str, Rule],
+    settings: dict[str, Setting],
     segments: Iterable[Segment] | None = None,
     deadline: float | None = None,
     log: Callable[[str], None] | None = None,
+    probability: Probabilities | None = None,
 ) -> tuple[list[dict[str, Any]], bool]:
     """Segments in order until ``hours`` of audio are heard (or ``deadline``, a monotonic time,
     passes): each from ``results/results.jsonl`` if scored before, else made and scored now.
@@ -223,43 +307,30 @@ def measure(
         if entry is None:
             if deadline is not None and time.monotonic() > deadline:
                 return out, False
-            entry = hear(segment, make(segment), scorer, rules, results / "woken")
+            entry = hear(segment, make(segment), scorer, settings, results / "woken", probability)
             with lines.open("a") as fh:
                 fh.write(json.dumps(entry) + "\n")
             if log is not None:
                 log(
                     f"{segment.file}: {entry['seconds']:.0f} s, {total + entry['hours']:.2f} h heard "
-                    f"({time.monotonic() - start:.0f} s), defaults woke {len(entry['wakes']['defaults'])}"
+                    f"({time.monotonic() - start:.0f} s), {len(entry['candidates'])} candidate frames"
                 )
         out.append(entry)
         total += float(entry["hours"])
     return out, total >= hours
 
 
-def tally(entries: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Per kind and over all: segments, hours, and per setting the wakes, the rate and its 95 % bound."""
-    groups: dict[str, list[dict[str, Any]]] = {"all background": list(entries)}
-    for e in entries:
-        groups.setdefault(e["kind"], []).append(e)
-    out = {}
-    for name in sorted(groups, key=lambda k: (k != "all background", k)):
-        rows = groups[name]
-        hours = sum(float(e["hours"]) for e in rows)
-        row: dict[str, Any] = {"segments": len(rows), "hours": round(hours, 4)}
-        for setting in SETTINGS:
-            wakes = sum(len(e["wakes"][setting]) for e in rows)
-            bound = poisson_upper(wakes, hours)
-            row[setting] = {
-                "wakes": wakes,
-                "per_hour": wakes / hours if hours else None,
-                "upper_95": None if bound is None else round(bound, 4),
-            }
-        out[name] = row
-    return out
+def settings_of(setting: dict[str, Any]) -> dict[str, Setting]:
+    """The settings of :data:`SETTINGS`, from the defaults' description."""
+    return {
+        "defaults": (setting["threshold"], setting["verifier_threshold"]),
+        "head_alone": (setting["threshold"], None),
+        "baseline": (BASELINE_THRESHOLD, None),
+    }
 
 
 def rules_of(setting: dict[str, Any], defaults: Rule) -> dict[str, Rule]:
-    """The settings of :data:`SETTINGS` as rules."""
+    """The settings of :data:`SETTINGS` as rules on whole recordings."""
     return {"defaults": defaults, "head_alone": plain(setting["threshold"]), "baseline": plain(BASELINE_THRESHOLD)}
 
 
@@ -277,9 +348,28 @@ def held_out_misses(detector: Any, rules: dict[str, Rule], every: int) -> dict[s
     return out
 
 
-def run(quick: bool, hours: float | None = None, max_minutes: float | None = None) -> list[Figure]:
+def results_dir(store: ModelStore, split: str) -> Path:
+    """The cache directory of a split's results lines (the held-out side's has no prefix)."""
+    key = f"{audio_key()}-{scoring_key(store)}"
+    if split == "test":
+        return default_cache_dir().parent / "wake-long" / key
+    made_by = [inspect.getsource(f).encode() for f in (sentence_fold, segment_fold, segment_pool)]
+    pool = _digest([text.encode() for text in split_sentences(split)] + [str(TUNE_FOLDS).encode(), *made_by])
+    return default_cache_dir().parent / "wake-long" / f"{split}-{pool}-{key}"
+
+
+def run(
+    quick: bool,
+    hours: float | None = None,
+    max_minutes: float | None = None,
+    split: str = "test",
+    reuse: Path | None = None,
+) -> list[Figure]:
     """Hear ``hours`` (default :data:`DEFAULT_HOURS`, :data:`QUICK_HOURS` with ``quick``) of
-    held-out background and the held-out wake words; report."""
+    background of ``split`` and, held out, the held-out wake words; report."""
+    from cockpit.settings import VoiceSettings
+    from cockpit.wake.verifier import shipped_verifier
+
     hours = (QUICK_HOURS if quick else DEFAULT_HOURS) if hours is None else hours
     store = ModelStore()
     missing = [n for n in WAKE_MODELS if not store.verify(n)]
@@ -288,28 +378,36 @@ def run(quick: bool, hours: float | None = None, max_minutes: float | None = Non
         return []
     scorer = detector(store)
     rule, setting = default_rule()
-    rules = rules_of(setting, rule)
-    results = default_cache_dir().parent / "wake-long" / f"{audio_key()}-{scoring_key(store, setting)}"
-    script, fx, pool = wb.eval_script(), wb.fixture_script(), held_out_sentences()
+    settings = settings_of(setting)
+    ship = shipped_verifier(VoiceSettings().wake_models[0])
+    results = results_dir(store, split)
+    probability = None if ship is None else lambda x: np.asarray(ship.probability_of(x))
+    if reuse is not None:
+        print(f"{SUITE}: {carry_over(reuse, results, probability)} segments carried over from {reuse}", file=sys.stderr)
+    script, fx, pool = wb.eval_script(), wb.fixture_script(), split_sentences(split)
     start = time.monotonic()
     deadline = None if max_minutes is None else start + 60 * max_minutes
     try:
         entries, complete = measure(
             hours,
             results,
-            lambda s: render(s, pool, script, fx),
+            lambda s: render(s, segment_pool(s, pool), script, fx),
             lambda p: score_file(scorer, p),
-            rules,
+            settings,
+            segments=plan(split),
             deadline=deadline,
             log=lambda m: print(f"{SUITE}: {m}", file=sys.stderr, flush=True),
+            probability=probability,
         )
-        missed = held_out_misses(scorer, rules, QUICK_EVERY if quick else 1)
+        rules = rules_of(setting, rule)
+        missed = held_out_misses(scorer, rules, QUICK_EVERY if quick else 1) if split == "test" else {}
     except (script.Unavailable, Unavailable) as err:
         print(f"{SUITE}: no figures: {err}", file=sys.stderr)
         return []
     seconds = time.monotonic() - start
     body = {
         "quick": quick,
+        "split": split,
         "hours_asked": hours,
         "complete": complete,
         "defaults": setting,
@@ -318,102 +416,22 @@ def run(quick: bool, hours: float | None = None, max_minutes: float | None = Non
         "wall_seconds": round(seconds, 1),
         "results_dir": str(results),
         "audio_key": audio_key(),
-        "false_wakes": tally(entries),
+        "false_wakes": tally(entries, settings),
         "misses": missed,
-        "segments": entries,
+        "segments": [
+            {
+                **{k: v for k, v in e.items() if k != "candidates"},
+                "wakes": {n: [round(f * FRAME_S, 2) for f in wakes_of(e, st)] for n, st in settings.items()},
+                "verifier_scores": verifier_scores(e, settings["head_alone"]),
+            }
+            for e in entries
+        ],
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(body, indent=1) + "\n")
+    out = out_path(split)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(body, indent=1) + "\n")
     print_report(body)
-    return figures(body)
-
-
-def _fmt(value: float | None, digits: int) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
-
-
-def print_report(body: dict[str, Any]) -> None:
-    """The false-wake table (per kind and over all) and the misses, on stdout."""
-    s = body["defaults"]
-    print(
-        f"\n{SUITE}: held-out background, head {s['threshold']:g} + verifier {s['verifier_threshold']}; "
-        f"{'' if body['complete'] else 'INCOMPLETE, '}{body['wall_seconds']:.0f} s; details in {OUT}"
-    )
-    rows = [["no wake word", "segments", "hours", "wakes", "per hour", "95 % upper", "head alone /h", "head 0.5 /h"]]
-    for name, row in body["false_wakes"].items():
-        d = row["defaults"]
-        rows.append(
-            [
-                name,
-                str(row["segments"]),
-                f"{row['hours']:.2f}",
-                str(d["wakes"]),
-                _fmt(d["per_hour"], 2),
-                _fmt(d["upper_95"], 2),
-                _fmt(row["head_alone"]["per_hour"], 2),
-                _fmt(row["baseline"]["per_hour"], 2),
-            ]
-        )
-    rows.append(["wake word (held out)", "recordings", "", "missed", "rate", "", "head alone", "head 0.5"])
-    for name, row in body["misses"]["defaults"].items():
-        rows.append(
-            [
-                name,
-                str(row["recordings"]),
-                "",
-                str(row["missed"]),
-                _fmt(row["rate"], 3),
-                "",
-                _fmt(body["misses"]["head_alone"][name]["rate"], 3),
-                _fmt(body["misses"]["baseline"][name]["rate"], 3),
-            ]
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    print("\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows) + "\n")
-
-
-def figures(body: dict[str, Any]) -> list[Figure]:
-    """False wakes per hour (and their 95 % bound) over all the background and per kind, and the
-    held-out misses; against the head alone at 0.5 in the same run."""
-    s = body["defaults"]
-    what = f"held out, head {s['threshold']:g} + verifier {s['verifier_threshold']}"
-    base = f"head alone at {BASELINE_THRESHOLD:g}"
-    target = f"<= {TARGET_PER_HOUR:g}"
-    out = []
-    for name, row in body["false_wakes"].items():
-        d, b = row["defaults"], row["baseline"]
-        if d["per_hour"] is None:
-            continue
-        label = f"{name} ({what}, {row['hours']:.2f} h)"
-        out.append(
-            Figure(SUITE, f"false wakes per hour, {label}", d["per_hour"], "per hour", b["per_hour"], base, target)
-        )
-        if name == "all background":
-            out.append(
-                Figure(
-                    SUITE,
-                    f"false wakes per hour, 95 % upper bound, {label}",
-                    d["upper_95"],
-                    "per hour",
-                    b["upper_95"],
-                    base,
-                    target,
-                )
-            )
-    row = body["misses"]["defaults"].get("all")
-    if row and row["rate"] is not None:
-        out.append(
-            Figure(
-                SUITE,
-                f"wake-word misses ({what}, {row['recordings']} recordings)",
-                row["rate"],
-                "fraction",
-                body["misses"]["baseline"]["all"]["rate"],
-                base,
-                f"<= {TARGET_MISS:g}",
-            )
-        )
-    return out
+    return figures(body) if split == "test" else []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -422,10 +440,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--hours", type=float, help=f"hours of background to hear (default {DEFAULT_HOURS:g})")
     parser.add_argument("--max-minutes", type=float, help="stop making new segments after this long (wall)")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_HOURS:g} h and a quarter of the wake words")
+    parser.add_argument(
+        "--split", choices=SPLITS, default="test", help="held-out side (the figures) or tuning side (to choose on)"
+    )
+    parser.add_argument(
+        "--reuse", type=Path, help="a results directory of the same audio scored with another verifier: counted again"
+    )
     args = parser.parse_args(argv)
     from bench.common import render as table
 
-    print(table(run(args.quick, args.hours, args.max_minutes)))
+    print(table(run(args.quick, args.hours, args.max_minutes, args.split, args.reuse)))
     return 0
 
 

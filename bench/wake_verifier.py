@@ -119,27 +119,36 @@ def cached(probabilities: Callable[[Scored], np.ndarray]) -> Callable[[Scored], 
     return get
 
 
-def settings_grid(probabilities: Callable[[Scored], np.ndarray]) -> list[tuple[dict[str, Any], Rule]]:
+def settings_grid(
+    probabilities: Callable[[Scored], np.ndarray],
+    plain_thresholds: Sequence[float] = PLAIN_THRESHOLDS,
+    gates: Sequence[float] = GATES,
+    verifier_thresholds: Sequence[float] = VERIFIER_THRESHOLDS,
+) -> list[tuple[dict[str, Any], Rule]]:
     """Every setting the sweep tries: the head alone, and the head then the verifier."""
     grid: list[tuple[dict[str, Any], Rule]] = [
-        ({"threshold": t, "verifier_threshold": None}, plain(t)) for t in PLAIN_THRESHOLDS
+        ({"threshold": t, "verifier_threshold": None}, plain(t)) for t in plain_thresholds
     ]
     grid += [
         ({"threshold": g, "verifier_threshold": v}, verified(g, probabilities, v))
-        for g in GATES
-        for v in VERIFIER_THRESHOLDS
+        for g in gates
+        for v in verifier_thresholds
     ]
     return grid
 
 
-def sweep(records: Sequence[Scored], probabilities: Callable[[Scored], np.ndarray]) -> list[dict[str, Any]]:
+def sweep(
+    records: Sequence[Scored],
+    probabilities: Callable[[Scored], np.ndarray],
+    grid: Callable[[Callable[[Scored], np.ndarray]], list[tuple[dict[str, Any], Rule]]] = settings_grid,
+) -> list[dict[str, Any]]:
     """Miss rate, false wakes per hour and the near-miss wake rate (:data:`NEAR_MISS` segments
-    count only there) of ``records`` at every setting of the grid."""
+    count only there) of ``records`` at every setting of ``grid``."""
     rows = []
     probabilities = cached(probabilities)
     stress = [r for r in records if r.group.get("kind") == NEAR_MISS]
     ordinary = [r for r in records if r.group.get("kind") != NEAR_MISS]
-    for setting, rule in settings_grid(probabilities):
+    for setting, rule in grid(probabilities):
         missed = misses(ordinary, rule).get("all")
         woke = false_wakes(ordinary, rule).get("all")
         near = near_miss_wakes(stress, rule)

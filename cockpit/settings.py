@@ -143,7 +143,7 @@ class VoiceSettings:
     """Name of the wake-word backend (a registration in ``cockpit.backends``): ``openwakeword``."""
     vad_backend: str = "silero"
     """Name of the voice-activity backend (a registration in ``cockpit.backends``): ``silero``."""
-    wake_threshold: float = 0.03
+    wake_threshold: float = 0.05
     """Wake-word head score at or above which the verifier (``cockpit/wake/verifiers``) is asked;
     chosen on the tuning half with ``script/train_wake_verifier.py`` (``make bench``: ``wake_eval``)."""
     asr_engine: str = "auto"

@@ -212,6 +212,33 @@ def test_the_long_run_scores_segment_by_segment_and_resumes(tmp_path: Path) -> N
     assert (late, complete) == ([], False)  # out of time: no segment made, and the run says so
 
 
+def test_segments_scored_with_one_verifier_are_counted_again_with_another(tmp_path: Path) -> None:
+    from bench.wake_candidates import carry_over, wakes_of
+    from bench.wake_long import measure
+
+    def make(segment: Segment) -> np.ndarray:
+        audio = np.zeros(16000, dtype=np.int16)
+        audio[4000] = 30000
+        return audio
+
+    def scorer(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        scores = np.zeros(13, dtype=np.float32)
+        scores[3:6] = 0.8
+        return scores, np.arange(13), np.full((13, 4), 0.5, dtype=np.float32)
+
+    settings: dict[str, tuple[float, float | None]] = {"defaults": (0.5, 0.9)}
+    old, new = tmp_path / "audio-old", tmp_path / "audio-new"
+    entries, _ = measure(3 / 3600, old, make, scorer, settings, probability=lambda x: np.full(len(x), 0.8))
+    assert [len(wakes_of(e, (0.5, 0.9))) for e in entries] == [0, 0, 0]
+    assert carry_over(old, new, lambda x: np.full(len(x), 0.95)) == 3
+    assert carry_over(old, new, lambda x: np.full(len(x), 0.95)) == 0  # what it has is kept
+    again, _ = measure(3 / 3600, new, make, scorer, settings)
+    assert [len(wakes_of(e, (0.5, 0.9))) for e in again] == [1, 1, 1]
+    assert [e["sha256"] for e in again] == [e["sha256"] for e in entries]
+    with pytest.raises(ValueError):
+        carry_over(old, tmp_path / "other", None)
+
+
 def test_wakes_counted_again_from_the_candidate_frames_are_the_wakes_of_the_whole_recording() -> None:
     from bench.wake_candidates import CANDIDATE_SCORE, candidates, wakes_of
 
