@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from cockpit.tts.reply import Voices
     from cockpit.tts.spoken import SpokenReplies
     from cockpit.voice.frontend import Utterance
-    from cockpit.voice.session import Question
+    from cockpit.voice.session import Question, Spoke
 
 
 class VoiceFront(Protocol):
@@ -32,7 +33,7 @@ class VoiceFront(Protocol):
     def session(
         self,
         sink: EventSink,
-        on_utterance: Callable[[Utterance], Coroutine[Any, Any, Question | None]] | None,
+        on_utterance: Callable[[Utterance], Coroutine[Any, Any, Question | Spoke | None]] | None,
         language: str,
         next_turn: Callable[[], int] | None,
         fmt: AudioFormat,
@@ -140,7 +141,7 @@ class CockpitService(AssistantService):
         pipeline = self._pipeline
         speaking: list[SpokenReplies] = []  # the reply being spoken, for a barge-in
 
-        async def on_utterance(utterance: Utterance) -> Question | None:
+        async def on_utterance(utterance: Utterance) -> Question | Spoke | None:
             heard = utterance.transcript.confidence if utterance.transcript is not None else None
             async with self._spoken(session.speech, session.language, sink) as spoken:
                 speaking[:] = [spoken] if spoken is not None else []
@@ -149,14 +150,16 @@ class CockpitService(AssistantService):
                     session, utterance.text, turn_sink, utterance.turn, clock=utterance.clock, heard=heard
                 )
             speaking.clear()  # the reply has been given (and its audio sent): a window may open now
-            pending = session.pending
-            if pending is None:
-                return None  # a reply: the follow-up window opens
-            from cockpit.voice.session import Question
+            from cockpit.voice.session import Question, Spoke  # the voice package loads on first use
 
+            said_s = spoken.spoken_s if spoken is not None else 0.0  # still playing in the car
+            pending = session.pending
+            if pending is None:  # a reply: the follow-up window opens once it has played
+                return Spoke(said_s) if said_s else None
             # The turn asked a question: listen for the answer (a choice, yes or no), without the
-            # wake word, until it lapses.
-            return Question(pending.expires_at - time.monotonic(), tuple(pending.choices))
+            # wake word, until it lapses; its wait starts when the car has finished asking.
+            pending = session.pending = dataclasses.replace(pending, expires_at=pending.expires_at + said_s)
+            return Question(pending.expires_at - time.monotonic(), tuple(pending.choices), said_s)
 
         def barge_in() -> None:
             pipeline.interrupt(session)

@@ -8,22 +8,34 @@ real models and the real pipeline are in tests/test_follow_up_voice.py.
 from __future__ import annotations
 
 import asyncio
+import base64
+import uuid
 from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
+import pytest
 
+from can_sim.bus import BusConfig
+from can_sim.tap import BusTap
+from cockpit.app import build_parts
 from cockpit.asr.base import Mode, SpeechRecognizer
+from cockpit.asr.engines import AsrBackend
 from cockpit.asr.grammar import CommandGrammar, words
 from cockpit.asr.hybrid import HybridRecognizer
 from cockpit.audio import FRAME_SAMPLES
-from cockpit.events import Event
+from cockpit.audio.format import INTERNAL
+from cockpit.backends import Backends
+from cockpit.events import Event, EventRecorder, EventType
+from cockpit.settings import load_settings
 from cockpit.testing import LoudnessVad, ScriptedRecognizer, ScriptedWakeWord
-from cockpit.voice.factory import answer_grammar
+from cockpit.voice.factory import VoiceBackends, answer_grammar
 from cockpit.voice.frontend import State, Utterance, VoiceConfig, VoiceFrontEnd
 from cockpit.voice.session import Question, VoiceSession
 from cockpit.voice.windows import with_choices
 from cockpit.wake.base import WakeWordDetector
+from tests.conftest import Stack, close_stack
+from tests.support import eventually
 from tests.test_voice_session import WAKE, MarkedWakeWord
 
 QUIET = np.zeros(FRAME_SAMPLES, dtype=np.int16)
@@ -210,3 +222,87 @@ async def test_after_a_barge_in_the_window_is_the_later_turns() -> None:
         await session.feed(frame.tobytes())
     await session.finish()
     assert texts == ["set the temperature", "set the temperature", "yes"]
+
+
+# --- the car's own voice -----------------------------------------------------------------------
+
+ECHO = [LOUD] * 12 + [QUIET] * 10
+"""The car's spoken reply as the microphone hears it (a head unit without echo cancellation)."""
+
+
+def test_the_spoken_reply_still_playing_is_not_heard_as_a_follow_up() -> None:
+    front, events = _front([("a bit warmer", 0.93), ("a bit warmer", 0.93)])
+    front.open_follow_up_window(deaf_s=1.5)  # 1.5 s of reply audio still playing (+ a margin)
+    assert _feed(front, ECHO) == [] and events == []  # its own words are not a command
+    assert front.state is State.FOLLOWING  # the window is still open after it
+    done = _feed(front, SAID)
+    assert [(u.text, u.wake) for u in done] == [("a bit warmer", None)]
+
+
+def test_a_spoken_question_is_not_its_own_answer_and_the_wait_starts_after_it() -> None:
+    front, events = _front([("yes", 0.95)])
+    front.open_answer_window(2.0 + 1.5, deaf_s=1.5)  # the service adds the question's length to its wait
+    assert _feed(front, ECHO) == [] and events == []
+    assert front.state is State.ANSWERING
+    done = _feed(front, SAID)
+    assert [u.text for u in done] == ["yes"]
+
+
+def test_the_wake_word_is_heard_while_the_reply_plays() -> None:
+    front, events = _front([("set the temperature", 0.9)], wake_at=(3,))
+    front.open_follow_up_window(deaf_s=1.5)
+    done = _feed(front, [QUIET] * 5 + SAID)
+    assert [(u.text, u.wake is not None) for u in done] == [("set the temperature", True)]
+    assert events[0].type.value == "wake"
+
+
+@pytest.mark.model  # Piper speaks the reply
+async def test_the_service_keeps_the_window_deaf_while_its_spoken_reply_plays() -> None:
+    """Through the service: a spoken session's reply (Piper) lasts about a second and a half; the
+    echo of it in the microphone right after is not a follow-up, a command after it is."""
+    voice = VoiceBackends()
+    voice.wake.register("scripted", lambda store, settings: lambda: ScriptedWakeWord([2]))
+    voice.vad.register("loudness", lambda store, settings: lambda: LoudnessVad())
+    texts = [("turn on the air conditioning", 0.99), ("a bit warmer", 0.99)]
+    voice.asr.register(
+        "scripted",
+        AsrBackend(
+            models=lambda store, language: ["scripted-asr"],
+            create=lambda engines, model, language: ScriptedRecognizer(list(texts), language),
+            installed=lambda store, name: True,
+        ),
+    )
+    overrides = {
+        "can.channel": f"deaf-window-{uuid.uuid4().hex[:8]}",
+        "llm.enabled": False,
+        **{"voice.wake_backend": "scripted", "voice.vad_backend": "loudness", "voice.asr_engine": "scripted"},
+    }
+    settings = load_settings(overrides=overrides, env={})
+    tap = BusTap(BusConfig("virtual", settings.can.channel))
+    stack = Stack(build_parts(settings, backends=Backends(voice=voice)), tap)
+    try:
+        service = stack.parts.service
+        sid = service.create_session(speech=True).session_id
+        rec = EventRecorder()
+        stream = await service.open_audio(sid, INTERNAL, rec)
+        for frame in [QUIET] * 4 + [LOUD] * 10 + [QUIET] * 20:  # "Hey Jarvis, turn on the air conditioning"
+            await stream.feed(frame.tobytes())
+        await eventually(lambda: any(e.data.get("last") for e in rec.of_type(EventType.TTS_AUDIO)), 30.0)
+        spoken_s = sum(
+            len(base64.b64decode(e.data["pcm_b64"])) / 2 / e.data["sample_rate"]
+            for e in rec.of_type(EventType.TTS_AUDIO)
+        )
+        assert spoken_s > 0.8
+        heard_before = len(rec.of_type(EventType.SPEECH_START))
+        for frame in [LOUD] * int(spoken_s / 0.08) + [QUIET] * 12:  # the reply, heard back from the loudspeaker
+            await stream.feed(frame.tobytes())
+        assert len(rec.of_type(EventType.SPEECH_START)) == heard_before  # not taken as speech at all
+        assert len(rec.of_type(EventType.INTENT)) == 1
+        for frame in SAID:  # "a bit warmer", no wake word, after the reply
+            await stream.feed(frame.tobytes())
+        await stream.finish()
+        await stream.aclose()
+        intents = [e.data["intent"] for e in rec.of_type(EventType.INTENT)]
+        assert intents == ["climate.set_ac", "climate.adjust_temperature"]
+    finally:
+        await close_stack(stack)

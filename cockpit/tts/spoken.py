@@ -43,6 +43,8 @@ class SpokenReplies:
         self._failed: set[int] = set()  # turns whose voice failed (reported once)
         self._starts: dict[int, float] = {}  # turn -> perf_counter at its t_ms 0
         self._stopped = threading.Event()
+        self.spoken_s = 0.0
+        """Seconds of reply audio sent so far."""
 
     def __call__(self, event: Event) -> None:
         self._starts.setdefault(event.turn, time.perf_counter() - event.t_ms / 1000.0)
@@ -94,6 +96,7 @@ class SpokenReplies:
             self._spoke.discard(turn)
 
     def _send(self, turn: int, chunk: SpeechAudio) -> None:
+        self.spoken_s += len(chunk.pcm) / 2 / chunk.sample_rate if chunk.sample_rate else 0.0
         self._send_event(turn, TtsAudio(**chunk.event_fields()))
 
     def _send_event(self, turn: int, payload: Payload) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cockpit.voice.factory import VoiceStack
     from cockpit.voice.frontend import State, Utterance, VoiceConfig, VoiceFrontEnd
-    from cockpit.voice.session import Question, VoiceSession
+    from cockpit.voice.session import Question, Spoke, VoiceSession
 
 _HOMES = {
     "VoiceStack": "cockpit.voice.factory",
@@ -28,10 +28,11 @@ _HOMES = {
     "VoiceConfig": "cockpit.voice.frontend",
     "VoiceFrontEnd": "cockpit.voice.frontend",
     "Question": "cockpit.voice.session",
+    "Spoke": "cockpit.voice.session",
     "VoiceSession": "cockpit.voice.session",
 }
 
-__all__ = ["Question", "State", "Utterance", "VoiceConfig", "VoiceFrontEnd", "VoiceSession", "VoiceStack"]
+__all__ = ["Question", "Spoke", "State", "Utterance", "VoiceConfig", "VoiceFrontEnd", "VoiceSession", "VoiceStack"]
 
 
 def __getattr__(name: str) -> Any:

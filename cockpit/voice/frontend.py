@@ -184,6 +184,7 @@ class VoiceFrontEnd:
         self._window_request: Window | None = None  # set from another thread; taken at the next frame
         self._window: Window | None = None  # the window open now (or that the current speech began in)
         self._answer_until = 0
+        self._deaf_until = 0
         self._answering = False  # the current speech is an answer (answer grammar) or a follow-up
         self._held: list[Event] | None = None  # a follow-up's events, until it proves a command
         self.frames = 0
@@ -218,29 +219,32 @@ class VoiceFrontEnd:
         if not self.config.require_wake:
             self._open_turn(None)
 
-    def open_answer_window(self, seconds: float, choices: Sequence[str] = ()) -> None:
+    def open_answer_window(self, seconds: float, choices: Sequence[str] = (), deaf_s: float = 0.0) -> None:
         """Take speech without the wake word as an answer for the next ``seconds`` of audio.
 
         ``choices``: the answers of a question with several ("illinois", "missouri"), decoded
         beside the yes/no words. Safe to call from another thread than the one feeding audio:
         the window opens at the next frame, if the front end is then listening for the wake word
         or in another window, which it replaces (a turn already under way keeps its course). At
-        most :attr:`VoiceConfig.answer_window_s`.
+        most :attr:`VoiceConfig.answer_window_s` after ``deaf_s``: the seconds of the spoken
+        question still playing, in which speech is not taken as the answer.
         """
-        seconds = min(seconds, self.config.answer_window_s)
+        seconds = min(seconds - deaf_s, self.config.answer_window_s) + deaf_s
         if seconds > 0 and self.config.require_wake:
             grammar = with_choices(self.answer_grammar, choices)
-            self._window_request = Window(False, frames_for(seconds), grammar)
+            self._window_request = Window(False, frames_for(seconds), grammar, _deaf_frames(deaf_s))
 
-    def open_follow_up_window(self) -> None:
+    def open_follow_up_window(self, deaf_s: float = 0.0) -> None:
         """After a reply: take a confident command without the wake word, for
-        :attr:`VoiceConfig.follow_up_window_s` of audio (none when that is 0, or for push-to-talk).
+        :attr:`VoiceConfig.follow_up_window_s` of audio (none when that is 0, or for push-to-talk),
+        after ``deaf_s`` seconds of the spoken reply still playing.
 
         Safe to call from another thread, like :meth:`open_answer_window`.
         """
         seconds = self.config.follow_up_window_s
         if seconds > 0 and self.config.require_wake:
-            self._window_request = Window(True, frames_for(seconds))
+            deaf = _deaf_frames(deaf_s)
+            self._window_request = Window(True, frames_for(seconds) + deaf, deaf_frames=deaf)
 
     def feed(self, pcm: bytes) -> list[Utterance]:
         """Take one chunk of PCM in the stream's format; the utterances it completed."""
@@ -324,6 +328,7 @@ class VoiceFrontEnd:
         assert self._window is not None
         self._state = State.FOLLOWING if self._window.follow_up else State.ANSWERING
         self._answer_until = self.frames + frames
+        self._deaf_until = self.frames + self._window.deaf_frames
         self._endpointer.reset()
         self.vad.reset()
         self._await_frame = self.frames
@@ -335,6 +340,10 @@ class VoiceFrontEnd:
             self._wake_frame = index
             self._open_turn(detection)
             self._emit(Wake(detection.model, round(detection.score, 4)))
+            return
+        if index < self._deaf_until:  # the car's own reply is still playing: not the driver's answer
+            self._endpointer.reset()
+            self._await_frame = index + 1
             return
         event = self._endpointer.update(self.vad.probability(frame))
         if event is EndpointEvent.SPEECH_START:
@@ -459,3 +468,13 @@ class VoiceFrontEnd:
 def frames_to_ms(frames: int) -> int:
     """Frames to milliseconds."""
     return frames * FRAME_MS
+
+
+ECHO_MARGIN_S = 0.3
+"""Added to a spoken reply's length for the deaf start of a window: the audio reaches the
+loudspeaker a little after it was sent."""
+
+
+def _deaf_frames(deaf_s: float) -> int:
+    """Frames of a window's deaf start for ``deaf_s`` seconds of the car's own speech (0 for none)."""
+    return frames_for(deaf_s + ECHO_MARGIN_S) if deaf_s > 0 else 0

@@ -43,12 +43,25 @@ class Question:
     """How long the question waits for its answer."""
     choices: tuple[str, ...] = ()
     """The answers of a question with several ("illinois", "missouri"); empty for yes or no."""
+    speaking_s: float = 0.0
+    """Seconds of the question spoken aloud, still playing when the window opens: not taken as
+    the answer (the car would hear itself where the head unit cancels no echo)."""
 
 
-UtteranceHandler = Callable[[Utterance], Coroutine[Any, Any, Question | float | None]]
+@dataclass(frozen=True)
+class Spoke:
+    """A turn that gave its reply aloud and asked nothing: the follow-up window opens once the
+    reply has played."""
+
+    speaking_s: float
+    """Seconds of the spoken reply."""
+
+
+UtteranceHandler = Callable[[Utterance], Coroutine[Any, Any, Question | Spoke | float | None]]
 """``on_utterance(utterance)``: runs the text pipeline on one finished utterance; returns the
-:class:`Question` the turn asked (a bare number: the seconds a yes/no question waits), or None
-when it gave its reply and asked nothing (the follow-up window opens)."""
+:class:`Question` the turn asked (a bare number: the seconds a yes/no question waits), or, when
+it gave its reply and asked nothing (the follow-up window opens), :class:`Spoke` for a reply
+spoken aloud or None."""
 
 
 class _Collector:
@@ -89,7 +102,7 @@ class VoiceSession:
         self._on_utterance = on_utterance
         self._on_barge_in = on_barge_in
         self._release = release
-        self._turn: asyncio.Task[Question | float | None] | None = None
+        self._turn: asyncio.Task[Question | Spoke | float | None] | None = None
         self.utterances: list[Utterance] = []
         """Every utterance finished so far, in order."""
         self.barge_ins = 0
@@ -159,14 +172,16 @@ class VoiceSession:
         self._emit(events)
         return done
 
-    def _after_turn(self, turn: asyncio.Task[Question | float | None]) -> None:
+    def _after_turn(self, turn: asyncio.Task[Question | Spoke | float | None]) -> None:
         if turn.cancelled() or turn.exception() is not None:
             return  # idle() re-raises the failure
         if self._queued:
             return  # the driver has already said the next thing (a barge-in): no window for this turn
         asked = turn.result()
         if isinstance(asked, Question):
-            self.front_end.open_answer_window(asked.seconds, asked.choices)
+            self.front_end.open_answer_window(asked.seconds, asked.choices, asked.speaking_s)
+        elif isinstance(asked, Spoke):
+            self.front_end.open_follow_up_window(asked.speaking_s)
         elif asked is not None:
             self.front_end.open_answer_window(asked)
         else:

@@ -29,6 +29,10 @@ class Window:
     """How long it stays open (80 ms frames)."""
     grammar: CommandGrammar | None = None
     """What an answer is decoded with (None: free mode); unused for a follow-up."""
+    deaf_frames: int = 0
+    """Frames at the window's start in which speech is not taken (the wake word still is): the car
+    is still playing its own spoken reply, which the microphone hears unless the head unit
+    cancels its echo. Counted in ``frames``."""
 
 
 def frames_for(seconds: float) -> int:
