@@ -17,6 +17,16 @@ FEET_PER_MILE = 5280
 """Feet in a mile: short imperial distances are said in feet."""
 
 
+def to_fahrenheit(celsius: float) -> float:
+    """``celsius`` in degrees Fahrenheit."""
+    return celsius * 9.0 / 5.0 + 32.0
+
+
+def to_celsius(fahrenheit: float) -> float:
+    """``fahrenheit`` in degrees Celsius."""
+    return (fahrenheit - 32.0) * 5.0 / 9.0
+
+
 def is_imperial(units: str) -> bool:
     """Whether ``units`` (the setting's value) asks for miles and mph; anything else is metric."""
     return units.strip().lower() == IMPERIAL

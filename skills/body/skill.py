@@ -17,6 +17,7 @@ from typing import Any
 
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
+from cockpit.hangul import is_hangul, particle
 from cockpit.phrasebook import Phrasebook
 from cockpit.seats import rear_on_driver_side
 from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan, fact_number, slot_number
@@ -215,23 +216,13 @@ def _position_plan(
     signals: Sequence[str], target: int, what: str, state: Mapping[str, SignalValue], say: Say
 ) -> SkillPlan:
     key = "opened" if target == 100 else "closed" if target == 0 else "moved"
-    if _is_hangul(what):  # Korean marks the object and the topic with particles, not word order
-        done = say(key, what=_particle(what, "을", "를"), percent=target)
-        already = say(f"already_{key}", be=_particle(what, "은", "는"), percent=target)
+    if is_hangul(what[-1:]):  # Korean marks the object and the topic with particles, not word order
+        done = say(key, what=particle(what, "을", "를"), percent=target)
+        already = say(f"already_{key}", be=particle(what, "은", "는"), percent=target)
     else:
         done = say(key, what=what, percent=target)
         already = say(f"already_{key}", what=what, be="are" if what.endswith("s") else "is", percent=target)
     return _move(signals, target, state, done[:1].upper() + done[1:], already)
-
-
-def _is_hangul(word: str) -> bool:
-    return bool(word) and "\uac00" <= word[-1] <= "\ud7a3"
-
-
-def _particle(word: str, after_consonant: str, after_vowel: str) -> str:
-    """``word`` with the Korean particle its last syllable takes (을/를, 은/는: a final consonant or not)."""
-    final_consonant = (ord(word[-1]) - 0xAC00) % 28 != 0
-    return word + (after_consonant if final_consonant else after_vowel)
 
 
 def _move(

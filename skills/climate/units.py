@@ -25,25 +25,14 @@ from typing import Any
 
 from cockpit import vss
 from cockpit.followups import TEMPERATURE_UNIT
+from cockpit.units import IMPERIAL, to_celsius, to_fahrenheit
 
-IMPERIAL = "imperial"
-"""The ``units`` setting under which bare temperatures are Fahrenheit."""
 FAHRENHEIT, CELSIUS = "fahrenheit", "celsius"
 TOOL_SOURCE = "llm"
 """``IntentMatch.source`` of a language-model tool call."""
 
 _NAMED_FAHRENHEIT = re.compile(r"fahrenheit|화씨|°\s*f\b|(?:\d|\bdegrees?)\s*f\b", re.I)
 _NAMED_CELSIUS = re.compile(r"celsius|centigrade|섭씨|°\s*c\b|(?:\d|\bdegrees?)\s*c\b", re.I)
-
-
-def to_fahrenheit(celsius: float) -> float:
-    """``celsius`` in degrees Fahrenheit."""
-    return celsius * 9.0 / 5.0 + 32.0
-
-
-def to_celsius(fahrenheit: float) -> float:
-    """``fahrenheit`` in degrees Celsius."""
-    return (fahrenheit - 32.0) * 5.0 / 9.0
 
 
 def named_unit(text: str) -> str | None:
