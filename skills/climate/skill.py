@@ -164,7 +164,7 @@ class ClimateSkill(Skill):
         self._default_fan_speed = default_fan_speed
 
     def _plan(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
-        slots = _front_zone(match.slots, match.text, context.drive_side)
+        named = slots = _front_zone(match.slots, match.text, context.drive_side)  # as said, sides resolved
         unit = driver_unit(match.text, context.units, context.memory)
         if match.intent == "climate.query":
             plan = SkillPlan(done=answer(slots, context.state, context.language, unit == FAHRENHEIT))
@@ -175,7 +175,7 @@ class ClimateSkill(Skill):
                 slots = {**slots, "zone": context.speaker}  # "I'm cold", "my seat": the speaker's own
             temperature = _Unit(unit, slot_unit(match.text, match.source, unit))
             plan = self._act(match.intent, slots, context, temperature)
-            plan = _understood(plan, match, _front_zone(match.slots, match.text, context.drive_side), temperature)
+            plan = _understood(plan, match, named, temperature)
         if match.intent in _TEMPERATURE_INTENTS:  # follow-ups put a copied temperature in the same unit
             plan = dataclasses.replace(plan, memory={**plan.memory, TEMPERATURE_UNIT: unit})
         return plan
