@@ -165,7 +165,7 @@ def build_parts(
     from cockpit.skill_registry import build_skill_registry, capabilities
 
     closers: list[Closer] = []
-    skills = build_skill_registry()
+    skills = build_skill_registry(drive_side=settings.drive_side)
     declared = capabilities(skills)  # templates, vocabularies, cues, car facts: NLU, grammar and LLM read these
     backends = backends if backends is not None else installed_backends()
     # The language model loads in the background from here on, while the rest is built: the

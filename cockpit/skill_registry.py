@@ -77,19 +77,22 @@ def build_skill_registry(
     entry_points: Iterable[EntryPointLike] | None = None,
     origin: object | None = None,
     media_library_path: Path | None = None,
+    drive_side: str = "left",
 ) -> Registry[Skill]:
     """The climate, navigation, media, drive, vehicle (undo) and body skills, plus skills added through entry points.
 
     ``extra_entry_points`` turns discovery off. ``entry_points`` replaces discovery in the
     installed metadata (for tests, or a curated list). ``origin`` is the
     car's position for navigation and
-    ``media_library_path`` the media library file; both default to the shipped ones. A name
+    ``media_library_path`` the media library file; both default to the shipped ones. ``drive_side``
+    (the setting) tells the body skill which rear window is the left one. A name
     registered twice, an entry point that cannot be loaded, or one that is not a skill raises
     :class:`~cockpit.errors.ConfigError`.
     """
     options: dict[str, dict[str, Any]] = {
         "skills.navigation:NavigationSkill": {} if origin is None else {"origin": origin},
         "skills.media:MediaSkill": {} if media_library_path is None else {"library_path": media_library_path},
+        "skills.body:BodySkill": {"drive_side": drive_side},
     }
     registry: Registry[Skill] = Registry("skill")
     builtin_classes: set[type] = set()

@@ -37,7 +37,8 @@ The rules, applied to each sentence in this order:
    claim naming none needs any confirmed path. A claim about something this car cannot control (a
    heated steering wheel, windows, sunroof, doors, lights, ...) never passes. The replacement is
    the ``offer`` when one was given ("Do you want me to turn on the rear defroster?"), else
-   :data:`NOTHING_CHANGED`; later such replacements in the same answer are dropped (``text == ""``).
+   :data:`NOTHING_CHANGED` (in the turn's language: :data:`PHRASES`); later such replacements in
+   the same answer are dropped (``text == ""``).
 2. **A statement of the car's present state must match the facts.** Its subject is the car, the
    cabin, the driver ("I", "you", "we") or the function; it states the speed ("N km/h", stopped,
    parked, moving), the gear (park, drive, reverse, neutral, gear N), a cabin temperature (N
@@ -70,10 +71,18 @@ from typing import Any
 from cockpit.llm.car_functions import UNSUPPORTED_STATE, CarFunction
 from cockpit.llm.facts import MATCH, UNTOLD, StateCheck
 from cockpit.llm.sentences import GENERIC, INTERJECTION, LEAD, NEGATION, Sentence, read_sentence, split_sentences
+from cockpit.phrasebook import Phrasebook
 from cockpit.skill_api import SignalValue
 
 NOTHING_CHANGED = "I haven't changed anything in the car."
 """Said instead of a claimed or promised change when there is no offer to make."""
+PHRASES = Phrasebook(
+    {
+        "en": {"nothing_changed": NOTHING_CHANGED},
+        "ko": {"nothing_changed": "차량 설정은 아무것도 바꾸지 않았습니다."},
+    }
+)
+""":data:`NOTHING_CHANGED` in the turn's language (the model may answer a Korean driver in English)."""
 
 
 @dataclass(frozen=True)
@@ -225,16 +234,19 @@ class AnswerChecker:
         offer: str | None = None,
         question: str = "",
         memory: Mapping[str, Any] | None = None,
+        language: str = "en",
     ) -> None:
         """``state``: the confirmed vehicle state by VSS path (the facts the model was given);
         ``confirmed``: the VSS paths this turn confirmed (chat turns: none); ``offer``: said instead
-        of a change claim (see :func:`cockpit.llm.offers.offer_text`); ``question``: the driver's
-        words (a question about the gear or the speed makes "you are in ..." and "going 80" count);
-        ``memory``: the session memory, for the destination's name (read as
-        :func:`cockpit.llm.prompt.summarize_state` does)."""
+        of a change claim (see :func:`cockpit.llm.offers.offer_text`, in the same language);
+        ``question``: the driver's words (a question about the gear or the speed makes "you are in
+        ..." and "going 80" count); ``memory``: the session memory, for the destination's name
+        (read as :func:`cockpit.llm.prompt.summarize_state` does); ``language``: the turn's, in
+        which :data:`NOTHING_CHANGED` is said."""
         self._state = StateCheck(state, memory or {}, question)
         self._confirmed = frozenset(confirmed)
         self._offer = offer
+        self._nothing_changed = PHRASES.say(language, "nothing_changed")
         self._said: set[str] = set()
         self._change_said = False
 
@@ -272,7 +284,7 @@ class AnswerChecker:
         if self._change_said:
             return Checked("", True, reason)
         self._change_said = True
-        return self._replace(self._offer or NOTHING_CHANGED, reason)
+        return self._replace(self._offer or self._nothing_changed, reason)
 
     def _covered(self, functions: tuple[CarFunction, ...]) -> bool:
         if not functions:

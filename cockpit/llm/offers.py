@@ -27,7 +27,10 @@ _WRAPPER_START = re.compile(
     re.I,
 )
 _WRAPPER_END = re.compile(r"(?:\s+(?:mean|means|do|does|stand\s+for|exactly|for\s+me|please|work))+\s*$", re.I)
-_QUOTED_PARTS = re.compile(r'"([^"]+)"|“([^”]+)”|‘([^’]+)’|(?:^|(?<=[\s(\[{:]))\'([^\']+)\'(?=$|[\s.,;:!?)\]}])')
+_QUOTED_PARTS = re.compile(
+    r'"([^"]+)"|“([^”]+)”|‘([^’]+)’|(?:^|(?<=[\s(\[{:]))\'([^\']+)\'(?=$|[\s.,;:!?)\]}]|[\uac00-\ud7a3])'
+)
+"""Quoted parts of a question; a Korean particle may follow the closing quote ("'에어컨 켜 줘'가 무슨 뜻이야?")."""
 
 
 def _asked_forms(question: str) -> list[str]:

@@ -541,7 +541,9 @@ class LlmResponder(DialogueResponder):
         prompt = self._prompt(loaded, turn, max_tokens, tool_call=False)
         offer = offer_text(turn.offer, turn.language) if turn.offer is not None else None
         # A chat turn has confirmed nothing: every claim of a change is checked as unconfirmed.
-        checker = claims.AnswerChecker(turn.state, offer=offer, question=turn.text, memory=turn.memory)
+        checker = claims.AnswerChecker(
+            turn.state, offer=offer, question=turn.text, memory=turn.memory, language=turn.language
+        )
         splitter = SentenceSplitter()
         said: list[str] = []
 

@@ -5,7 +5,9 @@ whether they may go out at this speed, or from this seat, is the policy's interl
 (:mod:`cockpit.interlocks`), which refuses or asks with a spoken reason. A window named by no
 side is the speaker's own (the session's seat: the driver's unless a passenger's microphone or
 ``--zone`` says otherwise). A request that changes nothing (closing a closed sunroof) is answered
-from the confirmed state, with no frame.
+from the confirmed state, with no frame. Rear windows are named by side ("rear left window"); which
+door that is depends on the drive side: for a request, its :class:`SkillContext`'s; for the language
+model's car facts (:meth:`BodySkill.summarize`, which has no context), the one the skill was built with.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
 from cockpit.hangul import is_hangul, particle
 from cockpit.phrasebook import Phrasebook
-from cockpit.seats import rear_on_driver_side
+from cockpit.seats import DRIVE_SIDES, rear_on_driver_side
 from cockpit.skill_api import SignalValue, SignalWrite, Skill, SkillContext, SkillPlan, fact_number, slot_number
 
 _FIXED_WINDOWS: Mapping[str, tuple[str, ...]] = {
@@ -176,6 +178,13 @@ class BodySkill(Skill):
     replies = PHRASES
     summary_order = 40
 
+    def __init__(self, drive_side: str = "left") -> None:
+        """``drive_side``: the car's (the ``drive_side`` setting), for the car facts :meth:`summarize`
+        gives the language model; a request uses its context's."""
+        if drive_side not in DRIVE_SIDES:
+            raise ValueError(f"drive_side is 'left' or 'right', not {drive_side!r}")
+        self._drive_side = drive_side
+
     def _plan(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
         say = functools.partial(PHRASES.say, context.language)
         if match.intent == "body.query":
@@ -202,9 +211,10 @@ class BodySkill(Skill):
         )
 
     def summarize(self, state: Mapping[str, SignalValue], memory: Mapping[str, Any]) -> str:
-        """Open windows and the sunroof, for the prompt's car facts; empty when all is closed or unknown."""
+        """Open windows and the sunroof, for the prompt's car facts, the rear ones named by side as
+        the driver names them in this car; empty when all is closed or unknown."""
         say = functools.partial(PHRASES.say, "en")
-        opened = _open_items(state, say)
+        opened = _open_items(state, say, self._drive_side)
         return f"Open: {', '.join(opened)}." if opened else ""
 
     def describe_state(self, state: Mapping[str, SignalValue]) -> str:
@@ -232,7 +242,7 @@ def _move(
     return SkillPlan(writes, done=done) if writes else SkillPlan(done=already)
 
 
-def _open_items(state: Mapping[str, SignalValue], say: Say, drive_side: str = "left") -> list[str]:
+def _open_items(state: Mapping[str, SignalValue], say: Say, drive_side: str) -> list[str]:
     rear = _rear_names(drive_side)
     names = {
         vss.DRIVER_WINDOW: say("driver"),

@@ -4,19 +4,25 @@
 the values the car confirmed before it (:mod:`cockpit.followups` keeps them), through the same
 policy, CAN frames and ECU confirmation as any command. Undo twice and the change is back.
 :mod:`cockpit.followups` words the English reply; a Korean session hears the same plan in Korean.
+A temperature put back is said in the driver's units: the unit the session last heard
+temperatures in (:data:`cockpit.followups.TEMPERATURE_UNIT`), else Fahrenheit when the ``units``
+setting is imperial ("화씨 70도", "70 degrees Fahrenheit"), else Celsius.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from cockpit import vss
 from cockpit.catalogue import CATALOGUE, IntentMatch
-from cockpit.followups import NOTHING_TO_UNDO, undo_plan
+from cockpit.followups import NOTHING_TO_UNDO, TEMPERATURE_UNIT, undo_plan
 from cockpit.langtag import primary_language
 from cockpit.phrasebook import Phrasebook
 from cockpit.skill_api import SignalWrite, Skill, SkillContext, SkillPlan
+from cockpit.units import is_imperial, to_fahrenheit
 
 EXAMPLES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "en": {"vehicle.undo": ("undo", "put it back", "undo that")},
@@ -42,9 +48,13 @@ PHRASES = Phrasebook(
 )
 """The undo replies by language (the English ones are :func:`cockpit.followups.undo_plan`'s)."""
 
+_FAHRENHEIT, _CELSIUS = "fahrenheit", "celsius"
+"""The values of :data:`~cockpit.followups.TEMPERATURE_UNIT` (the climate skill's)."""
+_TEMPERATURES_KO: Mapping[str, str] = {
+    vss.DRIVER_TEMPERATURE: "운전석 온도",
+    vss.PASSENGER_TEMPERATURE: "조수석 온도",
+}
 _NUMBERS_KO: Mapping[str, str] = {
-    vss.DRIVER_TEMPERATURE: "운전석 온도 {}도",
-    vss.PASSENGER_TEMPERATURE: "조수석 온도 {}도",
     vss.DRIVER_FAN_SPEED: "풍량 {}퍼센트",
     vss.MEDIA_VOLUME: "볼륨 {}퍼센트",
     vss.SUNROOF_POSITION: "선루프 {}퍼센트",
@@ -64,14 +74,30 @@ _SEATS_KO: Mapping[str, str] = {
 }
 
 
-def _describe_ko(writes: Sequence[SignalWrite]) -> str:
-    """What the undo put back, as Korean noun phrases ("운전석 온도 21도, 에어컨 꺼짐")."""
+def _driver_unit(context: SkillContext) -> str:
+    """The temperature unit the driver hears: the session's last, else the ``units`` setting's."""
+    unit = context.memory.get(TEMPERATURE_UNIT)
+    if unit in (_FAHRENHEIT, _CELSIUS):
+        return str(unit)
+    return _FAHRENHEIT if is_imperial(context.units) else _CELSIUS
+
+
+def _temperature_ko(celsius: float, fahrenheit: bool) -> str:
+    """A temperature as the Korean climate replies say it: "21도", "화씨 70도" (whole Fahrenheit degrees)."""
+    return f"화씨 {math.floor(to_fahrenheit(celsius) + 0.5)}도" if fahrenheit else f"{celsius:g}도"
+
+
+def _describe_ko(writes: Sequence[SignalWrite], fahrenheit: bool = False) -> str:
+    """What the undo put back, as Korean noun phrases ("운전석 온도 21도, 에어컨 꺼짐"; "화씨 70도" for
+    a driver who hears Fahrenheit)."""
     parts = []
     for write in writes:
         value = write.value
         if isinstance(value, bool):
             if write.signal in _SWITCHES_KO:
                 parts.append(f"{_SWITCHES_KO[write.signal]} {'켜짐' if value else '꺼짐'}")
+        elif isinstance(value, int | float) and write.signal in _TEMPERATURES_KO:
+            parts.append(f"{_TEMPERATURES_KO[write.signal]} {_temperature_ko(value, fahrenheit)}")
         elif isinstance(value, int | float) and write.signal in _NUMBERS_KO:
             parts.append(_NUMBERS_KO[write.signal].format(f"{value:g}"))
         elif isinstance(value, int | float) and write.signal in _SEATS_KO:
@@ -80,7 +106,7 @@ def _describe_ko(writes: Sequence[SignalWrite]) -> str:
     return ", ".join(parts)
 
 
-def _in_language(plan: SkillPlan, language: str) -> SkillPlan:
+def _in_language(plan: SkillPlan, language: str, fahrenheit: bool = False) -> SkillPlan:
     """``plan`` (worded in English by :func:`undo_plan`) with its reply in ``language``."""
     if primary_language(language) == "en":
         return plan
@@ -88,7 +114,7 @@ def _in_language(plan: SkillPlan, language: str) -> SkillPlan:
         return dataclasses.replace(plan, refusal=PHRASES.say(language, "unknown_before"))
     if not plan.writes:
         return dataclasses.replace(plan, done=PHRASES.say(language, "nothing"))
-    what = _describe_ko(plan.writes) if primary_language(language) == "ko" else ""
+    what = _describe_ko(plan.writes, fahrenheit) if primary_language(language) == "ko" else ""
     done = PHRASES.say(language, "undone", what=what) if what else PHRASES.say(language, "undone_all")
     return dataclasses.replace(plan, done=done)
 
@@ -103,4 +129,7 @@ class VehicleSkill(Skill):
     replies = PHRASES
 
     def _plan(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
-        return _in_language(undo_plan(context.memory), context.language)
+        unit = _driver_unit(context)
+        # undo_plan words English temperatures in the session's unit: hand it the driver's.
+        memory: Mapping[str, Any] = {**context.memory, TEMPERATURE_UNIT: unit}
+        return _in_language(undo_plan(memory), context.language, unit == _FAHRENHEIT)
