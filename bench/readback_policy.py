@@ -3,12 +3,15 @@
 A spoken command is carried out at once only when its calibrated confidence reaches
 ``voice.confirm_below`` (``voice.confirm_free_text_below`` with a destination or a query); below
 that it is read back and waits for a yes, and below ``voice.reject_below`` nothing happens
-(:meth:`cockpit.policy.Policy.check_hearing`). This suite decodes nothing: it applies thresholds
+(:meth:`cockpit.policy.Policy.check_hearing`). The choice decodes nothing: it applies thresholds
 to recorded per-utterance results, each turn's confidence recomputed from its stored evidence by
 the shipped calibration (:func:`cockpit.asr.calibration.calibrated`), as the service computes it:
 
-- the tuning half: ``bench/out/confidence_tune.jsonl``, written by ``python
-  script/calibrate_confidence.py collect`` (the records the calibration was fitted on);
+- the tuning half: ``bench/out/confidence_tune.jsonl`` (the records the calibration was fitted
+  on), which this suite collects itself, decoding the tuning half's recordings through the voice
+  path, when it is missing or was made by another set, decoder or settings
+  (:func:`bench.confidence_tune.collect_tuning`: about 405 recordings, an hour on two busy cores;
+  then kept and reused; ``--quick`` decodes only a sixth of them if none are there);
 - the test half: the records ``bench/voice_eval.py`` wrote to ``bench/out/voice_eval.json`` (it
   runs before this suite in ``make bench``).
 
@@ -37,16 +40,17 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from bench import confidence_tune
 from bench.common import Figure
-from bench.corpus import ROOT
+from bench.corpus import ROOT, Unavailable
 from bench.voice_eval import OUT as TEST_RECORDS
 from bench.voice_eval import Gate, default_hearing, policy_for, snr_label
 from bench.voice_eval_set import Sentence, load_sentences
 from cockpit.asr.calibration import Evidence, calibrated
 
 SUITE = "readback_policy"
-TUNE_RECORDS = ROOT / "bench" / "out" / "confidence_tune.jsonl"
-"""The tuning half's per-recording results (``script/calibrate_confidence.py collect``)."""
+TUNE_RECORDS = confidence_tune.TURNS
+"""The tuning half's per-recording results (:mod:`bench.confidence_tune`)."""
 OUT = ROOT / "bench" / "out" / "readback_policy.json"
 """Where the sweep and the tables are written."""
 PREVIOUS = {"confirm_below": 0.85, "reject_below": 0.3, "confirm_free_text_below": 0.9}
@@ -65,10 +69,7 @@ Records = list[dict[str, Any]]
 
 def load_tuning(path: Path = TUNE_RECORDS) -> Records:
     """The tuning half's records (an error if any comes from the test half)."""
-    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    if any(r["split"] != "tune" for r in records):
-        raise ValueError(f"{path} holds recordings outside the tuning half")
-    return records
+    return confidence_tune.load(path)
 
 
 def load_test(path: Path = TEST_RECORDS) -> tuple[Records, bool]:
@@ -184,21 +185,39 @@ def summary(now: Mapping[str, Gate], before: Mapping[str, Gate]) -> dict[str, di
     return {"now": {k: plain(v) for k, v in now.items()}, "before": {k: plain(v) for k, v in before.items()}}
 
 
-def run(quick: bool) -> list[Figure]:
-    """Choose on the tuning half, read the test half once; print and write the tables (``quick``
-    changes nothing: no audio is decoded)."""
-    del quick
-    if not TUNE_RECORDS.exists() or not TEST_RECORDS.exists():
-        print(f"{SUITE}: no figures: needs {TUNE_RECORDS.name} and {TEST_RECORDS.name}", file=sys.stderr)
+def run(quick: bool, tuning: Callable[[bool], tuple[Records, int]] = confidence_tune.collect_tuning) -> list[Figure]:
+    """Choose on the tuning half, read the test half once; print and write the tables.
+
+    The tuning half's records come from ``tuning`` (collected first where missing or stale: see
+    :mod:`bench.confidence_tune`; with ``quick``, at least a sixth of them)."""
+    if not TEST_RECORDS.exists():
+        print(f"{SUITE}: no figures: needs {TEST_RECORDS.name} (the voice_eval suite)", file=sys.stderr)
         return []
+    try:
+        tune_raw, tune_total = tuning(quick)
+    except Unavailable as err:
+        print(f"{SUITE}: no figures: the tuning half cannot be collected: {err}", file=sys.stderr)
+        return []
+    test_raw, test_quick = load_test(TEST_RECORDS)
     sentences = {s.id: s for s in load_sentences()}
-    tune = recalibrated(load_tuning())
-    test_raw, test_quick = load_test()
-    test = recalibrated(test_raw)
+    return report(recalibrated(tune_raw), tune_total, recalibrated(test_raw), test_quick, sentences, OUT)
+
+
+def report(
+    tune: Records,
+    tune_total: int,
+    test: Records,
+    test_quick: bool,
+    sentences: Mapping[str, Sentence],
+    out: Path = OUT,
+) -> list[Figure]:
+    """The choice on ``tune`` (of ``tune_total`` tuning recordings), the sweep and both halves'
+    tables printed and written to ``out``; the test half's figures."""
     shipped = default_hearing()
     chosen = choose(tune, sentences)
     rule = shipped if chosen is None else hearing_at(chosen, shipped["reject_below"])
-    print(f"\n{SUITE}: confirm_below sweep on the TUNING half ({len(tune)} recordings)")
+    part = "" if len(tune) >= tune_total else f" of {tune_total}: a partial collection"
+    print(f"\n{SUITE}: confirm_below sweep on the TUNING half ({len(tune)} recordings{part})")
     print("\n".join(sweep_lines(tune, sentences)))
     print(f"{SUITE}: chosen {rule}; the shipped defaults {shipped} {'are' if shipped == rule else 'are NOT'} this rule")
     halves = {"tuning": tune, "test": test}
@@ -211,7 +230,8 @@ def run(quick: bool) -> list[Figure]:
         print(f"\n{SUITE}: {what}; the chosen rule / before {PREVIOUS}")
         print(table("SNR", now, before))
         print(kind_line(*kinds[name]))
-    OUT.write_text(
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
         json.dumps(
             {
                 "chosen_confirm_below": chosen,
@@ -219,6 +239,8 @@ def run(quick: bool) -> list[Figure]:
                 "shipped": shipped,
                 "shipped_is_chosen": shipped == rule,
                 "previous": PREVIOUS,
+                "tuning_recordings": len(tune),
+                "tuning_recordings_in_set": tune_total,
                 "test_quick": test_quick,
                 "sweep_tuning": sweep_lines(tune, sentences),
                 **{name: summary(now, before) for name, (now, before) in tables.items()},

@@ -3,12 +3,15 @@
 
 Usage::
 
-    python script/calibrate_confidence.py collect   # tuning half through the voice path (slow)
+    python script/calibrate_confidence.py collect [--limit N] [--fresh]  # tuning half (slow)
     python script/calibrate_confidence.py fit       # fit, print coefficients and the curve
 
 ``collect`` sends every TUNING recording of the held-out spoken set through the same voice path as
 ``bench/voice_eval.py`` and writes each turn's evidence, transcript, understanding and judgement to
-:data:`TURNS`. ``fit`` trains a small L2-regularised logistic regression (scikit-learn, a dev
+:data:`TURNS` (:func:`bench.confidence_tune.collect_tuning`, which ``make bench``'s
+``readback_policy`` suite also calls when the file is missing or stale): only the recordings not
+already there with the same key; ``--fresh`` starts over, ``--limit N`` stops after the first N
+of the fixed order (a smoke run). ``fit`` trains a small L2-regularised logistic regression (scikit-learn, a dev
 dependency: the run time applies the printed coefficients with plain math) on the turns that
 found an intent. The target is 1 when the turn's intent and slots are what was said (judged as
 ``bench/voice_eval.py`` judges), and for a question or background talk when it moves nothing.
@@ -28,15 +31,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.confidence_tune import TURNS, collect_tuning, key_path, load  # noqa: E402
 from bench.voice_eval import Gate, policy_for, reliability, turn_right  # noqa: E402
 from bench.voice_eval_set import Sentence, load_sentences  # noqa: E402
 from cockpit.asr.calibration import FEATURE_NAMES, Evidence, calibrated, features  # noqa: E402
 
-TURNS = ROOT / "bench" / "out" / "confidence_tune.jsonl"
-"""The tuning half's turns with their evidence (written by ``collect``)."""
 C = 1.0
-SEED = 11
-"""Seed of the order the tuning recordings are heard in."""
 """Inverse L2 strength of the logistic regression."""
 CONFIRM = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9)
 """``confirm_below`` values tried."""
@@ -46,40 +46,21 @@ REJECT = (0.1, 0.2, 0.3)
 """``reject_below`` values tried."""
 
 
-def collect() -> None:
-    """The tuning half through the voice path, one record a line to :data:`TURNS` as it goes.
-
-    The recordings go in a fixed shuffled order, so that a run cut short still leaves a sample
-    spread over every voice, speed and noise level (``fit`` uses whatever is there).
-    """
-    import random
-
-    from bench.voice_eval import VoicePath, eval_set, run_items
-    from models.store import ModelStore
-
-    root, manifest = eval_set()
-    sentences = {s.id: s for s in load_sentences()}
-    items = [i for i in manifest["items"] if i["split"] == "tune"]
-    random.Random(SEED).shuffle(items)
-    path = VoicePath(ModelStore())
-    TURNS.parent.mkdir(parents=True, exist_ok=True)
-    with TURNS.open("w") as out:
-        for item in items:
-            for record in run_items(path, root, [item], sentences):
-                out.write(json.dumps(record, default=str) + "\n")
-                out.flush()
-    print(f"{len(items)} tuning recordings -> {TURNS}")
+def collect(limit: int | None = None, fresh: bool = False) -> None:
+    """The tuning half through the voice path into :data:`TURNS` (:mod:`bench.confidence_tune`)."""
+    if fresh:
+        TURNS.unlink(missing_ok=True)
+        key_path(TURNS).unlink(missing_ok=True)
+    records, total = collect_tuning(limit=limit, log=print)
+    print(f"{len(records)} of {total} tuning recordings in {TURNS}")
 
 
 def load_turns(source: Path | None = None, variant: str = "") -> list[dict[str, Any]]:
     """The records ``collect`` wrote, or one variant's records of a ``bench.asr_variants`` run
     (only tuning ones: anything else is an error)."""
-    if source is not None:
-        records = json.loads(source.read_text())["records"][variant]
-    else:
-        records = [json.loads(line) for line in TURNS.read_text().splitlines() if line.strip()]
+    records = json.loads(source.read_text())["records"][variant] if source is not None else load(TURNS)
     if any(r["split"] != "tune" for r in records):
-        raise SystemExit(f"{TURNS} holds recordings outside the tuning half")
+        raise SystemExit(f"{source or TURNS} holds recordings outside the tuning half")
     return records
 
 
@@ -170,8 +151,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("step", choices=("collect", "fit"))
     parser.add_argument("--from", dest="source", type=Path, help="fit on a bench.asr_variants JSON instead")
     parser.add_argument("--variant", default="", help="the variant of --from to fit on")
+    parser.add_argument("--limit", type=int, help="collect: only the first N tuning recordings of the order")
+    parser.add_argument("--fresh", action="store_true", help="collect: start over, even when the key matches")
     args = parser.parse_args(argv)
-    collect() if args.step == "collect" else fit(args.source, args.variant)
+    if args.step == "collect":
+        collect(args.limit, args.fresh)
+    else:
+        fit(args.source, args.variant)
     return 0
 
 

@@ -64,6 +64,8 @@ VERIFIER_THRESHOLDS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
 """Verifier thresholds tried (finer than the first choice's, towards the strict end)."""
 BUDGET = 0.1
 """Most false wakes per hour the choice may show on the long tuning-side background."""
+REFIT_NOTES = ("thresholds_kept", "refit_out_of_fold_at_kept_thresholds", "refit_own_choice_not_used")
+"""Notes ``script/train_wake_verifier.py`` leaves when it refits the weights under kept thresholds."""
 LONG_KIND = "long {}"
 """Group label of the long background's segments (kept apart from the verifier's own background)."""
 
@@ -150,7 +152,9 @@ def write(option: str, chosen: dict[str, Any], tune: Sequence[Scored], long: Seq
         "tuning_out_of_fold_near_miss_wake_rate": round(chosen["near_miss_wake_rate"], 4),
     }
     if option == "keep":  # the weights stay byte for byte: only the threshold and notes change
-        raw["threshold"], raw["info"] = chosen["verifier_threshold"], {**raw.get("info", {}), **info}
+        # A refit's notes that its thresholds were kept unchecked (script/train_wake_verifier.py) end here.
+        earlier = {k: v for k, v in raw.get("info", {}).items() if k not in REFIT_NOTES}
+        raw["threshold"], raw["info"] = chosen["verifier_threshold"], {**earlier, **info}
         path.write_text(json.dumps(raw, indent=1) + "\n")
     else:
         fitted_on = (
