@@ -113,7 +113,7 @@ BARE = "grammar only"
 class Runner:
     """Loaded grammar and NLU, and a recogniser per variant."""
 
-    def __init__(self) -> None:
+    def __init__(self, mllr: str | None = None) -> None:
         from cockpit.catalogue import CATALOGUE, IntentMatch
         from cockpit.nlu import TemplateIntentRecognizer
         from cockpit.settings import VoiceSettings
@@ -124,6 +124,8 @@ class Runner:
         self.nlu = TemplateIntentRecognizer.from_paths()
         self.grammar = command_grammars(["en"], wake_models=self.settings.wake_models)["en"]
         self.store = ModelStore()
+        self.mllr = mllr
+        """An MLLR transform every variant's decoders read (None: the model as shipped)."""
         self._catalogue, self._match = CATALOGUE, IntentMatch
 
     def recognizer(self, v: Variant) -> Any:
@@ -133,7 +135,9 @@ class Runner:
         inner = PocketSphinxRecognizer(
             self.store.path("pocketsphinx-en-us"),
             "en",
-            decoding=Decoding(v.search, v.phone_rival, v.free_rival, v.nbest, v.rival_lm, v.fast_rival, v.bestpath),
+            decoding=Decoding(
+                v.search, v.phone_rival, v.free_rival, v.nbest, v.rival_lm, v.fast_rival, v.bestpath, mllr=self.mllr
+            ),
         )
         inner.set_grammar(self.grammar)
         return HybridRecognizer(
@@ -253,18 +257,35 @@ def table(rows: dict[str, dict[str, Any]]) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in out)
 
 
+def sentence_part(sentence_id: str) -> str:
+    """``A`` or ``B``: the half of the sentences a sentence is in (for cross-fitting within a split;
+    ``script/adapt_acoustic.py --part`` uses the same halves)."""
+    import hashlib
+
+    return "AB"[hashlib.sha256(sentence_id.encode()).digest()[0] % 2]
+
+
 def compare(
-    split: str, every: int, only: Sequence[str] = (), out: Path = OUT, bare: bool = True
+    split: str,
+    every: int,
+    only: Sequence[str] = (),
+    out: Path = OUT,
+    bare: bool = True,
+    part: str | None = None,
+    mllr: str | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Run the variants (all, or those named in ``only``, plus the bare engine unless not
-    ``bare``) on ``split``."""
+    ``bare``) on ``split`` (on one :func:`sentence_part` of it with ``part``), their decoders
+    reading the MLLR transform ``mllr`` if given."""
     from bench.asr_frames import load_or_capture
 
     root, manifest = eval_set()
     sentences = {s.id: s for s in load_sentences()}
-    items = [i for i in manifest["items"] if i["split"] == split][::every]
+    items = [i for i in manifest["items"] if i["split"] == split and part in (None, sentence_part(i["sentence_id"]))][
+        ::every
+    ]
     audio = load_or_capture(root, list(manifest["items"]))
-    runner = Runner()
+    runner = Runner(mllr)
     chosen = [v for v in VARIANTS if not only or (bare and v.name == BARE) or v.name in only]
     chosen.sort(key=lambda v: v.name != BARE)  # the baseline first
     results: dict[str, dict[str, Any]] = {}
@@ -284,6 +305,8 @@ def compare(
             {
                 "split": split,
                 "every": every,
+                "part": part,
+                "mllr": mllr,
                 "variants": rows,
                 "records": {k: r["records"] for k, r in results.items()},
             },
@@ -337,9 +360,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=int, default=1, help="one recording in this many")
     parser.add_argument("--only", action="append", default=[], help="variant name (repeatable)")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--part", choices=("A", "B"), default=None, help="one half of the split's sentences")
+    parser.add_argument("--mllr", default=None, help="MLLR transform for every decoder (script/adapt_acoustic.py)")
     parser.add_argument("--no-bare", action="store_true", help="leave out the bare engine (no latency ratio)")
     args = parser.parse_args(argv)
-    compare(args.split, args.every, args.only, args.out, not args.no_bare)
+    compare(args.split, args.every, args.only, args.out, not args.no_bare, args.part, args.mllr)
     return 0
 
 

@@ -127,6 +127,9 @@ class Decoding:
     """Fall back to free decoding when the grammar is unsure (the hybrid asks
     :attr:`PocketSphinxRecognizer.free_fallback`). A second pass costs 1.3-2.7x the bare engine's
     p95; a hybrid with ``reuse_rival`` takes the general free rival's words instead."""
+    mllr: str | None = None
+    """An MLLR transform of the acoustic model's means (``script/adapt_acoustic.py``), read by
+    every decoder; None: the model as shipped."""
 
 
 FAST_RIVAL = {"fwdflat": False, "beam": 1e-40, "wbeam": 1e-30, "ds": 2}
@@ -189,11 +192,12 @@ class PocketSphinxRecognizer(SpeechRecognizer):
                 raise SpeechToTextError("asr-model-missing", f"PocketSphinx model file {path} is missing")
         try:
             best = self.decoding.bestpath
+            acoustic = self._acoustic()
             self._decoder = pocketsphinx.Decoder(
-                hmm=str(hmm), dict=str(dictionary), lm=str(lm), bestpath=best, loglevel="FATAL"
+                hmm=str(hmm), dict=str(dictionary), lm=str(lm), bestpath=best, loglevel="FATAL", **acoustic
             )
             self._phones = (
-                pocketsphinx.Decoder(hmm=str(hmm), allphone=str(phone_lm), loglevel="FATAL")
+                pocketsphinx.Decoder(hmm=str(hmm), allphone=str(phone_lm), loglevel="FATAL", **acoustic)
                 if self.decoding.phone_rival
                 else None
             )
@@ -204,6 +208,7 @@ class PocketSphinxRecognizer(SpeechRecognizer):
                     lm=str(lm),
                     bestpath=best,
                     loglevel="FATAL",
+                    **acoustic,
                     **self._rival_beams(),
                 )
                 if self.decoding.free_rival
@@ -235,6 +240,9 @@ class PocketSphinxRecognizer(SpeechRecognizer):
         """Whether the free rival's words are what free mode would decode (the same general
         model), so a fallback can take them instead of decoding the frames again."""
         return self._free is not None and self.decoding.rival_lm == "general"
+
+    def _acoustic(self) -> dict[str, object]:
+        return {} if self.decoding.mllr is None else {"mllr": self.decoding.mllr}
 
     def _rival_beams(self) -> dict[str, object]:
         return dict(FAST_RIVAL) if self.decoding.fast_rival else {}
