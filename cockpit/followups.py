@@ -105,6 +105,28 @@ _SET_IT = re.compile(
 )
 
 
+SPOKEN: Mapping[str, tuple[str, ...]] = {
+    "en": (
+        "[and] [the] (passenger|driver) [side] too",
+        "[and] [do] [the] same for the (passenger|driver) [side]",
+        "[a] [little] bit (more|higher|lower)",
+        "a little (more|higher|lower)",
+        "(higher|lower)",
+    ),
+}
+"""Follow-ups no skill template holds, as sentence templates (no slots) for the speech grammar of
+each language, so they are heard, not decoded freely: the other zone and the bare nudges ("turn it
+up", "louder", "a bit warmer" and "undo" are templates already). Each wording is one
+:func:`could_follow` takes."""
+
+
+def could_follow(text: str) -> bool:
+    """Whether ``text`` is worded as the other zone or a nudge, whatever came before it: what a
+    speech recogniser takes for a command beside the templates (:data:`SPOKEN`)."""
+    said = " ".join(text.lower().replace(",", " ").split()).rstrip(".!?")
+    return _other_zone(said) is not None or _nudge(said) is not None
+
+
 def remember(
     memory: dict[str, Any],
     match: IntentMatch,

@@ -37,6 +37,7 @@ from cockpit.nlu.model import (
 from cockpit.nlu.model import Seq as NluSeq
 from cockpit.nlu.numbers import to_words
 from cockpit.nlu.numbers_ko import native_words, sino_words
+from cockpit.nlu.parser import parse_template
 
 SPOKEN_HIGH = 100
 """Highest number a range rule spells out."""
@@ -220,11 +221,14 @@ def build_grammar(
     language: str = "en",
     wake_phrases: Sequence[str] = (),
     extra_values: Mapping[str, Sequence[str]] | None = None,
+    extra_sentences: Sequence[str] = (),
 ) -> CommandGrammar:
     """The command grammar of ``language`` from its template files (other languages are ignored).
 
     ``extra_values`` adds values to wildcard lists by list name, e.g. city names for
-    ``destination``, so the commonest requests decode in grammar mode.
+    ``destination``, so the commonest requests decode in grammar mode. ``extra_sentences`` are
+    sentence templates without slots that no template file holds (the follow-ups "and the
+    passenger side too", "a bit more": :data:`cockpit.followups.SPOKEN`).
     """
     mine = [f for f in files if primary_language(f.language) == language]
     sentences: list[Expr] = []
@@ -243,6 +247,8 @@ def build_grammar(
         rules.update(compiler.rules)
         prefixes += [p for p in file.fillers.prefixes if p not in prefixes and p not in SKIPPED_FILLERS]
         suffixes += [s for s in file.fillers.suffixes if s not in suffixes and s not in SKIPPED_FILLERS]
+    plain = _Compiler({}, {}, "extra_", {})
+    sentences += [plain.seq(parse_template(text, "extra sentence").body) for text in extra_sentences]
     if prefixes:
         rules[PREFIX_RULE] = _alt(_phrase(p) for p in prefixes)
     if suffixes:

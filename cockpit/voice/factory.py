@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from cockpit import followups as follow_ups
 from cockpit.asr.engines import AsrBackend, AsrEngines, ModelCatalogue, asr_backends
 from cockpit.asr.grammar import CommandGrammar, words
 from cockpit.asr.hybrid import MIN_CONFIDENCE
@@ -58,6 +59,7 @@ def command_grammars(
     None (the default) means every language the templates are written in. Each skill's vocabulary
     for the language (:meth:`~cockpit.skill_api.Skill.vocabulary`: the navigation skill's most
     populous cities as ``destination`` values) is added; ``extra_values`` replaces it for every language.
+    The follow-ups no template holds ("and the passenger side too") are in it too.
     """
     from cockpit.nlu import default_template_paths, load_templates
     from cockpit.skill_registry import builtin_capabilities
@@ -70,8 +72,15 @@ def command_grammars(
     grammars: dict[str, CommandGrammar] = {}
     for lang in languages:
         values = skills.vocabulary(lang) if extra_values is None else extra_values
-        grammars[lang] = build_grammar(files, lang, phrases, values)
+        grammars[lang] = build_grammar(files, lang, phrases, values, follow_ups.SPOKEN.get(lang, ()))
     return grammars
+
+
+def _or_follow_up(is_command: Callable[[str, str], bool]) -> Callable[[str, str], bool]:
+    """``is_command`` that also takes the follow-ups the grammar holds beside the templates: no
+    template matches "and the passenger side too", yet the pipeline's follow-up rules act on it,
+    so a grammar result worded so must not be decoded again freely (nor dropped in the window)."""
+    return lambda text, language: is_command(text, language) or follow_ups.could_follow(text)
 
 
 def wake_phrases(models: tuple[str, ...]) -> tuple[str, ...]:
@@ -130,7 +139,8 @@ class VoiceStack:
 
     ``settings`` is a :class:`cockpit.settings.VoiceSettings` (wake models and threshold, ASR
     engine, maximum utterance, no-speech timeout); ``grammars`` the command grammar per
-    language; ``is_command(text, language)`` optionally vets grammar results.
+    language; ``is_command(text, language)`` optionally vets grammar results (a follow-up worded
+    as one, :func:`cockpit.followups.could_follow`, is a command too: the grammar holds them).
     """
 
     def __init__(
@@ -143,6 +153,8 @@ class VoiceStack:
         backends: VoiceBackends | None = None,
     ) -> None:
         backends = backends or VoiceBackends()
+        if is_command is not None:
+            is_command = _or_follow_up(is_command)
         self.settings = settings
         """The voice settings it was built from."""
         self._wake = backends.wake.get(settings.wake_backend)(store, settings)
