@@ -15,13 +15,11 @@ indexed query. Records passed in by a caller (tests) are indexed in memory inste
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import os
 import re
 import sqlite3
-import sys
 import tempfile
 import threading
 import unicodedata
@@ -61,14 +59,8 @@ def normalise(text: str) -> str:
     """Casefolded, accents and apostrophes dropped, punctuation as spaces: ``"São Paulo!"`` -> ``sao paulo``."""
     folded = text.casefold().replace("'", "").replace("’", "")
     if not folded.isascii():  # ASCII has nothing to decompose: the index's 390,000 names are mostly ASCII
-        folded = unicodedata.normalize("NFKD", folded).translate(_combining_marks())
+        folded = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
     return " ".join(_WORD.findall(folded))
-
-
-@functools.cache
-def _combining_marks() -> dict[int, None]:
-    """Every combining character, as a ``str.translate`` table that deletes them."""
-    return {cp: None for cp in range(sys.maxunicode + 1) if unicodedata.combining(chr(cp))}
 
 
 @dataclass(frozen=True)
