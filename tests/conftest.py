@@ -25,6 +25,7 @@ _channels = itertools.count()
 # the wake-word/VAD networks. Marked here, by file and by fixture, rather than in every file.
 MODEL_TEST_FILES = frozenset(
     {
+        "test_asr_adaptation.py",
         "test_asr_calibration.py",
         "test_asr_engines.py",
         "test_asr_order.py",
@@ -56,9 +57,14 @@ MODEL_TESTS = frozenset(
 )
 """Single tests that need a real model, in files whose other tests do not."""
 SLOW_TESTS = frozenset(
-    {"test_bench_replay.py::test_ten_seconds_of_a_scenario_replay_to_the_same_decoded_signal_sequence"}
+    {
+        "test_bench_replay.py::test_ten_seconds_of_a_scenario_replay_to_the_same_decoded_signal_sequence",
+        "test_wake_training_thresholds.py::test_retraining_keeps_the_chosen_thresholds_and_says_so",
+        "test_wake_training_thresholds.py::test_new_thresholds_only_when_asked",
+    }
 )
-"""Tests without a model that still take more than a few seconds (real-time bus traffic)."""
+"""Tests without a model that still take more than a few seconds (real-time bus traffic, fitting
+the wake verifier)."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
