@@ -87,6 +87,7 @@ def build_dialogue(
         understand=understand,
         skills=skills,
         backends=backends.llm if backends is not None else None,
+        units=settings.units,
     )
     responder.start()
     return responder

@@ -53,6 +53,13 @@ The rules, applied to each sentence in this order:
    at some level: that counts as a claimed change (rule 1); saying it is off passes. A fact
    already said in the answer is dropped the second time.
 
+**Korean.** A Korean sentence (one holding Hangul) is read by the same rules in Korean terms: the
+verb's form instead of subject and tense (:mod:`cockpit.llm.claims_ko`: "뒷유리 열선을 켰습니다."
+claims, "뒷유리 열선은 성에를 제거합니다." describes) and Korean statements of the state
+(:mod:`cockpit.llm.facts_ko`). A replacement, the offer and the facts are said in the turn's
+language and the driver's units ("지금 시속 48킬로미터로 달리고 있습니다.", "You're driving at 30 mph."),
+whatever language the model answered in.
+
 Build one :class:`AnswerChecker` per answer: it remembers what it has said. This module applies
 rule 1 and decides what to say; the rest lives beside it: :mod:`cockpit.llm.sentences` reads an
 answer (sentences, contractions, numbers), :mod:`cockpit.llm.car_functions` names the car's
@@ -69,6 +76,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cockpit.llm.car_functions import UNSUPPORTED_STATE, CarFunction
+from cockpit.llm.claims_ko import claim_ko, unsupported_state_ko
 from cockpit.llm.facts import MATCH, UNTOLD, StateCheck
 from cockpit.llm.sentences import GENERIC, INTERJECTION, LEAD, NEGATION, Sentence, read_sentence, split_sentences
 from cockpit.phrasebook import Phrasebook
@@ -218,9 +226,15 @@ def _claim(s: Sentence) -> str:
 
 
 def _read(raw: str) -> Sentence:
-    """``raw`` read, with what it claims (none for a question)."""
+    """``raw`` read, with what it claims (none for a question); a Korean sentence by the Korean rules."""
     s = read_sentence(raw)
-    return s if s.question else dataclasses.replace(s, claim=_claim(s))
+    return s if s.question else dataclasses.replace(s, claim=claim_ko(s) if s.korean else _claim(s))
+
+
+def _unsupported_state(s: Sentence) -> bool:
+    if s.korean:
+        return unsupported_state_ko(s)
+    return UNSUPPORTED_STATE.search(s.low) is not None and not NEGATION.search(s.low)
 
 
 class AnswerChecker:
@@ -235,6 +249,7 @@ class AnswerChecker:
         question: str = "",
         memory: Mapping[str, Any] | None = None,
         language: str = "en",
+        units: str = "metric",
     ) -> None:
         """``state``: the confirmed vehicle state by VSS path (the facts the model was given);
         ``confirmed``: the VSS paths this turn confirmed (chat turns: none); ``offer``: said instead
@@ -242,8 +257,9 @@ class AnswerChecker:
         ``question``: the driver's words (a question about the gear or the speed makes "you are in
         ..." and "going 80" count); ``memory``: the session memory, for the destination's name
         (read as :func:`cockpit.llm.prompt.summarize_state` does); ``language``: the turn's, in
-        which :data:`NOTHING_CHANGED` is said."""
-        self._state = StateCheck(state, memory or {}, question)
+        which :data:`NOTHING_CHANGED` and the facts are said; ``units``: the driver's (the ``units``
+        setting), in which the facts give speeds and temperatures."""
+        self._state = StateCheck(state, memory or {}, question, language=language, units=units)
         self._confirmed = frozenset(confirmed)
         self._offer = offer
         self._nothing_changed = PHRASES.say(language, "nothing_changed")
@@ -259,7 +275,7 @@ class AnswerChecker:
         s = _read(sentence)
         if s.question or not s.body.strip(" \"'.,!?-"):
             return Checked(sentence, False, "")
-        if s.unsupported and (s.claim or (UNSUPPORTED_STATE.search(s.low) and not NEGATION.search(s.low))):
+        if s.unsupported and (s.claim or _unsupported_state(s)):
             return self._no_change("unsupported-function")
         covered = self._covered(s.functions)
         if s.claim in ("claims-change", "promises-action") and not covered:

@@ -5,7 +5,8 @@ fan and seat heating levels, volume, muting, what is playing, the destination) a
 :class:`~cockpit.llm.sentences.Sentence` states about it: a :class:`Finding` that it matches, that
 it contradicts the facts (with the fact to say instead), or that it states something the model
 was told nothing about. The rule itself is written down in :mod:`cockpit.llm.claims`, which
-decides what to say.
+decides what to say. The facts and their sentences (in the turn's language and the driver's
+units) are :mod:`cockpit.llm.fact_texts`; a Korean sentence is read by :mod:`cockpit.llm.facts_ko`.
 """
 
 from __future__ import annotations
@@ -15,34 +16,27 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cockpit import vss
-from cockpit.llm.car_functions import AIR_CONDITIONING, DEFROSTERS, FAN, SEAT_HEATING, TEMPERATURE, CarFunction
+from cockpit.llm import facts_ko
+from cockpit.llm.car_functions import AIR_CONDITIONING, FAN, SEAT_HEATING, TEMPERATURE, CarFunction
+from cockpit.llm.fact_texts import (
+    DRIVE,
+    MATCH,
+    MOVING_MIN_KMH,
+    NEUTRAL,
+    PARK,
+    SEAT_HEATING_PERCENT_PER_LEVEL,
+    SPEED_TOLERANCE_KMH,
+    UNTOLD,
+    CarFacts,
+    Finding,
+    clean_field,
+    flag,
+)
 from cockpit.llm.sentences import GENERIC, NEGATION, NUMBER, Sentence, parse_number
-from cockpit.phrasebook import say_back
 from cockpit.skill_api import SignalValue, fact_number
 
-MAX_FIELD_CHARS = 60
-"""Longest piece of outside text (a destination, a title) quoted into an offer or a fact."""
-PARK, DRIVE, NEUTRAL = 126, 127, 0
-"""VSS ``SelectedGear`` values (reverse gears are negative, forward gears count from 1)."""
-SEAT_HEATING_PERCENT_PER_LEVEL = 100 / 3
-"""Seat heating levels 0-3 are VSS ``HeatingCooling`` percent (0, 33, 67, 100)."""
-MOVING_MIN_KMH = 1.0
-"""Below this the car counts as stopped (the prompt's car facts use the same threshold)."""
-SPEED_TOLERANCE_KMH = 3.0
-"""How far a stated speed may be from the measured one (rounding, mph)."""
 MPH_TO_KMH = 1.609344
-
-
-def _flag(state: Mapping[str, SignalValue], signal: str) -> bool | None:
-    value = state.get(signal)
-    return value if isinstance(value, bool) else None
-
-
-def clean_field(text: str) -> str:
-    """Outside text made safe to quote: no control characters, quotes or brackets, at most
-    :data:`MAX_FIELD_CHARS`."""
-    return say_back(re.sub(r"[\"<>|{}\[\]]", " ", text), MAX_FIELD_CHARS)
+__all__ = ["MATCH", "MOVING_MIN_KMH", "UNTOLD", "Finding", "StateCheck", "clean_field"]
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -51,80 +45,6 @@ def _same_name(a: str, b: str) -> bool:
     return bool(x and y) and (x == y or (min(len(x), len(y)) >= 3 and (x in y or y in x)))
 
 
-def _on(flag: bool) -> str:
-    return "on" if flag else "off"
-
-
-class _Facts:
-    """The state in the terms the checks compare, and each fact as a sentence."""
-
-    def __init__(self, state: Mapping[str, SignalValue], memory: Mapping[str, Any]) -> None:
-        self.state = state
-        self.speed = fact_number(state, vss.SPEED)
-        self.moving = self.speed >= MOVING_MIN_KMH if self.speed is not None else _flag(state, vss.IS_MOVING)
-        self.gear = fact_number(state, vss.SELECTED_GEAR)
-        sides = (("driver", vss.DRIVER_TEMPERATURE), ("passenger", vss.PASSENGER_TEMPERATURE))
-        self.temperatures = {side: t for side, signal in sides if (t := fact_number(state, signal)) is not None}
-        self.volume = fact_number(state, vss.MEDIA_VOLUME)
-        self.muted = _flag(state, vss.MEDIA_MUTED)
-        self.track = str(state.get(vss.MEDIA_TRACK) or "")
-        self.artist = str(state.get(vss.MEDIA_ARTIST) or "")
-        self.paused = str(state.get(vss.MEDIA_ACTION, "")).upper() in ("PAUSE", "STOP")
-        name = memory.get("destination")
-        name = name.get("name") if isinstance(name, Mapping) else name
-        active = _flag(state, vss.NAV_GUIDANCE_ACTIVE)
-        self.destination = name.strip() if isinstance(name, str) and active is not False else ""
-        self.routing = bool(self.destination) or (bool(active) and fact_number(state, vss.NAV_LATITUDE) is not None)
-
-    def speed_text(self) -> str:
-        if self.speed is not None and self.speed >= MOVING_MIN_KMH:
-            return f"You're driving at {self.speed:.0f} km/h."
-        if self.moving:
-            return "The car is moving."
-        return "The car is parked." if self.gear == PARK else "The car is stopped."
-
-    def gear_text(self) -> str:
-        gear = self.gear or 0
-        name = {PARK: "park", DRIVE: "drive", NEUTRAL: "neutral"}.get(int(gear), f"gear {gear:g}")
-        return f"The car is in {'reverse' if gear < 0 else name}."
-
-    def temperature_text(self) -> str:
-        values = list(self.temperatures.items())
-        if len({t for _, t in values}) == 1:
-            return f"The cabin is set to {values[0][1]:g} degrees."
-        return "The cabin is set to " + " and ".join(f"{t:g} degrees on the {side} side" for side, t in values) + "."
-
-    def switch_text(self, function: CarFunction) -> str:
-        flags = [bool(self.state.get(signal)) for signal in function.signals]
-        if len(set(flags)) > 1:
-            return f"The front defroster is {_on(flags[0])}, the rear one {_on(flags[1])}."
-        return f"The {function.name} {'are' if function is DEFROSTERS else 'is'} {_on(flags[0])}."
-
-    def media_text(self) -> str:
-        if not self.track:
-            return "Nothing is playing."
-        what = f'"{clean_field(self.track)}"' + (f' by "{clean_field(self.artist)}"' if self.artist else "")
-        return f"{what} is paused." if self.paused else f"This is {what}."
-
-    def destination_text(self) -> str:
-        if self.destination:
-            return f'The destination is "{clean_field(self.destination)}".'
-        return "Route guidance is on." if self.routing else "No destination is set."
-
-
-@dataclass(frozen=True)
-class Finding:
-    """What the facts say of one statement."""
-
-    reason: str
-    """"" when the statement matches the facts, ``claims-change`` when nobody told the model,
-    else ``contradicts-...``."""
-    fact: str = ""
-    """The fact to say instead of a contradiction."""
-
-
-MATCH, UNTOLD = Finding(""), Finding("claims-change")
-"""The statement matches the facts; it states what the model was told nothing about (compared by identity)."""
 _CAR = r"(?:i|you|we|the\s+car|your\s+car|our\s+car|the\s+vehicle|this\s+car|it)\s+(?:am|are|is)\s+"
 _NOW_ADV = r"(?:(?:currently|now|still|just|right\s+now|presently|already)\s+)*"
 _AS = r"(?<!\bas )(?<!\bwhile )(?<!\bwhen )(?<!\bif )(?<!\bsince )(?<!\bbecause )(?<!\bbefore )"
@@ -232,16 +152,13 @@ class _Amount:
     function: CarFunction
     value: re.Pattern[str]
     per_unit: float
-    fact: str
-    off: str
 
 
 _AMOUNTS = (
-    _Amount(FAN, re.compile(rf"(?P<num>{NUMBER})\s*(?:%|percent|per\s+cent)"), 1,
-            "The fan is at {:g} percent.", "The fan is off."),
-    _Amount(SEAT_HEATING, re.compile(rf"\blevel\s+(?P<num>{NUMBER})\b"), SEAT_HEATING_PERCENT_PER_LEVEL,
-            "The seat heating is at level {:g}.", "The seat heating is off."),
-)  # fmt: skip
+    _Amount(FAN, re.compile(rf"(?P<num>{NUMBER})\s*(?:%|percent|per\s+cent)"), 1),
+    _Amount(SEAT_HEATING, re.compile(rf"\blevel\s+(?P<num>{NUMBER})\b"), SEAT_HEATING_PERCENT_PER_LEVEL),
+)
+"""Their facts are said as ``<function name>`` and ``<function name>_off`` (:data:`~cockpit.llm.fact_texts.PHRASES`)."""
 
 
 def _side(low: str, start: int, end: int) -> str:
@@ -254,16 +171,30 @@ def _side(low: str, start: int, end: int) -> str:
 class StateCheck:
     """Rule 2 for one answer: its statements of the car's present state against the facts."""
 
-    def __init__(self, state: Mapping[str, SignalValue], memory: Mapping[str, Any], question: str) -> None:
+    def __init__(
+        self,
+        state: Mapping[str, SignalValue],
+        memory: Mapping[str, Any],
+        question: str,
+        *,
+        language: str = "en",
+        units: str = "metric",
+    ) -> None:
         """``state``: the confirmed vehicle state by VSS path; ``memory``: the session memory (the
         destination's name); ``question``: the driver's words (a question about the gear or the speed
-        makes "you are in ..." and "going 80" count)."""
-        self._facts = _Facts(state, memory)
+        makes "you are in ..." and "going 80" count); ``language`` and ``units``: the turn's and the
+        driver's, in which a fact is said (a bare number of degrees or a bare speed is read in
+        ``units`` too)."""
+        self._facts = CarFacts(state, memory, language, units)
         self._question = question
 
     def find(self, s: Sentence) -> Finding | None:
         """What the facts say of ``s``: :data:`MATCH`, :data:`UNTOLD` or a contradiction; None when it
-        states none of them."""
+        states none of them. A Korean sentence is read by :mod:`cockpit.llm.facts_ko`."""
+        if s.korean:
+            return next(
+                (f for check in facts_ko.CHECKS if (f := check(self._facts, s, self._question)) is not None), None
+            )
         return next((f for check in self._CHECKS if (f := check(self, s)) is not None), None)
 
     # --- the checks: None when the sentence says nothing of that fact ------------------------
@@ -280,6 +211,8 @@ class StateCheck:
                     claimed *= MPH_TO_KMH
             elif _SPEED_QUESTION.search(self._question) and (bare := _BARE_SPEED.search(s.low)):
                 claimed = parse_number(bare.group("num"))
+                if claimed is not None and facts.imperial:  # "going eighty": in the driver's unit
+                    claimed *= MPH_TO_KMH
         if claimed is not None:
             if facts.speed is None:
                 wrong = (claimed >= MOVING_MIN_KMH) != facts.moving
@@ -324,7 +257,9 @@ class StateCheck:
             if not temperatures:
                 return UNTOLD
             tolerance = 0.5
-            if (value.group("unit") or "").startswith("f"):
+            unit = value.group("unit") or ""
+            # A bare number is in the driver's units; the ranges (16-30 °C, 61-86 °F) do not overlap.
+            if unit.startswith("f") or (not unit and self._facts.imperial and claimed > 45):
                 claimed, tolerance = (claimed - 32) * 5 / 9, 1.0
             side = _side(s.low, value.start(), value.end())
             candidates = [t for z, t in temperatures.items() if not side or z == side] or list(temperatures.values())
@@ -344,7 +279,7 @@ class StateCheck:
             if stated is None:
                 continue
             on = (stated.group("pred").split()[-1] not in _OFF_WORDS) != bool(stated.group("neg"))
-            known = [_flag(self._facts.state, signal) for signal in function.signals]
+            known = [flag(self._facts.state, signal) for signal in function.signals]
             if None in known:
                 return UNTOLD if on else None
             if all(k == on for k in known):
@@ -372,7 +307,10 @@ class StateCheck:
                 return UNTOLD if on else None
             if (claimed in levels) if value else any((level > 0) == on for level in levels):
                 return MATCH
-            fact = " ".join(amount.fact.format(level) if level else amount.off for level in levels)
+            name = amount.function.name
+            fact = " ".join(
+                self._facts.say(name, n=level) if level else self._facts.say(f"{name}_off") for level in levels
+            )
             return Finding(f"contradicts-{amount.function.name.replace(' ', '-')}", fact)
         return None
 
@@ -384,7 +322,7 @@ class StateCheck:
         volume = self._facts.volume
         if volume is None:
             return UNTOLD
-        return MATCH if abs(claimed - volume) <= 1 else Finding("contradicts-volume", f"The volume is at {volume:.0f}.")
+        return MATCH if abs(claimed - volume) <= 1 else Finding("contradicts-volume", self._facts.volume_text())
 
     def _mute(self, s: Sentence) -> Finding | None:
         found = _MUTE_STATED.search(s.body)
@@ -395,7 +333,7 @@ class StateCheck:
             return UNTOLD if muted else None
         if self._facts.muted == muted:
             return MATCH
-        return Finding("contradicts-mute", "The sound is muted." if self._facts.muted else "The sound is not muted.")
+        return Finding("contradicts-mute", self._facts.mute_text())
 
     def _media(self, s: Sentence) -> Finding | None:
         facts = self._facts

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from cockpit.catalogue import CATALOGUE, IntentMatch
-from cockpit.hangul import particle
+from cockpit.hangul import has_hangul, particle
 from cockpit.langtag import primary_language
 from cockpit.llm.facts import clean_field
 from cockpit.skill_api import fact_number
@@ -33,9 +33,47 @@ _QUOTED_PARTS = re.compile(
 """Quoted parts of a question; a Korean particle may follow the closing quote ("'에어컨 켜 줘'가 무슨 뜻이야?")."""
 
 
+# Korean asks with the verb's ending: "켜 줄 수 있어?", "켜 줄래?", "켤 수 있어?", "켜도 돼?". The
+# command is the same verb with "줘" ("켜 줘"), which the templates understand.
+_KO_PLEASE = re.compile(
+    r"^(?P<stem>.*\S)\s*(?:좀\s*)?(?:줄|주실|주시|주|줘)\s*(?:수\s*(?:있|없)\S*|래\S*|겠\S*|시겠\S*|세요|실래\S*|"
+    r"면\s*안\s*(?:돼|될까|되나)\S*|나요|니|는지\S*|어|어요|요)?$"
+)
+_KO_MAY = re.compile(r"^(?P<stem>.*\S)도\s*(?:돼|될까|되나요|되니|되겠|괜찮)\S*$")
+_KO_CAN = re.compile(r"^(?P<stem>.*?)(?P<verb>\S+)\s*수\s*(?:있|없)\S*$")
+_KO_MEANING = re.compile(
+    r"^(?P<stem>.*?\S)\s*(?:(?:이|가|은|는|이란|란|라는\s*(?:말|건|게)?[은는이가]?)\s*)?"
+    r"(?:무슨\s*뜻\S*|뜻이\s*뭐\S*|의미가\s*뭐\S*|무슨\s*의미\S*|뭐(?:야|예요|에요|지|죠)?|(?:하|으)?면\s*(?:어떻게|뭐가)\s*\S+)$"
+)
+_KO_WILL = {"켤": "켜", "끌": "꺼", "틀": "틀어", "열": "열어", "닫을": "닫아", "바꿀": "바꿔", "맞출": "맞춰",
+            "올릴": "올려", "내릴": "내려", "높일": "높여", "낮출": "낮춰", "줄일": "줄여", "늘릴": "늘려",
+            "키울": "키워", "넘길": "넘겨", "되돌릴": "되돌려", "멈출": "멈춰", "할": "해"}  # fmt: skip
+"""A verb's future attributive (before "수 있어") and its -어 form (before "줘")."""
+
+
+def _korean_forms(text: str) -> list[str]:
+    """The command inside a Korean question: "뒷유리 열선 켜 줄 수 있어" -> "뒷유리 열선 켜 줘"."""
+    forms: list[str] = []
+    if meaning := _KO_MEANING.match(text):
+        forms.append(stem := meaning.group("stem").strip(" '\""))
+        if stem.endswith("기"):  # a verb made a noun: "켜기" -> "켜 줘", "끄기" -> "꺼 줘"
+            forms.append(re.sub(r"끄$", "꺼", stem[:-1]) + " 줘")
+    for form in [text, *forms]:
+        if please := _KO_PLEASE.match(form) or _KO_MAY.match(form):
+            forms.append(f"{please.group('stem')} 줘")
+        elif (can := _KO_CAN.match(form)) and (
+            verb := _KO_WILL.get(can.group("verb"))
+            or (can.group("verb")[:-1] + "해" if can.group("verb").endswith("할") else "")
+        ):
+            forms.append(f"{can.group('stem')}{verb} 줘")
+    return forms
+
+
 def _asked_forms(question: str) -> list[str]:
     forms = [next(g for g in m.groups() if g is not None).strip(" .,!?") for m in _QUOTED_PARTS.finditer(question)]
     text = " ".join(question.split()).strip(" .!?")
+    if has_hangul(text):
+        forms += _korean_forms(text)
     forms += [_WRAPPER_END.sub("", _WRAPPER_START.sub("", text)).strip(" .,!?\"'“”‘’"), text]
     return [f for i, f in enumerate(forms) if f and f not in forms[:i]]
 
@@ -44,8 +82,10 @@ def wanted_action(question: str, understand: Callable[[str], object]) -> IntentM
     """The car command the driver seems to ask about or want, or None.
 
     Tries, through ``understand`` (the template recogniser), the quoted parts of ``question``
-    ('...', "...", “...”), then the question without a leading "what does / what is / explain /
-    can you / please / could you ..." and a trailing "mean / do / means", then the question itself.
+    ('...', "...", “...”), then for a Korean question the command its ending asks for ("켜 줄 수
+    있어?", "켤 수 있어?", "켜도 돼?" -> "켜 줘"; "X는 무슨 뜻이야?" -> X), then the question
+    without a leading "what does / what is / explain / can you / please / could you ..." and a
+    trailing "mean / do / means", then the question itself.
     Only an :class:`IntentMatch` of an actuating catalogue intent counts; anything else
     ``understand`` returns (None, an unsupported request, a query) is skipped."""
     for form in _asked_forms(question):

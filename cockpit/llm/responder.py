@@ -221,6 +221,7 @@ class LlmResponder(DialogueResponder):
         state_store: PrefixStateStore | None = None,
         understand: Callable[[str, str], IntentMatch | None] | None = None,
         skills: SkillCapabilities | None = None,
+        units: str = "metric",
     ) -> None:
         """``load`` builds the model (called once, on the model thread). ``tools`` are the intents
         the model may call (default: every skill intent of the catalogue); pass the intents of
@@ -228,8 +229,10 @@ class LlmResponder(DialogueResponder):
         the warmed prefix between runs. ``understand(text, language)`` is the template
         recogniser: it finds the command a driver asks about, so an answer can offer it.
         ``skills`` is what the skill registry collected (default: the built-in skills): the
-        catalogue, the gate's cues and the car facts come from there."""
+        catalogue, the gate's cues and the car facts come from there. ``units`` are the driver's
+        (the ``units`` setting): the answer checker says its facts in them."""
         self._load = load
+        self._units = units
         self._settings = settings or LlmSettings()
         self._skills = skills or builtin_capabilities()
         self._schemas = tool_schemas(tools, self._skills.catalogue)
@@ -264,6 +267,7 @@ class LlmResponder(DialogueResponder):
         understand: Callable[[str, str], IntentMatch | None] | None = None,
         skills: SkillCapabilities | None = None,
         backends: Registry[LlmBackend] | None = None,
+        units: str = "metric",
     ) -> LlmResponder:
         """The responder the composition root builds; call :meth:`start` to load in the background.
         ``backends`` are the language-model backends by name (default: :func:`llm_backends`)."""
@@ -276,6 +280,7 @@ class LlmResponder(DialogueResponder):
             state_store=store,
             understand=understand,
             skills=skills,
+            units=units,
         )
 
     # --- life cycle -------------------------------------------------------------------------
@@ -542,7 +547,7 @@ class LlmResponder(DialogueResponder):
         offer = offer_text(turn.offer, turn.language) if turn.offer is not None else None
         # A chat turn has confirmed nothing: every claim of a change is checked as unconfirmed.
         checker = claims.AnswerChecker(
-            turn.state, offer=offer, question=turn.text, memory=turn.memory, language=turn.language
+            turn.state, offer=offer, question=turn.text, memory=turn.memory, language=turn.language, units=self._units
         )
         splitter = SentenceSplitter()
         said: list[str] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cockpit.hangul import has_hangul
 from cockpit.llm.car_functions import CarFunction, mentions
 from cockpit.llm.speech import SentenceSplitter
 
@@ -65,6 +66,8 @@ class Sentence:
     """Whether it names something this car cannot control."""
     claim: str = ""
     """``claims-change``, ``promises-action``, ``states`` (a state verb: rule 2 decides) or ""."""
+    korean: bool = False
+    """Whether it is Korean (holds Hangul): the Korean rules read it (:mod:`cockpit.llm.claims_ko`)."""
 
 
 def read_sentence(raw: str) -> Sentence:
@@ -74,8 +77,10 @@ def read_sentence(raw: str) -> Sentence:
     for pattern, repl in _CONTRACTIONS:
         text = pattern.sub(repl, text)
     low = text.lower()
-    question = low.rstrip(" \"')").endswith("?") and _ASKS.match(low) is not None
-    return Sentence(text, low, low.rstrip(" .!?…;:\"')"), question, *mentions(low))
+    korean = has_hangul(low)
+    # A Korean question ends in "?" (its ending asks: 켤까요?, 켰어요?); no auxiliary opens it.
+    question = low.rstrip(" \"')").endswith("?") and (korean or _ASKS.match(low) is not None)
+    return Sentence(text, low, low.rstrip(" .!?…;:\"')~"), question, *mentions(low), korean=korean)
 
 
 def split_sentences(text: str) -> list[str]:
