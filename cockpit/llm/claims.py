@@ -48,10 +48,13 @@ The rules, applied to each sentence in this order:
    offer when there is one). When the driver's question is about the gear, any "you are in
    <something>" that is not the true gear is a gear statement ("I'm in the passenger seat.").
    Numbers count only when tied to the car this way: "Water boils at 100 degrees." and "Hamlet was
-   written around 1600." pass. What the facts do not cover passes (an unknown speed, general
-   knowledge), except that a function the model was told nothing about cannot be said to be on or
-   at some level: that counts as a claimed change (rule 1); saying it is off passes. A fact
-   already said in the answer is dropped the second time.
+   written around 1600." pass. The amount of a change states no value ("I raised the temperature by
+   2 degrees.", "two degrees warmer", "20 percent faster", "up by 10"), nor does the value it
+   changed from ("from 21 degrees"): such a sentence is a claimed change (rule 1). What the facts
+   do not cover passes (an unknown speed, general knowledge), except that a function the model
+   was told nothing about cannot be said to be on or at some level: that counts as a claimed
+   change (rule 1); saying it is off passes. A fact already said in the answer is dropped the
+   second time.
 
 **Korean.** A Korean sentence (one holding Hangul) is read by the same rules in Korean terms: the
 verb's form instead of subject and tense (:mod:`cockpit.llm.claims_ko`: "뒷유리 열선을 켰습니다."
@@ -78,7 +81,16 @@ from typing import Any
 from cockpit.llm.car_functions import UNSUPPORTED_STATE, CarFunction
 from cockpit.llm.claims_ko import claim_ko, unsupported_state_ko
 from cockpit.llm.facts import MATCH, UNTOLD, StateCheck
-from cockpit.llm.sentences import GENERIC, INTERJECTION, LEAD, NEGATION, Sentence, read_sentence, split_sentences
+from cockpit.llm.sentences import (
+    AMOUNT,
+    GENERIC,
+    INTERJECTION,
+    LEAD,
+    NEGATION,
+    Sentence,
+    read_sentence,
+    split_sentences,
+)
 from cockpit.phrasebook import Phrasebook
 from cockpit.skill_api import SignalValue
 
@@ -143,8 +155,10 @@ _IT = r"(?:it|that|this|so)"
 _NOT_BEFORE_ME = {"if", "when", "whenever", "can", "could", "should", "would", "do", "did", "shall", "may", "might",
                   "will", "before", "after", "until", "unless", "once", "how", "what", "whether", "that",
                   "where"}  # fmt: skip
+_MADE = rf"made\s+(?:it|the\s+(?:car|cabin|music|sound|audio|air|fan|volume|temperature))\s+(?:{AMOUNT}\s+)?\w+er\b"
+"""Made it different: "made it warmer", "made the cabin two degrees warmer", "made it a bit louder"."""
 _CLAIMS = re.compile(
-    rf"\b(?:i|we)\s+(?:have\s+|had\s+)?{_ADV}(?:{_PAST}\b|(?:do(?:ne)?|did)\s+{_IT}\b|made\s+it\s+\w+er\b|{_BASE}"
+    rf"\b(?:i|we)\s+(?:have\s+|had\s+)?{_ADV}(?:{_PAST}\b|(?:do(?:ne)?|did)\s+{_IT}\b|{_MADE}|{_BASE}"
     rf"(?=\s+(?:it|that|this|them|the|your|on|off|up|down)\b))|\b(?:i|we)\s+(?:am|are)\s+{_ADV}{_ING}\b|"
     rf"\b(?:the\s+car|the\s+system|the\s+assistant)\s+(?:is\s+{_ADV}{_ING}|has\s+{_ADV}{_PAST})\b"
 )
@@ -163,7 +177,7 @@ _OUTCOME = re.compile(
 _PASSIVE_PAST = re.compile(
     rf"\b(?:was|were|has\s+been|have\s+been|had\s+been|got|gets|is\s+being|are\s+being|is\s+now|are\s+now)\s+"
     rf"{_ADV}(?:been\s+)?{_PAST}\b|(?<!\bis )(?<!\bare )(?<!\bbe )(?<!\byou )\b(?:turned|switched|came|kicked|"
-    rf"clicked|powered|flicked|shut)\s+(?:on|off)\b"
+    rf"clicked|powered|flicked|shut)\s+(?:on|off)\b|\b(?:went|(?:has|have)\s+gone)\s+(?:up|down)\b"
 )
 _PASSIVE_NOW = re.compile(rf"\b(?:is|are)\s+(?:(?:currently|still|already|also)\s+)*(?P<verb>{_PAST})\b")
 _NOW = re.compile(r"\b(?:is|are)\s+now\b|\b(?:on|off|muted|playing|paused|running)\s+now\b")
@@ -188,7 +202,8 @@ _FINITE = re.compile(
 _HEADLINE = re.compile(
     r"\b(?:turned|switched|set\s+(?:to|at|on|off)|activated|deactivated|enabled|disabled|increased|decreased|"
     r"lowered|raised|reduced|boosted|adjusted|changed|muted|unmuted|resumed|skipped|cancell?ed|undone|reverted|"
-    r"restored|started|opened|closed|locked|unlocked|updated|cranked|bumped|paused)\b"
+    rf"restored|started|opened|closed|locked|unlocked|updated|cranked|bumped|paused)\b|\b{AMOUNT}\s+(?:warmer|cooler|"
+    rf"colder|hotter|louder|quieter|softer|higher|lower|faster|slower|stronger|weaker)\b(?!\s+than)"
 )
 _SUBJECTS = re.compile(r"\b(?:i|you|we|they|he|she|it|this|that|these|those|there|which|who)\b")
 _CAR_OBJECT = re.compile(r"\b(?:it|that|this|them|everything|changes?|settings?|the\s+last\s+\w+)\b")

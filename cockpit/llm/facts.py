@@ -32,7 +32,7 @@ from cockpit.llm.fact_texts import (
     clean_field,
     flag,
 )
-from cockpit.llm.sentences import GENERIC, NEGATION, NUMBER, Sentence, parse_number
+from cockpit.llm.sentences import GENERIC, NEGATION, NUMBER, Sentence, parse_number, states_change
 from cockpit.skill_api import SignalValue, fact_number
 
 MPH_TO_KMH = 1.609344
@@ -111,8 +111,11 @@ _ON_OFF = re.compile(r"\b(?:is|are)\s+(?:currently\s+)?(?P<neg>not\s+)?(?P<pred>
 _VOLUME_STATED = re.compile(
     rf"\b(?:volume|sound|music|audio)\s+(?:level\s+)?(?:is|are)\s+(?:playing\s+)?{_NOW_ADV}(?:set\s+)?(?:to\s+|at\s+)?"
     rf"(?:about\s+|around\s+|volume\s+)?(?P<num>{NUMBER})\b|^(?:the\s+)?volume\s+(?:level\s+)?set\s+(?:to|at)\s+"
-    rf"(?P<num2>{NUMBER})\b|\bat\s+volume\s+(?P<num3>{NUMBER})\b"
+    rf"(?P<num2>{NUMBER})\b|\bat\s+volume\s+(?P<num3>{NUMBER})\b|\b(?:volume|sound|music|audio)\b[^.;,]*?\b(?:up|down|"
+    rf"increased|decreased|raised|lowered|reduced|changed|adjusted|set|turned|bumped)(?:\s+by\s+[\w\s%]+?,?)?\s+to\s+"
+    rf"(?:about\s+|around\s+)?(?P<num4>{NUMBER})\b"
 )
+"""The volume stated ("The volume is 30.", "at volume 30") or changed to ("I turned the volume up to 60.")."""
 _MUTE_STATED = re.compile(
     rf"\b(?:sound|audio|volume|music|media|radio|car)\s+(?:is|are)\s+{_NOW_ADV}(?P<neg>not\s+)?(?P<pred>muted|"
     rf"unmuted)\b|^\(?(?P<pred2>muted|unmuted)\)?$"
@@ -252,8 +255,8 @@ class StateCheck:
         finding: Finding | None = None
         for value in _DEGREES.finditer(s.low):
             claimed = parse_number(value.group("num"))
-            if claimed is None:
-                continue
+            if claimed is None or states_change(s.low, value.start("num"), value.end("num")):
+                continue  # "raised by 2 degrees" is a change by 2 degrees, not a temperature
             if not temperatures:
                 return UNTOLD
             tolerance = 0.5
@@ -293,7 +296,8 @@ class StateCheck:
         if GENERIC.search(s.low) or not (re.search(r"\b(?:is|are)\b", s.low) or s.claim):
             return None
         for amount in (a for a in _AMOUNTS if a.function in s.functions):
-            value, switch = amount.value.search(s.low), _ON_OFF.search(s.body)
+            values = (m for m in amount.value.finditer(s.low) if not states_change(s.low, m.start("num"), m.end("num")))
+            value, switch = next(values, None), _ON_OFF.search(s.body)  # "20 percent faster" is a change
             if value is None and switch is None:
                 continue
             claimed = parse_number(value.group("num")) if value else None
@@ -316,7 +320,10 @@ class StateCheck:
 
     def _volume(self, s: Sentence) -> Finding | None:
         found = _VOLUME_STATED.search(s.low)
-        claimed = parse_number(found.group("num") or found.group("num2") or found.group("num3")) if found else None
+        group = next((g for g in ("num", "num2", "num3", "num4") if found.group(g)), "") if found else ""
+        if not found or not group or states_change(s.low, found.start(group), found.end(group)):
+            return None  # "The volume is now 10 percent louder." states a change
+        claimed = parse_number(found.group(group))
         if claimed is None or GENERIC.search(s.low):
             return None
         volume = self._facts.volume

@@ -90,17 +90,6 @@ def split_sentences(text: str) -> list[str]:
     return [*splitter.feed(text), *filter(None, [splitter.rest()])]
 
 
-# --- words the rules share ------------------------------------------------------------------
-
-NEGATION = re.compile(r"\b(?:not|no|never|nothing|none|neither|nor|without|unable)\b")
-"""A negation: a negated change claims nothing, a negated state is the opposite one."""
-GENERIC = re.compile(
-    r"\b(?:when|whenever|if|once|until|unless|usually|typically|normally|generally|often|sometimes|automatically|"
-    r"can\s+be|could\s+be|should\s+be|may\s+be|might\s+be|must\s+be|by|you\s+can|you\s+could|so\s+that|in\s+order|"
-    r"where|which)\b"
-)
-"""Words of a general description or a condition: passives with them claim nothing."""
-
 # --- numbers --------------------------------------------------------------------------------
 
 _SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
@@ -128,3 +117,46 @@ def parse_number(text: str) -> float | None:
     if any(d > 9 for d in digits):
         return None
     return float(f"{total}." + "".join(map(str, digits))) if digits else float(total)
+
+
+# --- words the rules share ------------------------------------------------------------------
+
+NEGATION = re.compile(r"\b(?:not|no|never|nothing|none|neither|nor|without|unable)\b")
+"""A negation: a negated change claims nothing, a negated state is the opposite one."""
+_UNIT = r"(?:degrees?|percent|per\s+cent|points?|steps?|notch(?:es)?|levels?)"
+_A_BIT = (
+    r"(?:a\s+(?:little\s+)?bit|a\s+little|a\s+lot|a\s+touch|a\s+tad|a\s+notch|slightly|somewhat|"
+    rf"a\s+(?:few|couple\s+of|couple)\s+{_UNIT})"
+)
+_MEASURED = rf"{NUMBER}(?:\s*(?:°|%)|\s+{_UNIT})(?!\w)"
+AMOUNT = rf"(?:{_A_BIT}|{_MEASURED}|{NUMBER}(?!\w))"
+"""How much a change changed: "a bit", "two degrees", "20 percent", "10" (see :func:`states_change`)."""
+GENERIC = re.compile(
+    r"\b(?:when|whenever|if|once|until|unless|usually|typically|normally|generally|often|sometimes|automatically|"
+    r"can\s+be|could\s+be|should\s+be|may\s+be|might\s+be|must\s+be|you\s+can|you\s+could|so\s+that|in\s+order|"
+    rf"where|which)\b|\bby\b(?!\s+(?:about\s+|around\s+|roughly\s+|another\s+|a\s+further\s+)?(?:{_A_BIT}|{_MEASURED}|"
+    rf"{NUMBER}(?=\s*(?:$|[,.;!?)])|\s+(?:to|and|so|now|for|from|more|less)\b)))"
+)
+"""Words of a general description or a condition: passives with them claim nothing. "by" counts
+("is heated by thin wires", "by default", "by 2 wires"), but not before an amount: "raised by 2
+degrees", "turned up by 10." report a change."""
+_CHANGE_BEFORE = re.compile(
+    r"(?:\b(?:by|up|down|from|another)|\b(?:an?\s+)?(?:extra|additional|further))\s+(?:(?:about|around|roughly|"
+    r"approximately|almost|nearly|just|only|another|a\s+further)\s+)*$|\b(?:rais|lower|increas|decreas|reduc|"
+    r"boost|bump|dropp|crank)(?:ed|ing)\s+(?:(?!(?:to|at|from|is|are|was|were|and|but|so|of|now)\b)[\w']+\s+){0,4}$"
+)
+"""Words before the amount of a change ("by", "up", "another", "raised the temperature") or the
+value it changed from ("from")."""
+_CHANGE_AFTER = re.compile(
+    r"\s*(?:°\s*[cf]?|%|degrees?(?:\s+(?:celsius|fahrenheit|c|f))?|deg|percent|per\s+cent|points?|steps?|"
+    r"notch(?:es)?|levels?|units?)?\s*(?:more|less|higher|lower|warmer|cooler|colder|hotter|louder|quieter|softer|"
+    r"faster|slower|stronger|weaker|above|below|(?:up|down)(?!\s+from))\b"
+)
+"""Words after the amount of a change: "2 degrees warmer", "20 percent more", "two steps up"."""
+
+
+def states_change(low: str, start: int, end: int) -> bool:
+    """Whether the number at ``low[start:end]`` is the amount of a change ("by 2 degrees", "20
+    percent faster", "two steps up") or the value it changed from ("from 21 degrees"): not a value
+    the sentence states the car has now."""
+    return _CHANGE_BEFORE.search(low, 0, start) is not None or _CHANGE_AFTER.match(low, end) is not None
