@@ -87,7 +87,8 @@ FAN = _function(
 VOLUME = _function(
     "volume",
     (vss.MEDIA_VOLUME,),
-    r"\b(?:volume|louder|quieter)\b|볼륨|음량|소리\s*크기|소리를\s*(?:키|줄|높|낮|올|내)|소리가\s*(?:커|작아)",
+    r"\b(?:volume|louder|quieter)\b|볼륨|음량|소리\s*크기|소리를\s*(?:(?:조금|좀|약간|살짝|더)\s*)*(?:키|줄|높|낮|올|내|크게|작게)|"
+    r"소리가\s*(?:(?:조금|좀|약간|살짝|더)\s*)*(?:커|작아)",
 )
 MUTE = _function(
     "sound", (vss.MEDIA_MUTED,), r"\b(?:mute\w*|unmute\w*|sound|audio)\b|음소거|무음|(?<!목)소리|오디오|사운드"

@@ -7,7 +7,8 @@ decides, as tense and subject do in English (:mod:`cockpit.llm.claims`):
 - **a change done** (``claims-change``): the past of an action verb, native ("켰", "껐", "틀었",
   "바꿨", "맞췄", "올렸", "내렸", "열었", "닫았", ...) or a Sino-Korean noun with 했/되었/됐
   ("설정했", "재생했", "음소거했", "변경되었"), an intransitive change ("켜졌", "바뀌었",
-  "올라갔"), "... 드렸/놓았/뒀" ("켜 드렸습니다"), an action in progress ("켜고 있습니다",
+  "올라갔"), "... 드렸/놓았/뒀" ("켜 드렸습니다"), a result made ("2도 더 따뜻하게 했어요", "시원하게
+  만들었어요", "크게 해 드렸습니다", "따뜻하게 되었습니다"), an action in progress ("켜고 있습니다",
   "설정하는 중"), a bare outcome ("완료했습니다.", "됐습니다!"), "이제" with a function ("이제
   에어컨이 켜져 있습니다."), and an announcement: the plain present of an action verb with no
   subject of its own ("에어컨을 켭니다.", "재즈를 재생합니다.", "파리로 안내를 시작합니다.");
@@ -41,37 +42,47 @@ _PAST = (
     r"넘겼|건너뛰었|되돌렸|돌렸|멈췄|멈추었|없앴|녹였|데웠|식혔|끝냈)"
 )
 """Native action verbs in the past: the speaker did it."""
-_CONNECTIVE = r"(?<![가-힣])(?:해|켜|꺼|틀어|바꿔|맞춰|올려|내려|높여|낮춰|줄여|늘려|키워|열어|닫아|넘겨|되돌려|멈춰)"
+_CONNECTIVE = (
+    r"(?<![가-힣])(?:해|켜|꺼|틀어|바꿔|맞춰|올려|내려|높여|낮춰|줄여|늘려|키워|열어|닫아|넘겨|되돌려|멈춰|만들어)"
+)
 """Action verbs in the -어 form that "드리다" (for you), "놓다" / "두다" (done, left so) follow."""
+_RESULT = r"(?<![가-힣])[가-힣]*(?:하|[크작밝둡갑겁덥춥세높낮르럽지])게"
+"""A result the speaker made ("따뜻하게", "더 크게", "어둡게", "켜지게"), before 하다 / 만들다: "따뜻하게
+했어요" is "made it warm", a change. Not "수 있게", "그렇게", "쉽게"."""
 _NOT_FINAL = r"(?!\s*(?:던|다면|으면|더라도|는지|을\s*(?:때|경우|지|수|까)))"
 """A past form that is not the sentence's assertion: a condition or an attribute ("켰을 때", "켰다면")."""
 _DID = re.compile(
     rf"(?:{_PAST}|{_NOUNS}\s*(?:을|를)?\s*(?:했|하였|시켰)|{_CONNECTIVE}\s*(?:드렸|놓았|놨|뒀|두었)|"
-    rf"{_NOUNS}\s*해\s*(?:드렸|놓았|놨|뒀|두었)|(?:켜기|끄기|{_NOUNS})\s*완료$|(?<![가-힣])(?:켬|끔)$){_NOT_FINAL}"
+    rf"{_NOUNS}\s*해\s*(?:드렸|놓았|놨|뒀|두었)|{_RESULT}\s*(?:했|하였|만들었)|(?:켜기|끄기|{_NOUNS})\s*완료$|"
+    rf"(?<![가-힣])(?:켬|끔)$){_NOT_FINAL}"
 )
 _BECAME = re.compile(
     rf"(?:켜졌|꺼졌|바뀌었|바꼈|올라갔|내려갔|높아졌|낮아졌|커졌|작아졌|줄었|늘었|열렸|닫혔|잠겼|따뜻해졌|시원해졌|"
-    rf"{_NOUNS}\s*(?:됐|되었)){_NOT_FINAL}"
+    rf"밝아졌|어두워졌|세졌|약해졌|강해졌|차가워졌|뜨거워졌|더워졌|추워졌|조용해졌|시끄러워졌|빨라졌|느려졌|"
+    rf"{_NOUNS}\s*(?:됐|되었)|{_RESULT}\s*(?:됐|되었)){_NOT_FINAL}"
 )
-"""An intransitive or passive change, past: "켜졌습니다", "설정되었습니다"."""
+"""An intransitive or passive change, past: "켜졌습니다", "설정되었습니다", "따뜻하게 되었습니다"."""
 _DOING = re.compile(
-    rf"(?:켜|끄|틀|바꾸|맞추|올리|내리|높이|낮추|줄이|늘리|키우|열|닫|잠그|넘기|되돌리|멈추|{_ANNOUNCED_NOUNS}\s*하)"
-    rf"(?:고\s*있(?!는)|는\s*중)"
+    rf"(?:켜|끄|틀|바꾸|맞추|올리|내리|높이|낮추|줄이|늘리|키우|열|닫|잠그|넘기|되돌리|멈추|{_ANNOUNCED_NOUNS}\s*하|"
+    rf"{_RESULT}\s*(?:하|만들))(?:고\s*있(?!는)|는\s*중)"
 )
-"""An action in progress: "켜고 있습니다", "설정하는 중입니다"."""
+"""An action in progress: "켜고 있습니다", "설정하는 중입니다", "따뜻하게 하고 있어요"."""
 _PROMISE = re.compile(
     rf"(?:켤|끌|틀|바꿀|맞출|올릴|내릴|높일|낮출|줄일|늘릴|키울|열|닫을|잠글|넘길|되돌릴|멈출|{_NOUNS}\s*(?:을|를)?\s*할|"
+    rf"{_RESULT}\s*만들|"
     rf"(?<![가-힣])할|{_CONNECTIVE}\s*드릴|{_NOUNS}\s*해\s*드릴)\s*(?:게|께)|"
     rf"(?:켜|끄|틀|바꾸|맞추|올리|내리|높이|낮추|줄이|늘리|키우|열|닫|잠그|넘기|되돌리|멈추|{_NOUNS}\s*(?:을|를)?\s*하|"
-    rf"(?<![가-힣])하|{_CONNECTIVE}\s*드리|{_NOUNS}\s*해\s*드리)겠|{_CONNECTIVE}\s*드릴\s*수\s*있"
+    rf"(?<![가-힣])하|{_CONNECTIVE}\s*드리|{_NOUNS}\s*해\s*드리|{_RESULT}\s*만들)겠|{_CONNECTIVE}\s*드릴\s*수\s*있"
 )
-"""A promise: "켤게요", "켜 드릴게요", "설정하겠습니다", "그렇게 할게요", "켜 드릴 수 있어요"."""
+"""A promise: "켤게요", "켜 드릴게요", "설정하겠습니다", "그렇게 할게요", "켜 드릴 수 있어요", "따뜻하게
+만들게요"."""
 _ANNOUNCE = re.compile(
     rf"(?:켭니다|켜요|끕니다|꺼요|틉니다|틀어요|바꿉니다|바꿔요|맞춥니다|맞춰요|올립니다|올려요|내립니다|내려요|높입니다|"
     rf"높여요|낮춥니다|낮춰요|줄입니다|줄여요|늘립니다|늘려요|키웁니다|키워요|엽니다|열어요|닫습니다|닫아요|잠급니다|"
-    rf"넘깁니다|넘겨요|되돌립니다|되돌려요|멈춥니다|멈춰요|{_ANNOUNCED_NOUNS}\s*(?:을|를)?\s*(?:합니다|해요|시킵니다))$"
+    rf"넘깁니다|넘겨요|되돌립니다|되돌려요|멈춥니다|멈춰요|{_ANNOUNCED_NOUNS}\s*(?:을|를)?\s*(?:합니다|해요|시킵니다)|"
+    rf"{_RESULT}\s*(?:합니다|해요|만듭니다|만들어요))$"
 )
-"""The plain present of an action verb ending the sentence: "에어컨을 켭니다."."""
+"""The plain present of an action verb ending the sentence: "에어컨을 켭니다.", "실내를 시원하게 합니다."."""
 _LEAD = (
     r"(?:(?:네|예|좋아요|좋습니다|알겠습니다|알겠어요|물론(?:이죠|입니다)?|그럼요|당연하죠|오케이|넵|자|음|아|짜잔)"
     r"\s*[,!.~]*\s*)*"
@@ -100,7 +111,7 @@ NEGATION = re.compile(
 """A negation: a negated change claims nothing, a negated state is the opposite one."""
 GENERIC = re.compile(
     r"(?<![화측전후정표방가])면(?![가-힣])|면서|(?<![가-힣])때|경우|려면|수\s*(?:있|없)|위해|통해|도록|보통|일반적으로|"
-    r"자동으로|주로|항상|대개|흔히|라고|이라는|이란|라는|뜻|의미"
+    r"자동으로|주로|항상|대개|흔히|라고|이라는|이란|라는|(?<!따)뜻|의미"
 )
 """Words of a general description or a condition: a verb with them claims nothing."""
 

@@ -6,7 +6,10 @@ temperature ("온도는 22도로 설정되어 있습니다", "화씨 70도"), a 
 the fan ("바람 세기는 100퍼센트입니다") and seat heating level ("시트 열선은 2단계입니다"), the
 volume, muting, whether something is playing and whether a route is on. Each check returns None
 when the sentence says nothing of its fact. Numbers are digits or Sino-Korean words ("팔십"); a
-number counts only next to its unit and tied to the car ("물은 100도에서 끓습니다" passes).
+number counts only next to its unit and tied to the car ("물은 100도에서 끓습니다" passes). The
+amount of a change states no value ("온도를 2도 올렸어요", "풍량을 20% 더 세게 했어요", "볼륨을
+10만큼 키웠어요", "1단계 높였습니다"), nor does the value it changed from ("20에서 30으로"): such a
+sentence is a claimed change (rule 1); the value it changed to is checked ("80%로 올렸어요").
 """
 
 from __future__ import annotations
@@ -35,9 +38,9 @@ from cockpit.skill_api import fact_number
 from cockpit.units import KM_PER_MILE, to_celsius
 
 _NUM = r"(?<![가-힣\d.])(?P<num>\d+(?:\.\d+)?|[영공일이삼사오육칠팔구십백천]+(?:\s*점\s*[영공일이삼사오육칠팔구]+)?)"
+"""A number in digits or Sino-Korean words, not glued to a word before it ("에어컨이" is no 2)."""
 _RANGE = r"(?!\s*(?:까지|부터|사이|이하|이상|에서|~|-))"
 """Not the end of a range ("3단계까지", "16도에서 30도 사이"): a range states no value."""
-"""A number in digits or Sino-Korean words, not glued to a word before it ("에어컨이" is no 2)."""
 _SPEED = re.compile(rf"{_NUM}\s*(?P<unit>킬로미터|킬로|km/h|km|kph|마일|mph)")
 _SPEED_ANCHOR = re.compile(r"달리|주행|운전\s*중|가고\s*있|이동|속도|움직이|달려|시속")
 _SPEED_ELSEWHERE = re.compile(r"제한|최고|최대|권장|평균|법정|규정|한계|허용")
@@ -57,7 +60,13 @@ _GEAR = re.compile(
 _GEARS = {"p": PARK, "주차": PARK, "파킹": PARK, "d": DRIVE, "드라이브": DRIVE, "r": -1, "후진": -1, "리버스": -1,
           "n": NEUTRAL, "중립": NEUTRAL, "뉴트럴": NEUTRAL}  # fmt: skip
 _DEGREES = re.compile(rf"(?P<unit>화씨|섭씨)?\s*{_NUM}\s*(?:도|°\s*(?P<sign>[cf])?|℃|(?P<f>℉)){_RANGE}", re.I)
-_DELTA = re.compile(r"\s*(?:정도\s*|만큼\s*)?(?:더\s*)?(?:올|내|높|낮|따뜻|시원|차갑|덥|춥)")
+_DELTA = re.compile(
+    r"\s*(?:퍼센트|%|프로|단계|칸|포인트)?\s*(?:씩|(?:정도\s*|만큼\s*)*(?:더\s*)?(?:올|내|높|낮|따뜻|시원|차갑|덥|춥|"
+    r"키[우워웠]|줄[이여였어었]|늘[리려렸어었]|크게|커|작게|작아|세게|세[지졌]|강하|강해|약하|약해|빠르|빨라|느리|느려|"
+    r"조용|증가|감소|상승|하락|더[하해했]))"
+)
+"""After a number, what makes it the amount of a change, not a value: "2도 올렸어요", "20% 더
+세게", "10만큼 키웠어요", "10씩", "1단계 높였습니다" (the unit when the number is read without it)."""
 _TEMPERATURE_ANCHOR = re.compile(r"온도|실내|차\s*안|차량|설정|에어컨|히터|난방|운전석|조수석")
 _ELSEWHERE = re.compile(
     r"바깥|밖|외부|실외|외기\s*온도|날씨|기온|물[은이의]|끓|얼[어음]|체온|오늘|내일|어제|평균|기록|여름|겨울|봄|가을|실온|"
@@ -71,7 +80,12 @@ _OFF = re.compile(r"꺼져|꺼진|꺼짐|꺼\s*있|껐|꺼졌|비활성화(?:되
 _DONE = ("켰", "켜졌", "껐", "꺼졌")
 _PERCENT = re.compile(rf"{_NUM}\s*(?:퍼센트|%|프로){_RANGE}")
 _LEVEL = re.compile(rf"{_NUM}\s*단계{_RANGE}")
-_VOLUME = re.compile(r"(?:볼륨|음량)[은는이가을를]?\s*(?:지금\s*|현재\s*)?(?P<num>\d+(?:\.\d+)?)(?![\d.])")
+_VOLUME = re.compile(
+    r"(?:볼륨|음량)[은는이가을를]?\s*(?:지금\s*|현재\s*)?(?P<num>\d+(?:\.\d+)?)(?![\d.])(?!\s*(?:에서|부터))"
+)
+"""The volume, or the value it was set to; not the one it changed from ("볼륨을 20에서 30으로")."""
+_TARGET = re.compile(r"(?<![\d.])(?P<num>\d+(?:\.\d+)?)(?=\s*(?:으로|로)(?![가-힣]))")
+"""A bare number the volume was set to ("... 10 올려서 60으로 맞췄어요")."""
 _MUTED = re.compile(r"음소거(?:되어|돼)\s*있|음소거\s*(?:상태|중)|음소거됐|음소거되었|음소거했")
 _UNMUTED = re.compile(r"음소거[가를]?\s*(?:해제|풀)")
 _NOTHING_PLAYING = re.compile(r"재생\s*중인\s*(?:것|음악|곡|노래)?[이가은는]?\s*없|아무\s*것도\s*재생|아무것도\s*재생")
@@ -86,6 +100,13 @@ _ROUTING = re.compile(r"(?:경로|길)\s*안내\s*중|(?:으로|로)\s*(?:안내
 def _number(text: str) -> float | None:
     value = parse_korean_number(text)
     return None if value is None else float(value)
+
+
+def _stated(body: str, *patterns: re.Pattern[str]) -> re.Match[str] | None:
+    """The first number ``patterns`` find in ``body`` that is a value, not the amount of a change
+    ("풍량을 20% 올렸어요" states no fan speed, "20% 올려서 80%로 맞췄어요" states 80)."""
+    found = sorted((m for pattern in patterns for m in pattern.finditer(body)), key=lambda m: m.start("num"))
+    return next((m for m in found if not _DELTA.match(body, m.end())), None)
 
 
 def _flipped(on: bool, low: str) -> bool:
@@ -176,7 +197,7 @@ def amounts(facts: CarFacts, s: Sentence, question: str) -> Finding | None:
     for function, pattern, per_unit in ((FAN, _PERCENT, 1.0), (SEAT_HEATING, _LEVEL, SEAT_HEATING_PERCENT_PER_LEVEL)):
         if function not in s.functions:
             continue
-        value, switch = pattern.search(s.body), _OFF.search(s.body) or _ON.search(s.body)
+        value, switch = _stated(s.body, pattern), _OFF.search(s.body) or _ON.search(s.body)
         claimed = _number(value.group("num")) if value else None
         if claimed is None and switch is None:
             continue
@@ -194,7 +215,7 @@ def amounts(facts: CarFacts, s: Sentence, question: str) -> Finding | None:
 
 
 def volume(facts: CarFacts, s: Sentence, question: str) -> Finding | None:
-    found = (_VOLUME.search(s.body) or _PERCENT.search(s.body)) if VOLUME in s.functions else None
+    found = _stated(s.body, _VOLUME, _PERCENT, _TARGET) if VOLUME in s.functions else None
     claimed = _number(found.group("num")) if found else None
     if claimed is None or GENERIC.search(s.body):
         return None
