@@ -286,3 +286,31 @@ def figures(now: Mapping[str, Gate], before: Mapping[str, Gate], n: int) -> list
                 )
             )
     return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m bench.readback_policy``: the suite, or (``--test-records``) the rule chosen on
+    the stored tuning evidence applied to another held-out set's records, e.g. the fresh set's
+    (``bench/out/voice_eval_fresh.json`` with ``--sentences bench/data/voice_eval_fresh.jsonl``).
+    Nothing is decoded for that: the tuning evidence must be there and current."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="bench.readback_policy", description=__doc__.splitlines()[0])
+    parser.add_argument("--test-records", type=Path, default=None, help="voice_eval records to read")
+    parser.add_argument("--sentences", type=Path, default=None, help="their sentence file")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    if args.test_records is None:
+        run(quick=False)
+        return 0
+    sentences = {s.id: s for s in load_sentences()}
+    if args.sentences is not None:
+        sentences.update({s.id: s for s in load_sentences(args.sentences)})
+    test_raw, test_quick = load_test(args.test_records)
+    out = args.out or args.test_records.with_name(f"{SUITE}_{args.test_records.stem}.json")
+    report(recalibrated(load_tuning()), len(load_tuning()), recalibrated(test_raw), test_quick, sentences, out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

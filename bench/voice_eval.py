@@ -40,7 +40,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -145,6 +145,15 @@ class TextPath:
             return False
         spec = self._catalogue[heard.intent]
         return any(slot.kind == "text" and slot.name in heard.slots for slot in spec.slots)
+
+
+def _text_dropped(turn: Mapping[str, Any]) -> bool:
+    """Whether the turn's command left an optional free-text slot empty (the pipeline reads it back)."""
+    from cockpit.catalogue import CATALOGUE
+    from cockpit.policy import text_dropped
+
+    spec = CATALOGUE.get(turn["intent"]) if turn.get("intent") else None
+    return spec is not None and text_dropped(spec, turn.get("slots") or {})
 
 
 class VoicePath(TextPath):
@@ -335,7 +344,9 @@ class Gate:
                 if right and t["intent"] is not None and sentence.kind == "command":
                     acts.append(True)
                 continue
-            verdict = policy.check_hearing(t["text"], float(t["confidence"]), bool(t.get("free_text")))
+            verdict = policy.check_hearing(
+                t["text"], float(t["confidence"]), bool(t.get("free_text")), text_dropped=_text_dropped(t)
+            )
             if verdict.decision is PolicyDecision.ALLOWED:
                 acts.append(right)
             elif verdict.decision is PolicyDecision.NEEDS_CONFIRMATION:

@@ -36,7 +36,7 @@ from cockpit.langtag import primary_language
 from cockpit.llm.offers import offer_text
 from cockpit.multi import split_commands
 from cockpit.phrasebook import Phrasebook
-from cockpit.policy import Policy, PolicyResult
+from cockpit.policy import Policy, PolicyResult, text_dropped
 from cockpit.registry import Registry
 from cockpit.sessions import PendingConfirmation, Session
 from cockpit.skill_api import SignalWrite, Skill, SkillContext, SkillPlan
@@ -269,7 +269,9 @@ class TurnPipeline:
         if turn.heard is not None and verdict.decision is not PolicyDecision.REFUSED:
             spec = self._catalogue[match.intent]
             free_text = any(slot.kind == "text" and slot.name in match.slots for slot in spec.slots)
-            hearing = self._policy.check_hearing(match.text or "that", turn.heard, free_text, session.language)
+            hearing = self._policy.check_hearing(
+                match.text or "that", turn.heard, free_text, session.language, text_dropped(spec, match.slots)
+            )
             if hearing.decision is not PolicyDecision.ALLOWED:
                 verdict = hearing  # a mishearing is ruled out first; a yes then also covers the plan
         turn.emit(PolicyEvent(verdict.decision, verdict.reason))

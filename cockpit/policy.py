@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from cockpit import interlocks, vss
+from cockpit.catalogue import IntentSpec
 from cockpit.events import PolicyDecision
 from cockpit.hangul import particle
 from cockpit.langtag import primary_language
@@ -124,18 +125,24 @@ class Policy:
         self._loud_volume = loud_volume
         self._hearing = hearing or Hearing()
 
-    def check_hearing(self, heard: str, confidence: float, free_text: bool, language: str = "en") -> PolicyResult:
+    def check_hearing(
+        self, heard: str, confidence: float, free_text: bool, language: str = "en", text_dropped: bool = False
+    ) -> PolicyResult:
         """The verdict on acting on a spoken command ``heard`` with ``confidence`` (0..1).
 
         Unsure: read it back ("Did you say: ...?") and wait for a yes. Very unsure: do nothing
         and say so. ``free_text``: the command carries a destination or a query, which a
         mishearing turns into another real place or title, so it needs more certainty.
+        ``text_dropped``: the command has room for free text it did not get ("play music" with no
+        query, :func:`text_dropped`): always read back. The command grammar cannot spell an
+        arbitrary title, so it drops it: on the tuning half of the held-out spoken set, 7 of the 8
+        spoken play requests heard without a query had lost the genre or artist that was said.
         """
         hearing = self._hearing
         if confidence < hearing.reject_below:
             return PolicyResult(PolicyDecision.REFUSED, PHRASES.say(language, "didnt_catch"))
         limit = max(hearing.confirm_below, hearing.confirm_free_text_below) if free_text else hearing.confirm_below
-        if confidence < limit:
+        if confidence < limit or text_dropped:
             return PolicyResult(PolicyDecision.NEEDS_CONFIRMATION, PHRASES.say(language, "did_you_say", heard=heard))
         return ALLOWED
 
@@ -213,3 +220,8 @@ class Policy:
             if result.decision is PolicyDecision.NEEDS_CONFIRMATION and pending is None:
                 pending = result
         return pending or ALLOWED
+
+
+def text_dropped(spec: IntentSpec, slots: Mapping[str, object]) -> bool:
+    """Whether a command of ``spec`` left an optional free-text slot empty ("play music": no query)."""
+    return any(slot.kind == "text" and not slot.required and slot.name not in slots for slot in spec.slots)

@@ -21,7 +21,7 @@ from cockpit.policy import Hearing, Policy
 from cockpit.registry import Registry
 from cockpit.sessions import Session
 from cockpit.settings import VoiceSettings
-from cockpit.skill_api import Skill
+from cockpit.skill_api import SignalWrite, Skill, SkillContext, SkillPlan
 from cockpit.testing import FakeVehicle, ScriptedIntents, SlotToSignalSkill
 
 AC_ON = Sentence("hand-climate-01", "turn on the ac", "command", True, "climate.set_ac", {"on": True})
@@ -112,11 +112,14 @@ def test_the_loaders_refuse_the_other_half(tmp_path: Path) -> None:
 @pytest.mark.skipif(
     not rp.TUNE_RECORDS.exists(), reason="no tuning-half records (script/calibrate_confidence.py collect)"
 )
-def test_the_recorded_tuning_half_chooses_0_92() -> None:
-    # The figure quoted for issue 11: 0.915 is the first clean value on these records, 0.92 the
-    # first with a clean neighbour.
+def test_the_recorded_tuning_half_chooses_the_shipped_thresholds() -> None:
+    # The figure quoted for issue 11 (2026-12-05: 0.875 is the first clean value on these records,
+    # 0.88 the first with a clean neighbour); records from another decoder may choose otherwise,
+    # and then the defaults and the README must follow.
     sentences = {s.id: s for s in load_sentences()}
-    assert rp.choose(rp.recalibrated(rp.load_tuning()), sentences) == 0.92
+    chosen = rp.choose(rp.recalibrated(rp.load_tuning()), sentences)
+    shipped = VoiceSettings()
+    assert chosen == shipped.confirm_below == shipped.confirm_free_text_below
 
 
 # -- what the default thresholds do in the pipeline ------------------------------------------------
@@ -147,3 +150,53 @@ async def test_just_below_the_default_limit_is_read_back_and_at_it_the_car_moves
         assert car.snapshot()[vss.PASSENGER_TEMPERATURE] == 23.0
     else:
         assert car.sent == [] and rec.of_type(EventType.REPLY)[0].data["text"] == f"Did you say: {HEARD}?"
+
+
+# -- a play request that lost its title is read back however sure ---------------------------------
+
+SAID_MUSIC = "i want to listen to the music"
+SAID_JAZZ = "i want to listen to jazz"
+
+
+class PlaySkill(Skill):
+    """Starts playback for ``media.play``, whatever was asked for."""
+
+    name = "media"
+    description = "fake media"
+    intents = ("media.play",)
+
+    def _plan(self, match: IntentMatch, context: SkillContext) -> SkillPlan:
+        return SkillPlan((SignalWrite(vss.MEDIA_ACTION, "PLAY"),), done="Playing.")
+
+
+def media_pipeline(car: FakeVehicle) -> TurnPipeline:
+    """The default thresholds, and a media skill that starts playback."""
+    skills: Registry[Skill] = Registry("skill")
+    skills.register("media", PlaySkill())
+    voice = VoiceSettings()
+    policy = Policy(hearing=Hearing(voice.confirm_below, voice.reject_below, voice.confirm_free_text_below))
+    script = {
+        SAID_MUSIC: IntentMatch("media.play", {}, text=SAID_MUSIC),
+        SAID_JAZZ: IntentMatch("media.play", {"query": "jazz"}, text=SAID_JAZZ),
+    }
+    return TurnPipeline(ScriptedIntents(script), skills, policy, car, NoLanguageModel(), 6.0)
+
+
+async def test_a_spoken_play_request_without_a_title_is_read_back_however_sure() -> None:
+    # "i want to listen to up beat music" heard at 0.90 as "i want to listen to the music":
+    # the grammar cannot spell the genre, so it drops it, and the car played something else.
+    car = FakeVehicle()
+    rec = EventRecorder()
+    await media_pipeline(car).run_text(Session("s"), SAID_MUSIC, rec, heard=0.99)
+    assert rec.of_type(EventType.POLICY)[0].data["decision"] == "needs_confirmation"
+    assert car.sent == [] and rec.of_type(EventType.REPLY)[0].data["text"] == f"Did you say: {SAID_MUSIC}?"
+
+
+async def test_typed_or_with_its_title_a_play_request_acts() -> None:
+    car = FakeVehicle()
+    rec = EventRecorder()
+    pipeline = media_pipeline(car)
+    await pipeline.run_text(Session("typed"), SAID_MUSIC, rec)  # typed: nothing was misheard
+    await pipeline.run_text(Session("spoken"), SAID_JAZZ, rec, heard=0.99)
+    assert [p.data["decision"] for p in rec.of_type(EventType.POLICY)] == ["allowed", "allowed"]
+    assert car.sent != []

@@ -56,15 +56,17 @@ FEATURE_NAMES = (
 )
 """The feature vector's entries, in order (``bias`` is always 1)."""
 
-COEFFICIENTS: tuple[float, ...] = (-0.759, 0.824, 0.824, 0.184, 0.524, 0.093, 0.668, -1.253, 0.0, 0.0)
+COEFFICIENTS: tuple[float, ...] = (-0.438, 0.863, 0.863, -0.122, 0.366, 0.093, 0.943, -0.920, 0.0, 0.0)
 """Logistic-regression weights, one per :data:`FEATURE_NAMES` entry.
 
-Fitted by ``script/calibrate_confidence.py`` (L2, C=1) on the 202 turns that found an intent in the
-405 recordings of the tuning half (148 heard right), decoded as the engine decodes by default. The
+Fitted by ``script/calibrate_confidence.py`` (L2, C=1) on the 221 turns that found an intent in the
+405 recordings of the tuning half (155 heard right), decoded as the engine decodes by default
+(refitted 2026-12-05 on evidence collected with the decoder as it is now: the earlier fit, (-0.759,
+0.824, 0.824, 0.184, 0.524, 0.093, 0.668, -1.253, 0, 0), was made on an older decoder's scores). The
 tuning half has no ``free`` turn (the voice path always has a grammar), so ``route_free`` is not
 fitted: it copies ``route_fallback``, which makes a free decode with nothing to compare it against
-worth what a fallback with an empty grammar pass is worth on the tuning half (0.52: read back,
-never acted on at once). The N-best features are 0 by default (no N-best list) and carry no
+worth what a fallback with an empty grammar pass is worth on the tuning half (read back, never
+acted on at once). The N-best features are 0 by default (no N-best list) and carry no
 weight. Each decoder variant needs its own fit: ``script/calibrate_confidence.py fit --from
 bench/out/asr_variants.json --variant NAME`` (the preferred variant's fit was (1.516, 0.029,
 0.029, -0.112, 0.482, -0.258, 0.482, 0, 0, 0)).
