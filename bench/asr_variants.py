@@ -38,15 +38,10 @@ import numpy as np
 
 from bench.common import Figure, percentile
 from bench.corpus import ROOT
-from bench.voice_eval import (
-    VOICE_MODELS,
-    Gate,
-    default_hearing,
-    eval_set,
-    group_tallies,
-    policy_for,
-)
+from bench.voice_eval import VOICE_MODELS, eval_set
 from bench.voice_eval_set import Heard, Sentence, judge, load_sentences
+from bench.voice_gate import Gate, default_hearing, policy_for
+from bench.voice_report import group_tallies
 from cockpit.audio import FRAME_SAMPLES
 
 SUITE = "asr_variants"

@@ -3,7 +3,7 @@
 Two steps read it: ``script/calibrate_confidence.py fit`` fits the confidence calibration on it,
 and :mod:`bench.readback_policy` chooses the read-back threshold on it. Both need every tuning
 recording of the held-out spoken set heard through the service's voice path
-(:class:`bench.voice_eval.VoicePath`) as the shipped code hears it; :func:`collect_tuning` makes
+(:class:`bench.voice_paths.VoicePath`) as the shipped code hears it; :func:`collect_tuning` makes
 that, and only the TUNING half is ever decoded here (the test half is :mod:`bench.voice_eval`'s).
 
 **Staleness.** Beside the file, ``confidence_tune.key.json`` holds :func:`decoding_key`: what
@@ -95,7 +95,8 @@ def decoding_key(set_key: str, model_digests: Mapping[str, str]) -> dict[str, st
     """What decides the records, by part (see the module docstring)."""
     import importlib.metadata
 
-    from bench import voice_eval
+    from bench.voice_eval import run_items
+    from bench.voice_paths import VoicePath
     from cockpit.asr import calibration
     from cockpit.endpoint.endpointer import EndpointConfig
     from cockpit.settings import VoiceSettings
@@ -107,8 +108,8 @@ def decoding_key(set_key: str, model_digests: Mapping[str, str]) -> dict[str, st
     # Of the calibration, only what the recogniser records; its coefficients are applied by readers.
     evidence_form = (calibration.Evidence, calibration.Rivals, calibration.NBest, calibration.agreement)
     decoder += [inspect.getsource(o).encode() for o in evidence_form]
-    path_classes = [c for c in voice_eval.VoicePath.__mro__ if c.__module__.startswith("bench.")]
-    collector: list[Any] = [*path_classes, voice_eval.run_items]
+    path_classes = [c for c in VoicePath.__mro__ if c.__module__.startswith("bench.")]
+    collector: list[Any] = [*path_classes, run_items]
     return {
         "set": set_key,
         "settings": _digest([json.dumps(settings, sort_keys=True, default=str).encode()]),
@@ -205,8 +206,9 @@ def voice_path_decoder(root: Path) -> Decoder:
     """Each item through the service's voice path (models loaded on the first item)."""
 
     def decode(items: Sequence[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        from bench.voice_eval import VoicePath, run_items
+        from bench.voice_eval import run_items
         from bench.voice_eval_set import load_sentences
+        from bench.voice_paths import VoicePath
         from models.store import ModelStore
 
         sentences = {s.id: s for s in load_sentences()}

@@ -44,8 +44,9 @@ from bench import confidence_tune
 from bench.common import Figure
 from bench.corpus import ROOT, Unavailable
 from bench.voice_eval import OUT as TEST_RECORDS
-from bench.voice_eval import Gate, default_hearing, policy_for, snr_label
 from bench.voice_eval_set import Sentence, load_sentences
+from bench.voice_gate import Gate, default_hearing, policy_for
+from bench.voice_report import snr_label
 from cockpit.asr.calibration import Evidence, calibrated
 
 SUITE = "readback_policy"
@@ -100,7 +101,7 @@ def gates(
     hearing: Mapping[str, float],
     key: Callable[[dict[str, Any]], str] = lambda r: snr_label(r["snr_db"]),
 ) -> dict[str, Gate]:
-    """What ``hearing`` lets through: ``all`` and one :class:`~bench.voice_eval.Gate` per ``key``."""
+    """What ``hearing`` lets through: ``all`` and one :class:`~bench.voice_gate.Gate` per ``key``."""
     policy = policy_for(dict(hearing))
     out: dict[str, Gate] = {}
     for r in records:

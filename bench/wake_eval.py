@@ -41,8 +41,9 @@ import numpy as np
 from bench import wake_background
 from bench.common import Figure
 from bench.corpus import ROOT, Unavailable
-from bench.voice_eval import eval_set, snr_label
+from bench.voice_eval import eval_set
 from bench.voice_eval_set import load_sentences
+from bench.voice_report import snr_label
 from bench.wake_background import NEAR_MISS
 from bench.wake_score import (
     REFRACTORY_S,

@@ -32,8 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.confidence_tune import TURNS, collect_tuning, key_path, load  # noqa: E402
-from bench.voice_eval import Gate, policy_for, reliability, turn_right  # noqa: E402
 from bench.voice_eval_set import Sentence, load_sentences  # noqa: E402
+from bench.voice_gate import Gate, policy_for, turn_right  # noqa: E402
+from bench.voice_report import reliability  # noqa: E402
 from cockpit.asr.calibration import FEATURE_NAMES, Evidence, calibrated, features  # noqa: E402
 
 C = 1.0

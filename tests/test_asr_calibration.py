@@ -18,8 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.reliability_plot import reliability_png
-from bench.voice_eval import Gate, calibration_pairs, policy_for, reliability
 from bench.voice_eval_set import Sentence
+from bench.voice_gate import Gate, policy_for
+from bench.voice_report import calibration_pairs, reliability
 from cockpit.asr.base import Mode
 from cockpit.asr.calibration import (
     COEFFICIENTS,

@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 
 from bench import voice_eval
-from bench.voice_eval import TextPath, eval_script, report, typed_baseline
+from bench.voice_eval import eval_script, report
 from bench.voice_eval_set import SENTENCES, Sentence, judge, load_sentences
+from bench.voice_paths import TextPath
+from bench.voice_report import typed_baseline
 
 TINY: list[dict[str, Any]] = [
     {"id": "tiny-volume", "text": "turn the volume up", "kind": "command", "wake": True},

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.voice_eval import VoicePath, eval_script, run_items
+from bench.voice_eval import eval_script, run_items
 from bench.voice_eval_set import (
     SENTENCES,
     Heard,
@@ -29,6 +29,7 @@ from bench.voice_eval_set import (
     split_of,
     tally,
 )
+from bench.voice_paths import VoicePath
 from cockpit.catalogue import CATALOGUE
 from cockpit.nlu.slurp_eval import default_split
 from models.store import ModelStore
