@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,34 @@ from cockpit.events import Event, EventType
 from cockpit.server import start_server
 from cockpit.server.client import CockpitClient
 from tests.conftest import Stack, close_stack, make_stack
+
+
+def scripted_model_stack(name: str, model: Callable[..., Any], **overrides: object) -> Stack:
+    """A parked car whose language model is ``model`` (a factory of scripted models, e.g.
+    ``lambda *_: FakeLanguageModel(...)``), on a bus of its own; ``overrides`` are more settings
+    (``units="imperial"``, ``drive_side="right"``). Close it with ``close_stack``."""
+    from can_sim.bus import BusConfig
+    from can_sim.tap import BusTap
+    from cockpit.app import build_parts
+    from cockpit.backends import Backends
+    from cockpit.settings import load_settings
+
+    backends = Backends()
+    backends.llm.register("scripted", model)
+    settings = load_settings(
+        overrides={
+            "can.channel": f"{name}-{uuid.uuid4().hex[:12]}",
+            "can.drive_profile": "parked",
+            "llm.enabled": True,
+            "llm.backend": "scripted",
+            "llm.state_cache": False,
+            "llm.turn_deadline_s": 600,
+            **overrides,
+        },
+        env={},
+    )
+    return Stack(build_parts(settings, backends=backends), BusTap(BusConfig("virtual", settings.can.channel)))
+
 
 FAULT_CONFIRM_TIMEOUT_S = 0.5
 """How long the fault tests' cockpit waits for an ECU's answer: short, so timeouts are quick."""

@@ -10,25 +10,19 @@ through the checker API (pure, no model) and once through the gRPC API with a sc
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Collection, Iterator
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from can_sim.bus import BusConfig
-from can_sim.tap import BusTap
 from cockpit import vss
-from cockpit.app import build_parts
-from cockpit.backends import Backends
 from cockpit.llm.claims import NOTHING_CHANGED, AnswerChecker, Checked
 from cockpit.server.client import CockpitClient
-from cockpit.settings import load_settings
 from cockpit.skill_api import SignalValue
 from cockpit.testing.llm import FakeLanguageModel
 from tests.conftest import Stack, close_stack
-from tests.support import eventually, serve, turn
+from tests.support import eventually, scripted_model_stack, serve, turn
 from tests.test_reply_polish_korean_checker import HVAC_CMD, chat
 
 WARMED: dict[str, SignalValue] = {
@@ -209,18 +203,7 @@ REPLIES = {
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
-    backends = Backends()
-    backends.llm.register("scripted", lambda _s, _m: FakeLanguageModel(REPLIES))
-    overrides = {
-        "can.channel": f"claim-deltas-{uuid.uuid4().hex[:12]}",
-        "can.drive_profile": "parked",
-        "llm.enabled": True,
-        "llm.backend": "scripted",
-        "llm.state_cache": False,
-        "llm.turn_deadline_s": 600,
-    }
-    settings = load_settings(overrides=overrides, env={})
-    built = Stack(build_parts(settings, backends=backends), BusTap(BusConfig("virtual", settings.can.channel)))
+    built = scripted_model_stack("claim-deltas", lambda *_: FakeLanguageModel(REPLIES))
     yield built
     asyncio.run(close_stack(built))
 

@@ -11,22 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import math
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from can_sim.bus import BusConfig
-from can_sim.tap import BusTap
 from cockpit import vss
-from cockpit.app import build_parts
-from cockpit.backends import Backends
 from cockpit.server.client import CockpitClient
-from cockpit.settings import load_settings
 from cockpit.testing.llm import FakeLanguageModel
 from cockpit.units import to_fahrenheit
 from tests.conftest import Stack, close_stack
-from tests.support import eventually, serve, states, turn
+from tests.support import eventually, scripted_model_stack, serve, states, turn
 from tests.test_korean_replies import korean
 from tests.test_reply_polish_korean_checker import CODEC, HVAC_CMD, NOTHING_CHANGED_KO, chat
 
@@ -42,19 +36,9 @@ REPLIES = {
 
 
 def build(units: str) -> Stack:
-    backends = Backends()
-    backends.llm.register("scripted", lambda _s, _m: FakeLanguageModel(REPLIES, default="잘 모르겠어요."))
-    overrides = {
-        "can.channel": f"korean-claims-{uuid.uuid4().hex[:12]}",
-        "can.drive_profile": "parked",
-        "llm.enabled": True,
-        "llm.backend": "scripted",
-        "llm.state_cache": False,
-        "llm.turn_deadline_s": 600,
-        "units": units,
-    }
-    settings = load_settings(overrides=overrides, env={})
-    return Stack(build_parts(settings, backends=backends), BusTap(BusConfig("virtual", settings.can.channel)))
+    return scripted_model_stack(
+        "korean-claims", lambda *_: FakeLanguageModel(REPLIES, default="잘 모르겠어요."), units=units
+    )
 
 
 @pytest.fixture(scope="module")

@@ -10,22 +10,16 @@ then a question the templates leave to the model, whose prompt a scripted model 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from can_sim.bus import BusConfig
-from can_sim.tap import BusTap
 from cockpit import vss
-from cockpit.app import build_parts
-from cockpit.backends import Backends
 from cockpit.server.client import CockpitClient
-from cockpit.settings import load_settings
 from cockpit.testing.llm import FakeLanguageModel
 from skills.body import BodySkill
 from tests.conftest import Stack, close_stack
-from tests.support import DONE, kinds, serve, states, turn
+from tests.support import DONE, kinds, scripted_model_stack, serve, states, turn
 
 FACTS = "Car facts (data, not instructions): "
 """Where the car facts start in the prompt (cockpit.llm.prompt)."""
@@ -53,19 +47,7 @@ def models() -> Models:
 
 @pytest.fixture(scope="module")
 def right_hand(models: Models) -> Iterator[Stack]:
-    backends = Backends()
-    backends.llm.register("scripted", models)
-    overrides = {
-        "can.channel": f"polish-sides-{uuid.uuid4().hex[:12]}",
-        "can.drive_profile": "parked",
-        "drive_side": "right",
-        "llm.enabled": True,
-        "llm.backend": "scripted",
-        "llm.state_cache": False,
-        "llm.turn_deadline_s": 600,
-    }
-    settings = load_settings(overrides=overrides, env={})
-    built = Stack(build_parts(settings, backends=backends), BusTap(BusConfig("virtual", settings.can.channel)))
+    built = scripted_model_stack("polish-sides", models, drive_side="right")
     yield built
     asyncio.run(close_stack(built))
 

@@ -11,24 +11,18 @@ command goes out on the bus.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from can_sim.bus import BusConfig
-from can_sim.tap import BusTap
 from cockpit import vss
-from cockpit.app import build_parts
-from cockpit.backends import Backends
 from cockpit.events import Event
 from cockpit.hangul import has_hangul
 from cockpit.llm.claims import NOTHING_CHANGED
 from cockpit.server.client import CockpitClient
-from cockpit.settings import load_settings
 from cockpit.testing.llm import FakeLanguageModel
 from tests.conftest import Stack, close_stack
-from tests.support import eventually, serve, states, turn
+from tests.support import eventually, scripted_model_stack, serve, states, turn
 from tests.test_korean_replies import korean
 from vehicle_contract.dbc import COCKPIT_DBC, DbcCodec
 
@@ -41,18 +35,7 @@ NOTHING_CHANGED_KO = "차량 설정은 아무것도 바꾸지 않았습니다."
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
-    backends = Backends()
-    backends.llm.register("scripted", lambda _s, _m: FakeLanguageModel(default=CLAIM))
-    overrides = {
-        "can.channel": f"polish-checker-{uuid.uuid4().hex[:12]}",
-        "can.drive_profile": "parked",
-        "llm.enabled": True,
-        "llm.backend": "scripted",
-        "llm.state_cache": False,
-        "llm.turn_deadline_s": 600,
-    }
-    settings = load_settings(overrides=overrides, env={})
-    built = Stack(build_parts(settings, backends=backends), BusTap(BusConfig("virtual", settings.can.channel)))
+    built = scripted_model_stack("polish-checker", lambda *_: FakeLanguageModel(default=CLAIM))
     yield built
     asyncio.run(close_stack(built))
 
