@@ -6,6 +6,12 @@
 - :mod:`cockpit.llm.gate`: which tool calls an utterance may lead to;
 - :mod:`cockpit.llm.prompt`: ChatML prompts with a fixed, cached prefix; the vehicle summary;
 - :mod:`cockpit.llm.speech`: keeping answers short and speakable;
-- :mod:`cockpit.llm.responder`: :class:`~cockpit.llm.responder.LlmResponder`, the dialogue responder;
+- :mod:`cockpit.llm.responder`: :class:`~cockpit.llm.responder.LlmResponder`, the dialogue responder,
+  built from :mod:`~cockpit.llm.loading` (the model and its saved prefix state),
+  :mod:`~cockpit.llm.model_thread` (the one thread the model runs on), :mod:`~cockpit.llm.limits`
+  (queue limit and turn deadline), :mod:`~cockpit.llm.turn` (one turn: refusal, tool call, checked
+  answer) and :mod:`~cockpit.llm.replies` (its fixed replies);
+- :mod:`cockpit.llm.claims`, :mod:`~cockpit.llm.facts` (and their Korean ``_ko`` twins): what an
+  answer may say about the car;
 - :mod:`cockpit.llm.background`: keep the model generating, to measure the audio path under load.
 """
