@@ -263,6 +263,14 @@ _SEATS: Mapping[str, str] = {
     vss.DRIVER_SEAT_HEATING: "the driver seat heating",
     vss.PASSENGER_SEAT_HEATING: "the passenger seat heating",
 }
+OPENINGS: Mapping[str, str] = {
+    vss.DRIVER_WINDOW: "the driver's window",
+    vss.PASSENGER_WINDOW: "the passenger's window",
+    vss.REAR_DRIVER_SIDE_WINDOW: "the rear window behind the driver",
+    vss.REAR_PASSENGER_SIDE_WINDOW: "the rear window on the passenger side",
+    vss.SUNROOF_POSITION: "the sunroof",
+}
+"""Windows and the sunroof by role, which needs no drive side: the rear ones by the seat in front."""
 
 
 def _describe(writes: Sequence[SignalWrite], fahrenheit: bool = False) -> str:
@@ -282,6 +290,9 @@ def _describe(writes: Sequence[SignalWrite], fahrenheit: bool = False) -> str:
         elif write.signal in _SEATS and isinstance(value, int | float):
             level = round(float(value) * 3 / 100)
             parts.append(f"{_SEATS[write.signal]} is back {f'to level {level}' if level else 'off'}")
+        elif write.signal in OPENINGS and isinstance(value, int | float):
+            state = "closed again" if value == 0 else f"back to {value:g} percent open"
+            parts.append(f"{OPENINGS[write.signal]} is {state}")
         elif write.signal == vss.MEDIA_MUTED and isinstance(value, bool):
             parts.append("the sound is muted again" if value else "the sound is back on")
     return " and ".join(parts) if parts else "everything the last change touched is back as it was"

@@ -57,9 +57,15 @@ _TEMPERATURES_KO: Mapping[str, str] = {
 _NUMBERS_KO: Mapping[str, str] = {
     vss.DRIVER_FAN_SPEED: "풍량 {}퍼센트",
     vss.MEDIA_VOLUME: "볼륨 {}퍼센트",
-    vss.SUNROOF_POSITION: "선루프 {}퍼센트",
-    **{window: "창문 {}퍼센트" for window in vss.WINDOWS},
 }
+_OPENINGS_KO: Mapping[str, str] = {
+    vss.DRIVER_WINDOW: "운전석 창문",
+    vss.PASSENGER_WINDOW: "조수석 창문",
+    vss.REAR_DRIVER_SIDE_WINDOW: "운전석 뒤 창문",
+    vss.REAR_PASSENGER_SIDE_WINDOW: "조수석 뒤 창문",
+    vss.SUNROOF_POSITION: "선루프",
+}
+"""Windows and the sunroof by role (the rear ones by the seat in front), as :data:`cockpit.followups.OPENINGS`."""
 _SWITCHES_KO: Mapping[str, str] = {
     vss.AC_ACTIVE: "에어컨",
     vss.RECIRCULATION_ACTIVE: "내기 순환",
@@ -98,6 +104,8 @@ def _describe_ko(writes: Sequence[SignalWrite], fahrenheit: bool = False) -> str
                 parts.append(f"{_SWITCHES_KO[write.signal]} {'켜짐' if value else '꺼짐'}")
         elif isinstance(value, int | float) and write.signal in _TEMPERATURES_KO:
             parts.append(f"{_TEMPERATURES_KO[write.signal]} {_temperature_ko(value, fahrenheit)}")
+        elif isinstance(value, int | float) and write.signal in _OPENINGS_KO:
+            parts.append(f"{_OPENINGS_KO[write.signal]} {'닫힘' if value == 0 else f'{value:g}퍼센트 열림'}")
         elif isinstance(value, int | float) and write.signal in _NUMBERS_KO:
             parts.append(_NUMBERS_KO[write.signal].format(f"{value:g}"))
         elif isinstance(value, int | float) and write.signal in _SEATS_KO:
