@@ -148,8 +148,10 @@ class Runner:
         match = self.nlu.recognize(text, "en")
         if not isinstance(match, self._match):
             return {"intent": None, "slots": {}, "actuates": False, "free_text": False}
+        from cockpit.policy import text_filled
+
         spec = self._catalogue[match.intent]
-        free = any(s.kind == "text" and s.name in match.slots for s in spec.slots)
+        free = text_filled(spec, match.slots)
         return {"intent": match.intent, "slots": dict(match.slots), "actuates": spec.actuates, "free_text": free}
 
 

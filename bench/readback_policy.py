@@ -309,7 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sentences.update({s.id: s for s in load_sentences(args.sentences)})
     test_raw, test_quick = load_test(args.test_records)
     out = args.out or args.test_records.with_name(f"{SUITE}_{args.test_records.stem}.json")
-    report(recalibrated(load_tuning()), len(load_tuning()), recalibrated(test_raw), test_quick, sentences, out)
+    tuning = load_tuning()
+    report(recalibrated(tuning), len(tuning), recalibrated(test_raw), test_quick, sentences, out)
     return 0
 
 

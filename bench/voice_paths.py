@@ -37,10 +37,9 @@ class TextPath:
 
     def free_text(self, heard: Heard) -> bool:
         """Whether ``heard`` fills a free-text slot (a destination, a query): read back more readily."""
-        if heard.intent is None:
-            return False
-        spec = self._catalogue[heard.intent]
-        return any(slot.kind == "text" and slot.name in heard.slots for slot in spec.slots)
+        from cockpit.policy import text_filled
+
+        return heard.intent is not None and text_filled(self._catalogue[heard.intent], heard.slots)
 
 
 class VoicePath(TextPath):

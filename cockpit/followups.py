@@ -29,7 +29,6 @@ would be: the climate skill keeps the unit it last read temperatures in under
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeGuard
@@ -38,7 +37,7 @@ from cockpit import vss
 from cockpit.catalogue import IntentMatch
 from cockpit.nlu.numbers import parse_number
 from cockpit.skill_api import SignalValue, SignalWrite, SkillPlan
-from cockpit.units import to_fahrenheit
+from cockpit.units import whole_fahrenheit
 
 LAST_ACTION = "last_action"
 """Session memory key of the last confirmed action (see :func:`remember`)."""
@@ -184,7 +183,7 @@ def _for_zone(
     if not isinstance(done, int | float) or isinstance(done, bool):
         return None
     if unit == "fahrenheit":  # the number as this driver says temperatures: 21 °C is "70"
-        done = math.floor(to_fahrenheit(done) + 0.5)
+        done = whole_fahrenheit(done)
     return IntentMatch("climate.set_temperature", {"celsius": done, "zone": zone}, "rules", 1.0, text)
 
 
@@ -281,7 +280,7 @@ def _describe(writes: Sequence[SignalWrite], fahrenheit: bool = False) -> str:
         value = write.value
         if write.signal in _ZONE_TEMPERATURE.values() and fahrenheit and _number(value):
             name, _ = _NUMBERS[write.signal]
-            parts.append(f"{name} is back to {math.floor(to_fahrenheit(value) + 0.5)} degrees Fahrenheit")
+            parts.append(f"{name} is back to {whole_fahrenheit(value)} degrees Fahrenheit")
         elif write.signal in _NUMBERS and isinstance(value, int | float):
             name, unit = _NUMBERS[write.signal]
             parts.append(f"{name} is back to {unit.format(value)}")

@@ -36,7 +36,7 @@ from cockpit.langtag import primary_language
 from cockpit.llm.offers import offer_text
 from cockpit.multi import split_commands
 from cockpit.phrasebook import Phrasebook
-from cockpit.policy import Policy, PolicyResult, text_dropped
+from cockpit.policy import Policy, PolicyResult, text_dropped, text_filled
 from cockpit.registry import Registry
 from cockpit.sessions import PendingConfirmation, Session
 from cockpit.skill_api import SignalWrite, Skill, SkillContext, SkillPlan
@@ -268,9 +268,12 @@ class TurnPipeline:
             verdict = PolicyResult(PolicyDecision.NEEDS_CONFIRMATION, offer_text(match, session.language))
         if turn.heard is not None and verdict.decision is not PolicyDecision.REFUSED:
             spec = self._catalogue[match.intent]
-            free_text = any(slot.kind == "text" and slot.name in match.slots for slot in spec.slots)
             hearing = self._policy.check_hearing(
-                match.text or "that", turn.heard, free_text, session.language, text_dropped(spec, match.slots)
+                match.text or "that",
+                turn.heard,
+                text_filled(spec, match.slots),
+                session.language,
+                text_dropped(spec, match.slots),
             )
             if hearing.decision is not PolicyDecision.ALLOWED:
                 verdict = hearing  # a mishearing is ruled out first; a yes then also covers the plan

@@ -222,6 +222,11 @@ class Policy:
         return pending or ALLOWED
 
 
+def text_filled(spec: IntentSpec, slots: Mapping[str, object]) -> bool:
+    """Whether a command of ``spec`` carries free text (a destination, a query): read back more readily."""
+    return any(slot.kind == "text" and slot.name in slots for slot in spec.slots)
+
+
 def text_dropped(spec: IntentSpec, slots: Mapping[str, object]) -> bool:
     """Whether a command of ``spec`` left an optional free-text slot empty ("play music": no query)."""
     return any(slot.kind == "text" and not slot.required and slot.name not in slots for slot in spec.slots)

@@ -1,12 +1,15 @@
 """Distances and speeds in the driver's units: the one place kilometres become miles.
 
 The car, the CAN frames and VSS are metric (km, km/h); only what is said changes with the
-``units`` setting (:class:`cockpit.skill_api.SkillContext.units`). Temperatures are the climate
-skill's (:mod:`skills.climate.units`); this module is for lengths and speeds, which navigation
-(distances, arrival times) and the drive skill (the speed) both say.
+``units`` setting (:class:`cockpit.skill_api.SkillContext.units`). Lengths and speeds, which
+navigation (distances, arrival times) and the drive skill (the speed) both say, and the
+Celsius/Fahrenheit conversion every reply shares; how the climate skill reads and checks
+temperatures is its own (:mod:`skills.climate.units`).
 """
 
 from __future__ import annotations
+
+import math
 
 METRIC, IMPERIAL = "metric", "imperial"
 """The values of the ``units`` setting."""
@@ -20,6 +23,11 @@ FEET_PER_MILE = 5280
 def to_fahrenheit(celsius: float) -> float:
     """``celsius`` in degrees Fahrenheit."""
     return celsius * 9.0 / 5.0 + 32.0
+
+
+def whole_fahrenheit(celsius: float) -> int:
+    """``celsius`` as the whole Fahrenheit degree a driver hears (halves round up): 21.0 -> 70."""
+    return math.floor(to_fahrenheit(celsius) + 0.5)
 
 
 def to_celsius(fahrenheit: float) -> float:

@@ -22,7 +22,7 @@ from cockpit.langtag import primary_language
 from cockpit.llm.car_functions import DEFROSTERS, CarFunction
 from cockpit.phrasebook import Phrasebook, say_back
 from cockpit.skill_api import SignalValue, fact_number
-from cockpit.units import is_imperial, kmh_to_mph, to_fahrenheit
+from cockpit.units import is_imperial, kmh_to_mph, whole_fahrenheit
 
 MAX_FIELD_CHARS = 60
 """Longest piece of outside text (a destination, a title) quoted into an offer or a fact."""
@@ -210,7 +210,7 @@ class CarFacts:
         """A temperature the car holds as a reply says it: ``21.5 degrees``, ``71 degrees Fahrenheit``, ``21도``
         (a whole Fahrenheit degree, as the climate skill rounds it)."""
         if self.imperial:
-            return self.say("fahrenheit", n=f"{math.floor(to_fahrenheit(celsius) + 0.5):g}")
+            return self.say("fahrenheit", n=f"{whole_fahrenheit(celsius)}")
         return self.say("celsius", n=f"{celsius:g}")
 
     def temperature_text(self) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 
 from cockpit import vss
 from cockpit.followups import TEMPERATURE_UNIT
-from cockpit.units import IMPERIAL, to_celsius, to_fahrenheit
+from cockpit.units import IMPERIAL, to_celsius, to_fahrenheit, whole_fahrenheit
 
 FAHRENHEIT, CELSIUS = "fahrenheit", "celsius"
 TOOL_SOURCE = "llm"
@@ -74,7 +74,7 @@ def degrees_number(celsius: float, fahrenheit: bool) -> str:
     """How a temperature the car holds reads aloud: ``21.5`` in Celsius, a whole ``71`` in Fahrenheit."""
     if not fahrenheit:
         return f"{celsius:g}"
-    return f"{math.floor(to_fahrenheit(celsius) + 0.5):g}"
+    return f"{whole_fahrenheit(celsius)}"
 
 
 def fahrenheit_range(signal: str) -> tuple[int, int]:

@@ -12,7 +12,6 @@ setting is imperial ("화씨 70도", "70 degrees Fahrenheit"), else Celsius.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,7 +21,7 @@ from cockpit.followups import NOTHING_TO_UNDO, TEMPERATURE_UNIT, undo_plan
 from cockpit.langtag import primary_language
 from cockpit.phrasebook import Phrasebook
 from cockpit.skill_api import SignalWrite, Skill, SkillContext, SkillPlan
-from cockpit.units import is_imperial, to_fahrenheit
+from cockpit.units import is_imperial, whole_fahrenheit
 
 EXAMPLES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "en": {"vehicle.undo": ("undo", "put it back", "undo that")},
@@ -90,7 +89,7 @@ def _driver_unit(context: SkillContext) -> str:
 
 def _temperature_ko(celsius: float, fahrenheit: bool) -> str:
     """A temperature as the Korean climate replies say it: "21도", "화씨 70도" (whole Fahrenheit degrees)."""
-    return f"화씨 {math.floor(to_fahrenheit(celsius) + 0.5)}도" if fahrenheit else f"{celsius:g}도"
+    return f"화씨 {whole_fahrenheit(celsius)}도" if fahrenheit else f"{celsius:g}도"
 
 
 def _describe_ko(writes: Sequence[SignalWrite], fahrenheit: bool = False) -> str:
