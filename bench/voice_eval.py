@@ -48,7 +48,16 @@ from typing import Any
 from bench.common import Figure, render
 from bench.corpus import ROOT, Unavailable, load_script
 from bench.reliability_plot import reliability_png
-from bench.voice_eval_set import FRESH_SENTENCES, SENTENCES, Heard, Sentence, Tally, judge, load_sentences
+from bench.voice_eval_set import (
+    FRESH_SENTENCES,
+    SENTENCES,
+    THIRD_SENTENCES,
+    Heard,
+    Sentence,
+    Tally,
+    judge,
+    load_sentences,
+)
 from bench.voice_gate import default_hearing, group_gates, policy_for
 from bench.voice_paths import TextPath, VoicePath
 from bench.voice_report import (
@@ -239,16 +248,17 @@ def report(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m bench.voice_eval [--sentences PATH | --fresh] [--quick] [--typed] [--again]``."""
+    """``python -m bench.voice_eval [--sentences PATH | --fresh | --third] [--quick] [--typed] [--again]``."""
     parser = argparse.ArgumentParser(prog="bench.voice_eval", description=(__doc__ or "").split("\n\n")[0])
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--sentences", type=Path, default=SENTENCES, help="sentence file (default: the committed list)")
     which.add_argument("--fresh", action="store_true", help="the fresh held-out list (read it once)")
+    which.add_argument("--third", action="store_true", help="the third held-out list (read it once)")
     parser.add_argument("--quick", action="store_true", help=f"one test recording in {QUICK_EVERY}")
     parser.add_argument("--typed", action="store_true", help="judge the typed reference texts only (no audio)")
     parser.add_argument("--again", action="store_true", help="read another sentence file although it has been read")
     args = parser.parse_args(argv)
-    sentences_path = FRESH_SENTENCES if args.fresh else args.sentences
+    sentences_path = FRESH_SENTENCES if args.fresh else THIRD_SENTENCES if args.third else args.sentences
     if args.typed:
         print(typed_report(TextPath(), load_sentences(sentences_path)))
         return 0

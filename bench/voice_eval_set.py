@@ -31,6 +31,14 @@ catalogue answers them. ``script/make_eval_set.py --fresh`` synthesises it into 
 its own; ``python -m bench.voice_eval --fresh`` reads it. ``make bench`` never does: it is read
 once, by hand.
 
+**The third set** (``bench/data/voice_eval_third.jsonl``, :data:`THIRD_SENTENCES`) is a third
+held-out list, written by hand after the other two had both been read, in the same way and with
+the same fields (ids ``third-hand-<domain>-NN``, source ``hand``; no sentence of either list
+above; every sentence ``test``). It is spoken by the other sets' voices and by Festival's voices,
+which no tuning step has heard (``script/make_eval_set.py``'s ``FESTIVAL_VOICES``).
+``script/make_eval_set.py --third`` synthesises it into a cache folder of its own;
+``python -m bench.voice_eval --third`` reads it, once, by hand.
+
 **Judging** (:func:`judge`) is a pure function of the sentence and what the turn understood:
 the intent's name, its slots and whether it actuates (writes to the car).
 """
@@ -50,6 +58,8 @@ SENTENCES = Path(__file__).resolve().parent / "data" / "voice_eval.jsonl"
 """The committed sentence list."""
 FRESH_SENTENCES = SENTENCES.with_name("voice_eval_fresh.jsonl")
 """The fresh held-out list: every sentence ``test``, none tuned on, read once (see above)."""
+THIRD_SENTENCES = SENTENCES.with_name("voice_eval_third.jsonl")
+"""The third held-out list, for voices no tuning step heard: every sentence ``test``, read once (see above)."""
 KINDS = ("command", "question", "background")
 """Kinds of sentence."""
 SPLITS = ("tune", "test")

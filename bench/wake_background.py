@@ -21,8 +21,10 @@ its text), so the tuning and the held-out background talk share no sentence; noi
 alternate. Synthesis is the evaluation set's (``script/make_eval_set.py``: its voices, ``say`` and
 ``level``) and the fixtures' cabin noise. Everything is seeded; the audio is cached under
 ``<model cache>/../wake-background/<key>`` with a ``manifest.json`` (file, kind, split, seconds,
-sha256), ``key`` digesting this module, the scripts it reuses, the sentences and the synthesisers'
-versions. Missing segments are synthesised on use.
+sha256), ``key`` digesting this module, the fixture script, the sentences and, of the evaluation
+set's generator, only what decides its voices' audio (its ``synthesis_fingerprint``: voices,
+synthesisers' versions, ``SYNTHESIS_REVISION``...) and its speeds, not its bytes, so that an
+unrelated edit there keeps these hours of audio. Missing segments are synthesised on use.
 """
 
 from __future__ import annotations
@@ -271,12 +273,14 @@ def render(segment: Segment, sentences: dict[str, list[str]], script: ModuleType
 
 
 def set_key() -> str:
-    """Digest of everything that decides the audio."""
+    """Digest of everything that decides the audio (of the evaluation script, what its voices
+    sound like and its speeds: see the module docstring)."""
     script = eval_script()
     h = hashlib.sha256()
-    for path in (Path(__file__), EVAL_SCRIPT, FIXTURE_SCRIPT, SLURP_DEVEL):
+    for path in (Path(__file__), FIXTURE_SCRIPT, SLURP_DEVEL):
         h.update(path.read_bytes())
-    h.update(json.dumps(script.synthesiser_versions(), sort_keys=True).encode())
+    synthesis = {"synthesis": script.synthesis_fingerprint(script.VOICES), "speeds": list(script.SPEEDS)}
+    h.update(json.dumps(synthesis, sort_keys=True).encode())
     return h.hexdigest()[:16]
 
 

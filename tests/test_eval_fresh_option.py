@@ -1,4 +1,5 @@
-"""Another sentence file through the evaluation tools: ``--sentences PATH`` (and ``--fresh``).
+"""Another sentence file through the evaluation tools: ``--sentences PATH`` (and ``--fresh``,
+``--third``), and the third set's voices, cache keys and sentence list.
 
 ``script/make_eval_set.py`` synthesises the file named on its command line into a folder of its
 own (keyed by the file's content), and ``bench/voice_eval.py`` reports on every sentence of a file
@@ -8,18 +9,33 @@ whose sentences are all ``test``. Here a three-sentence file, one voice, clean s
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
+import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from bench import voice_eval
 from bench.voice_eval import eval_script, report
-from bench.voice_eval_set import SENTENCES, Sentence, judge, load_sentences
+from bench.voice_eval_set import (
+    FRESH_SENTENCES,
+    KINDS,
+    NO_INTENT,
+    SENTENCES,
+    THIRD_SENTENCES,
+    Sentence,
+    judge,
+    load_sentences,
+    normalise,
+)
 from bench.voice_paths import TextPath
 from bench.voice_report import typed_baseline
+from cockpit.catalogue import CATALOGUE
 
 TINY: list[dict[str, Any]] = [
     {"id": "tiny-volume", "text": "turn the volume up", "kind": "command", "wake": True},
@@ -127,3 +143,70 @@ def test_a_file_already_read_is_not_read_again_by_accident(tmp_path: Path, capsy
         assert done.read_text() == "{}\n"
     finally:
         done.unlink()
+
+
+# -- the third set: Festival's voices, keys that do not digest the script, its sentence list ----------
+
+
+@pytest.mark.skipif(shutil.which("text2wave") is None, reason="Festival (text2wave) is not installed")
+def test_a_festival_voice_says_16_khz_speech_longer_when_slower() -> None:
+    script = eval_script()
+    for voice in script.FESTIVAL_VOICES:
+        try:
+            script.synthesiser_versions([voice])
+        except script.Unavailable as err:
+            pytest.skip(str(err))
+        slow, fast = (script.say(voice, "Turn the fan down a notch.", speed) for speed in (0.8, 1.25))
+        assert slow.dtype == fast.dtype == np.int16 and slow.ndim == 1
+        assert len(slow) > 1.2 * len(fast), voice.name
+        assert np.sqrt(np.mean(fast.astype(np.float64) ** 2)) > 300, f"{voice.name} is silent"
+
+
+def test_the_third_set_adds_festival_voices_and_the_others_keep_theirs() -> None:
+    script = eval_script()
+    assert script.set_voices(THIRD_SENTENCES) == script.VOICES + script.FESTIVAL_VOICES
+    assert script.set_voices(SENTENCES) == script.set_voices(FRESH_SENTENCES) == script.VOICES
+    assert {v.engine for v in script.FESTIVAL_VOICES} == {"festival"}
+    assert not {v.name for v in script.FESTIVAL_VOICES} & {v.name for v in script.VOICES}
+
+
+def test_a_set_key_does_not_digest_the_script_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    script = eval_script()
+    try:
+        before = {path: script.set_key(path) for path in (SENTENCES, FRESH_SENTENCES)}
+    except script.Unavailable as err:
+        pytest.skip(str(err))
+    copy = tmp_path / "make_eval_set_edited.py"
+    copy.write_text(voice_eval.SCRIPT.read_text() + "\n# an unrelated line\n")
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the copy puts its folder on the path
+    spec = importlib.util.spec_from_file_location(copy.stem, copy)
+    assert spec is not None and spec.loader is not None
+    edited = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, copy.stem, edited)  # its dataclasses look their module up there
+    spec.loader.exec_module(edited)
+    assert {path: edited.set_key(path) for path in before} == before
+    # ...while what decides the audio does change it
+    monkeypatch.setattr(edited, "SYNTHESIS_REVISION", edited.SYNTHESIS_REVISION + 1)
+    assert edited.set_key(SENTENCES) != before[SENTENCES]
+    assert edited.set_key(SENTENCES, speeds=(1.0,)) != before[SENTENCES]
+    assert edited.set_key(SENTENCES, voices=edited.VOICES[:3]) != edited.set_key(SENTENCES)
+
+
+def test_the_third_list_is_valid_and_shares_no_sentence() -> None:
+    third = load_sentences(THIRD_SENTENCES)
+    assert 150 <= len(third) <= 220
+    assert all(s.split == "test" and s.source == "hand" for s in third)
+    assert all(re.fullmatch(r"third-hand-[a-z]+-\d\d", s.id) for s in third)
+    for sentence in third:
+        if sentence.kind == "command":
+            assert sentence.wake and sentence.intent in CATALOGUE, sentence.id
+            assert set(sentence.slots) <= {slot.name for slot in CATALOGUE[sentence.intent].slots}, sentence.id
+        else:
+            assert (sentence.intent, dict(sentence.slots)) == (NO_INTENT, {}), sentence.id
+            assert sentence.kind in KINDS and (sentence.wake or sentence.kind == "background")
+    others = {normalise(s.text) for path in (SENTENCES, FRESH_SENTENCES) for s in load_sentences(path)}
+    assert not [s.text for s in third if normalise(s.text) in others]
+    kinds = {kind: sum(s.kind == kind for s in third) for kind in KINDS}
+    assert kinds["command"] > 100 and kinds["question"] >= 20 and kinds["background"] >= 20
+    commanded = {s.intent for s in third if s.kind == "command"}
+    assert commanded == set(CATALOGUE) - {"dialogue.chat"}  # every intent a driver commands
