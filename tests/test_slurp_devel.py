@@ -78,7 +78,9 @@ def test_out_of_domain_utterances_never_actuate(report: SlurpReport) -> None:
 def test_only_genuine_route_requests_are_exempt(report: SlurpReport) -> None:
     for example in report.exempt_navigation:
         assert (example.slurp_intent, example.result) in EXEMPT
-        assert any(cue in example.sentence for cue in ("directions", "get to", "navigate", "route", "take me"))
+        # "what's the quickest way to grand central" asks for a route as plainly as "directions to"
+        cues = ("directions", "get to", "navigate", "route", "take me", "way to")
+        assert any(cue in example.sentence for cue in cues)
 
 
 def test_recognition_is_fast(report: SlurpReport) -> None:

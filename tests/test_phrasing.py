@@ -1,0 +1,190 @@
+"""How drivers really phrase requests: carriers, lead-ins and look-alikes that must not act.
+
+Each case is a general pattern (not one memorised sentence): a first-person carrier ("let's drive
+to", "i want the a c on"), a question shape ("what's the quickest way to"), a kind of food before
+"restaurant", how the cabin feels said before a climate request ("i'm freezing, turn the heat up"),
+"i can't hear" before a volume request, or how long a pause lasts. The negative cases are the
+out-of-domain sentences the same shapes could grab: a wrong action is worse than none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cockpit.catalogue import IntentMatch
+from cockpit.nlu import TemplateIntentRecognizer, Unsupported
+from cockpit.nlu.classifier import FallbackIntentRecognizer
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> FallbackIntentRecognizer:
+    """The shipped recogniser: templates, then the fallback classifier."""
+    return FallbackIntentRecognizer.from_paths()
+
+
+@pytest.fixture(scope="module")
+def templates() -> TemplateIntentRecognizer:
+    return TemplateIntentRecognizer.from_paths()
+
+
+PHRASINGS: list[tuple[str, str, dict[str, Any]]] = [
+    # first-person carriers that say where the car is going
+    ("let's drive over to the airport", "navigation.navigate_to", {"destination": "the airport"}),
+    ("let's head to berlin", "navigation.navigate_to", {"destination": "berlin"}),
+    ("we're heading to munich central station", "navigation.navigate_to", {"destination": "munich central station"}),
+    ("we are driving to shenzhen", "navigation.navigate_to", {"destination": "shenzhen"}),
+    ("i'm driving to the office", "navigation.navigate_to", {"destination": "the office"}),
+    ("i need to drive to berlin", "navigation.navigate_to", {"destination": "berlin"}),
+    ("we're heading home", "navigation.navigate_to", {"destination": "home"}),
+    ("let's head over there", "navigation.navigate_to", {"destination": "there"}),  # the place just found
+    # "what's the best / quickest way to ..."
+    ("what's the fastest route to the stadium", "navigation.navigate_to", {"destination": "the stadium"}),
+    ("what is the shortest way to the eiffel tower", "navigation.navigate_to", {"destination": "the eiffel tower"}),
+    ("what's the quickest way to get to the airport", "navigation.navigate_to", {"destination": "the airport"}),
+    ("which way should we take to the beach", "navigation.navigate_to", {"destination": "the beach"}),
+    ("whats the quickest way home", "navigation.navigate_to", {"destination": "home"}),
+    # a kind of food, or what the driver wants of the place, before the category
+    ("find a cheap thai restaurant near me", "navigation.find_nearby", {"category": "restaurant"}),
+    ("where's the closest sushi place", "navigation.find_nearby", {"category": "restaurant"}),
+    ("are there any good vegan restaurants around here", "navigation.find_nearby", {"category": "restaurant"}),
+    ("look for nearby mexican restaurants", "navigation.find_nearby", {"category": "restaurant"}),
+    ("what are some good coffee shops nearby", "navigation.find_nearby", {"category": "coffee"}),
+    ("what are some restaurants around here", "navigation.find_nearby", {"category": "restaurant"}),
+    # how the cabin feels, then a climate request ("turn it down" is then the temperature)
+    ("i'm so cold can you make it warmer", "climate.adjust_temperature", {"delta_celsius": 1}),
+    ("we're freezing back here turn up the heat", "climate.adjust_temperature", {"delta_celsius": 1}),
+    ("i'm cold turn it up", "climate.adjust_temperature", {"delta_celsius": 1}),
+    ("it's way too hot in here turn it down", "climate.adjust_temperature", {"delta_celsius": -1}),
+    ("it's roasting in here, could you cool it down", "climate.adjust_temperature", {"delta_celsius": -1}),
+    ("it's really stuffy in here can you turn on the ac", "climate.set_ac", {"on": True}),
+    ("i'm cold, turn on my seat heater", "climate.set_seat_heating", {"level": 2}),
+    ("i'm freezing, set the temperature to 24", "climate.set_temperature", {"celsius": 24}),
+    # "i want / i'd like / can i have" + a setting
+    (
+        "i'd like the passenger side at twenty two degrees",
+        "climate.set_temperature",
+        {"celsius": 22, "zone": "passenger"},
+    ),
+    ("i want the driver side at 20 degrees", "climate.set_temperature", {"celsius": 20, "zone": "driver"}),
+    ("set my side to 20 degrees", "climate.set_temperature", {"celsius": 20}),  # "my": the speaker's seat
+    ("i want it warmer", "climate.adjust_temperature", {"delta_celsius": 1}),
+    ("i want the a c on", "climate.set_ac", {"on": True}),
+    ("can i have the ac off", "climate.set_ac", {"on": False}),
+    ("we'd like the fan on", "climate.set_fan_speed", {"percent": 50}),
+    ("i want the fan higher", "climate.adjust_fan_speed", {"delta_percent": 20}),
+    ("i'd like the seat heating on", "climate.set_seat_heating", {"level": 2}),
+    # asking for air, then the fan request
+    ("i need some air turn up the fan", "climate.adjust_fan_speed", {"delta_percent": 20}),
+    ("more air, crank up the fan", "climate.adjust_fan_speed", {"delta_percent": 20}),
+    ("the fan is too loud, turn it down", "climate.adjust_fan_speed", {"delta_percent": -20}),  # not the volume
+    ("the blower is way too weak can you turn it up", "climate.adjust_fan_speed", {"delta_percent": 20}),
+    # air inside or fresh air in
+    ("keep the air inside", "climate.set_recirculation", {"on": True}),
+    ("recirculate the cabin air", "climate.set_recirculation", {"on": True}),
+    ("bring in some fresh air", "climate.set_recirculation", {"on": False}),
+    ("let the fresh air in", "climate.set_recirculation", {"on": False}),
+    # "i can't hear", then a volume request
+    ("i can't hear the radio turn it up", "media.adjust_volume", {"delta_percent": 10}),
+    ("we can barely hear anything can you make it louder", "media.adjust_volume", {"delta_percent": 10}),
+    ("the music is way too loud can you turn it down", "media.adjust_volume", {"delta_percent": -10}),
+    ("the radio is too quiet, make it louder", "media.adjust_volume", {"delta_percent": 10}),
+    # a pause that says how long
+    ("stop the music for a minute", "media.pause", {}),
+    ("hold the podcast for a second", "media.pause", {}),
+    ("turn the radio off for a minute", "media.pause", {}),
+    # the last song again
+    ("repeat the previous track", "media.previous_track", {}),
+    ("play the last song once more", "media.previous_track", {}),
+    ("replay the last one", "media.previous_track", {}),
+]
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), PHRASINGS)
+def test_driver_phrasings(recognizer: FallbackIntentRecognizer, text: str, intent: str, slots: dict[str, Any]) -> None:
+    result = recognizer.recognize(text)
+    assert isinstance(result, IntentMatch), f"{text!r} -> {result!r}"
+    assert (result.intent, dict(result.slots)) == (intent, slots)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # first-person talk about the speaker, not a destination
+        "i want to go to sally's party",
+        "let's drive to my mom's birthday",
+        "we're going to sally's party",
+        "we're going to be late",
+        "we're going to have a baby",
+        "i'm going to the store",
+        "i'm going to sleep",
+        "we're going there tomorrow",
+        # "the best way to" something that is not a place
+        "what's the best way to cook rice",
+        "what is the fastest way to lose weight",
+        "what's the quickest way to make money",
+        "what's the best way to learn french",
+        # how it feels, with no request: open dialogue
+        "i'm freezing",
+        "it's boiling in here",
+        "i'm so cold i could die",
+        "it's too hot to go outside",
+        "it's so cold this morning i could barely get out of bed",
+        "i'm freezing let's go home",
+        # look-alikes of the new shapes
+        "i can't hear what you're saying",
+        "what are some good books",
+        "what are some good restaurants in paris",
+        "i want the air conditioner to be fixed",
+        "i'd like my coffee at 90 degrees",
+        "let the dog in",
+        "it's hot outside, turn up the music",  # a feeling only leads into a climate request
+        # editing the music library is not playing it
+        "create a playlist",
+        "create a new playlist for my workout",
+        "rename my playlist",
+    ],
+)
+def test_out_of_domain_look_alikes_do_not_act(recognizer: FallbackIntentRecognizer, text: str) -> None:
+    result = recognizer.recognize(text)
+    assert not isinstance(result, IntentMatch), f"{text!r} -> {result!r}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "play chess",
+        "play ping pong",
+        "play table tennis",
+        "play fifa",
+        "play football",
+        "play golf with me",
+        "play a game",
+        "play video games",
+        "let's play millionaires",
+        "let's play a game of ping pong",
+        "can we play cards",
+    ],
+)
+def test_games_are_not_music(recognizer: FallbackIntentRecognizer, text: str) -> None:
+    assert recognizer.recognize(text) == Unsupported("games", text)
+
+
+def test_music_still_plays_around_games(templates: TemplateIntentRecognizer) -> None:
+    for text, query in [
+        ("play some jazz", "jazz"),
+        ("play creedence clearwater revival", "creedence clearwater revival"),
+        ("play football commentary on the radio", "football commentary on the radio"),
+    ]:
+        result = templates.recognize(text)
+        assert isinstance(result, IntentMatch) and result.intent == "media.play", text
+        assert result.slots["query"] == query
+
+
+def test_a_feeling_does_not_turn_a_volume_request_into_climate(templates: TemplateIntentRecognizer) -> None:
+    """ "I can't hear you" is still the volume; "i'm cold, play some jazz" plays jazz only when said
+    plainly (no lead-in there), so it is left to open dialogue rather than guessed."""
+    result = templates.recognize("i can't hear you")
+    assert isinstance(result, IntentMatch) and result.intent == "media.adjust_volume"
+    assert templates.recognize("i'm cold play some jazz") is None
