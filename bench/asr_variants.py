@@ -77,10 +77,17 @@ class Variant:
     """Take the free rival's words when they are a command and the grammar's are not."""
     reuse_rival: bool = False
     """Fall back to the free rival's words instead of decoding again."""
+    fallback_below: float | None = None
+    """Fall back when the grammar result's calibrated confidence is below this (None: when its raw
+    confidence is below the hybrid's ``min_confidence``)."""
 
 
 VARIANTS = (
-    Variant("hybrid (today)", "fsg", True, True, True),
+    Variant(
+        "lean (the default since 2026-12-05)",
+        "fsg", True, True, True, bestpath=False, fast_rival=True, reuse_rival=True, fallback_below=0.3,
+    ),
+    Variant("hybrid (until 2026-12-05)", "fsg", True, True, True),
     Variant("grammar only", "fsg", False, False, False),
     Variant("grammar, no bestpath", "fsg", False, False, False, bestpath=False),
     Variant("grammar + phone loop, no bestpath", "fsg", True, False, False, bestpath=False),
@@ -95,6 +102,11 @@ VARIANTS = (
     Variant("hybrid, no bestpath", "fsg", True, True, True, bestpath=False),
     Variant(
         "hybrid, no bestpath, rival's words as fallback", "fsg", True, True, True, bestpath=False, reuse_rival=True
+    ),
+    Variant("hybrid, rival's words as fallback", "fsg", True, True, True, reuse_rival=True),
+    Variant(
+        "grammar + phone loop + fast free rival, no bestpath, grammar kept",
+        "fsg", True, True, False, bestpath=False, fast_rival=True,
     ),
     Variant(
         "grammar + phone loop + fast free rival, no bestpath, rival's words as fallback",
@@ -112,12 +124,15 @@ class Runner:
         from cockpit.catalogue import CATALOGUE, IntentMatch
         from cockpit.nlu import TemplateIntentRecognizer
         from cockpit.settings import VoiceSettings
-        from cockpit.voice.factory import command_grammars
+        from cockpit.voice.factory import command_grammars, wake_phrases
+        from cockpit.voice.frontend import VoiceConfig
         from models.store import ModelStore
 
         self.settings = VoiceSettings()
         self.nlu = TemplateIntentRecognizer.from_paths()
         self.grammar = command_grammars(["en"], wake_models=self.settings.wake_models)["en"]
+        self.strip = wake_phrases(tuple(self.settings.wake_models)) or VoiceConfig().strip_phrases
+        """Wake phrases stripped from transcripts (and before the command check, as the service does)."""
         self.store = ModelStore()
         self.mllr = mllr
         """An MLLR transform every variant's decoders read (None: the model as shipped)."""
@@ -126,18 +141,29 @@ class Runner:
     def recognizer(self, v: Variant) -> Any:
         from cockpit.asr.hybrid import HybridRecognizer
         from cockpit.asr.sphinx_engine import Decoding, PocketSphinxRecognizer
+        from cockpit.voice.frontend import strip_wake_phrases
 
         inner = PocketSphinxRecognizer(
             self.store.path("pocketsphinx-en-us"),
             "en",
             decoding=Decoding(
-                v.search, v.phone_rival, v.free_rival, v.nbest, v.rival_lm, v.fast_rival, v.bestpath, mllr=self.mllr
+                v.search,
+                v.phone_rival,
+                v.free_rival,
+                v.nbest,
+                v.rival_lm,
+                v.fast_rival,
+                v.bestpath,
+                fallback=v.fallback,
+                fallback_below=v.fallback_below,
+                reuse_rival=v.reuse_rival,
+                mllr=self.mllr,
             ),
         )
         inner.set_grammar(self.grammar)
         return HybridRecognizer(
             inner,
-            is_command=lambda text: self.nlu.recognize(text, "en") is not None,
+            is_command=lambda text: self.nlu.recognize(strip_wake_phrases(text, self.strip), "en") is not None,
             fallback=v.fallback,
             rescore=v.nbest > 0,
             rescue=v.rescue,
@@ -172,11 +198,10 @@ def run_variant(
     runner: Runner, v: Variant, items: Sequence[dict[str, Any]], audio: dict[str, Any], sentences: dict[str, Sentence]
 ) -> dict[str, Any]:
     """Every item decoded by ``v``: records (as :mod:`bench.voice_eval` writes them) and costs."""
-    from cockpit.voice.factory import wake_phrases
-    from cockpit.voice.frontend import VoiceConfig, strip_wake_phrases
+    from cockpit.voice.frontend import strip_wake_phrases
 
     rec = runner.recognizer(v)
-    strip = wake_phrases(tuple(runner.settings.wake_models)) or VoiceConfig().strip_phrases
+    strip = runner.strip
     records, cpu, seconds, finishes = [], 0.0, 0.0, []
     for item in items:
         woke, utts = audio[item["file"]]
@@ -189,9 +214,14 @@ def run_variant(
             if not text:
                 continue
             evidence = getattr(rec, "last_evidence", None)
+            grammar = getattr(rec, "last_grammar", None)
+            rivals = getattr(getattr(rec, "inner", None), "last_rivals", None)
+            rival_text = None if rivals is None else rivals.free_text
             turns.append(
                 {
                     "text": text,
+                    "grammar_text": None if grammar is None else strip_wake_phrases(grammar.text, strip),
+                    "rival_text": None if rival_text is None else strip_wake_phrases(rival_text, strip),
                     "confidence": round(result.confidence, 4),
                     "mode": str(result.mode),
                     **runner.understand(text),

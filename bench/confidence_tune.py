@@ -12,7 +12,8 @@ files, the decoding libraries' versions, the decoder's code (wake word, endpoint
 recognisers, the voice front end, the evidence's form) and the understanding's (intent
 templates, skills, catalogue), and the collecting code. A file whose key differs in any part, or
 that has no key (made before keys were kept), is thrown away and collected again, and the parts
-that differ are printed. Not in the key, on purpose: the calibration's coefficients (every reader
+that differ are printed. The routing weights (``ROUTING_COEFFICIENTS``) are in it: they decide
+whether the grammar's words are kept. Not in the key, on purpose: the calibration's coefficients (every reader
 recomputes each turn's confidence from its stored evidence, and the calibration is fitted on this
 very file, so a refit must not discard it) and the hearing thresholds (applied afterwards, they
 decide nothing in decoding); both are recorded in the key file for information. A change outside
@@ -108,6 +109,7 @@ def decoding_key(set_key: str, model_digests: Mapping[str, str]) -> dict[str, st
     # Of the calibration, only what the recogniser records; its coefficients are applied by readers.
     evidence_form = (calibration.Evidence, calibration.Rivals, calibration.NBest, calibration.agreement)
     decoder += [inspect.getsource(o).encode() for o in evidence_form]
+    decoder.append(repr(calibration.ROUTING_COEFFICIENTS).encode())  # they decide the route
     path_classes = [c for c in VoicePath.__mro__ if c.__module__.startswith("bench.")]
     collector: list[Any] = [*path_classes, run_items]
     return {

@@ -198,3 +198,23 @@ class Conversation:
         self._queue.put_nowait(None)
         await asyncio.wait_for(self._task, self._timeout_s)
         return self.events
+
+
+def english_hybrid() -> tuple[Any, Any]:
+    """The intent recogniser, and PocketSphinx with the English command grammar in the hybrid
+    recogniser as the service builds it (:class:`cockpit.voice.factory.VoiceStack`'s speech
+    recognisers: grammar results vetted by the intent recogniser after any wake phrase, the
+    default decoding)."""
+    from cockpit.nlu import TemplateIntentRecognizer
+    from cockpit.settings import VoiceSettings
+    from cockpit.voice.factory import VoiceStack, command_grammars
+    from models.store import ModelStore
+
+    nlu = TemplateIntentRecognizer.from_paths()
+    stack = VoiceStack(
+        ModelStore(),
+        VoiceSettings(),
+        command_grammars(),
+        is_command=lambda text, language: nlu.recognize(text, language) is not None,
+    )
+    return nlu, stack.asr.recognizer("en")

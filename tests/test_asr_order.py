@@ -27,6 +27,7 @@ from cockpit.v1 import cockpit_pb2 as pb
 from cockpit.v1 import cockpit_pb2_grpc as pb_grpc
 from models.store import ModelStore, default_cache_dir
 from tests.conftest import close_stack, make_stack
+from tests.support import english_hybrid
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "audio"
 SPOKEN = (
@@ -49,15 +50,7 @@ def _voice_models() -> None:
 
 def _hybrid() -> Any:
     """PocketSphinx with the command grammar in the hybrid recogniser, as the service builds it."""
-    from cockpit.asr.hybrid import HybridRecognizer
-    from cockpit.asr.sphinx_engine import PocketSphinxRecognizer
-    from cockpit.nlu import TemplateIntentRecognizer
-    from cockpit.voice.factory import command_grammars
-
-    nlu = TemplateIntentRecognizer.from_paths()
-    engine = PocketSphinxRecognizer.from_store(ModelStore())
-    engine.set_grammar(command_grammars()["en"])
-    return HybridRecognizer(engine, is_command=lambda text: nlu.recognize(text) is not None)
+    return english_hybrid()[1]
 
 
 @pytest.mark.slow

@@ -30,7 +30,7 @@ def item(n: int, sentence: Sentence = AC_ON, split: str = "tune", snr: float | N
     return {"file": f"{sentence.id}_{n}.wav", "sentence_id": sentence.id, "split": split, "snr_db": snr}
 
 
-def heard(item: dict[str, Any], on: bool, agreement: float = 1.0) -> dict[str, Any]:
+def heard(item: dict[str, Any], on: bool, agreement: float = 1.0, phone_margin: float = 2.8) -> dict[str, Any]:
     """What the voice path leaves for ``item``: the AC command heard, switched ``on`` or off."""
     turn = {
         "text": "turn on the ac" if on else "turn off the ac",
@@ -39,7 +39,7 @@ def heard(item: dict[str, Any], on: bool, agreement: float = 1.0) -> dict[str, A
         "slots": {"on": on},
         "actuates": True,
         "free_text": False,
-        "evidence": {**SURE, "agreement": agreement},
+        "evidence": {**SURE, "agreement": agreement, "phone_margin": phone_margin},
     }
     return {**item, "woke": True, "turns": [turn]}
 
@@ -125,8 +125,9 @@ def test_the_suite_collects_missing_evidence_and_chooses_a_threshold(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tune_path, test_path, out = tmp_path / "tune.jsonl", tmp_path / "voice_eval.json", tmp_path / "readback.json"
-    # Tuning half: a wrong action heard with weaker agreement (so a lower confidence) than the right ones.
-    wrong = heard(item(9, snr=10.0), on=False, agreement=0.3)
+    # Tuning half: a wrong action heard with a weaker phone-loop margin (so a lower confidence)
+    # than the right ones.
+    wrong = heard(item(9, snr=10.0), on=False, phone_margin=-2.0)
     tune_items = [*ITEMS, item(9, snr=10.0)]
     question = {**item(0, QUESTION, "test"), "woke": True, "turns": []}
     test_path.write_text(json.dumps({"quick": False, "records": [heard(item(5, split="test"), on=True), question]}))

@@ -1,7 +1,7 @@
 """How drivers really phrase requests: carriers, lead-ins and look-alikes that must not act.
 
 Each case is a general pattern (not one memorised sentence): a first-person carrier ("let's drive
-to", "i want the a c on"), a question shape ("what's the quickest way to"), a kind of food before
+to", "i want the a c on"), a kind of food before
 "restaurant", how the cabin feels said before a climate request ("i'm freezing, turn the heat up"),
 "i can't hear" before a volume request, or how long a pause lasts. The negative cases are the
 out-of-domain sentences the same shapes could grab: a wrong action is worse than none.
@@ -39,12 +39,6 @@ PHRASINGS: list[tuple[str, str, dict[str, Any]]] = [
     ("i need to drive to berlin", "navigation.navigate_to", {"destination": "berlin"}),
     ("we're heading home", "navigation.navigate_to", {"destination": "home"}),
     ("let's head over there", "navigation.navigate_to", {"destination": "there"}),  # the place just found
-    # "what's the best / quickest way to ..."
-    ("what's the fastest route to the stadium", "navigation.navigate_to", {"destination": "the stadium"}),
-    ("what is the shortest way to the eiffel tower", "navigation.navigate_to", {"destination": "the eiffel tower"}),
-    ("what's the quickest way to get to the airport", "navigation.navigate_to", {"destination": "the airport"}),
-    ("which way should we take to the beach", "navigation.navigate_to", {"destination": "the beach"}),
-    ("whats the quickest way home", "navigation.navigate_to", {"destination": "home"}),
     # a kind of food, or what the driver wants of the place, before the category
     ("find a cheap thai restaurant near me", "navigation.find_nearby", {"category": "restaurant"}),
     ("where's the closest sushi place", "navigation.find_nearby", {"category": "restaurant"}),

@@ -12,6 +12,7 @@ import pytest
 
 from bench import corpus as bench_corpus
 from cockpit.audio import wav_frames
+from tests.support import english_hybrid
 
 
 def load_fixture_script() -> Any:
@@ -25,21 +26,6 @@ def corpus_dir() -> Path:
         return bench_corpus.corpus_dir()
     except bench_corpus.Unavailable as err:
         pytest.skip(str(err))
-
-
-def english_hybrid() -> tuple[Any, Any]:
-    """The intent recogniser, and PocketSphinx with the English command grammar in the hybrid
-    recogniser that checks grammar results against it, as the service builds them."""
-    from cockpit.asr.hybrid import HybridRecognizer
-    from cockpit.asr.sphinx_engine import PocketSphinxRecognizer
-    from cockpit.nlu import TemplateIntentRecognizer
-    from cockpit.voice.factory import command_grammars
-    from models.store import ModelStore
-
-    nlu = TemplateIntentRecognizer.from_paths()
-    engine = PocketSphinxRecognizer.from_store(ModelStore())
-    engine.set_grammar(command_grammars()["en"])
-    return nlu, HybridRecognizer(engine, is_command=lambda text: nlu.recognize(text) is not None)
 
 
 @pytest.mark.slow
@@ -93,25 +79,41 @@ OPEN_QUESTIONS = (
 
 
 @pytest.mark.slow
-def test_open_questions_are_not_heard_as_commands() -> None:
-    """A grammar always finds some command in speech; spoken questions must reach the language
-    model as questions, not move the car. Without the free-decoder rival about half of such
-    questions did (18 of the 40 it was tuned on); with it 7 of these 40 still do (PocketSphinx
-    hears "how long does it take to fly to London" as "how long is the trip"): a guard against
-    losing the rival, not a solved problem."""
+def test_open_questions_do_not_move_the_car() -> None:
+    """A grammar always finds some command in speech; spoken questions must not move the car.
+
+    With the lean decoding (2026-12-05) a grammar result is kept unless it is very unsure, so
+    more questions than before are heard as some command (21 of these 80, against 7 with the old
+    second free pass), but they are judged by their calibrated confidence like any command: read
+    back ("Did you say ...?") or refused, not carried out. Issue 11 allows at most 2 % to act; the
+    rest reach the language model as questions (a guard: at least 40 %)."""
     corpus_dir()  # skips where Piper or espeak-ng is missing
     script = load_fixture_script()
     from cockpit.audio import FRAME_SAMPLES
-    from cockpit.catalogue import IntentMatch
+    from cockpit.catalogue import CATALOGUE, IntentMatch
+    from cockpit.policy import Hearing, Policy, PolicyDecision, text_dropped, text_filled
+    from cockpit.settings import VoiceSettings
 
     nlu, hybrid = english_hybrid()
-    commands = []
+    voice = VoiceSettings()
+    policy = Policy(hearing=Hearing(voice.confirm_below, voice.reject_below, voice.confirm_free_text_below))
+    commands, acting = [], []
     for question in OPEN_QUESTIONS:
         for voice in ("piper", "espeak"):
             audio = script.synth(voice, (question,))
             frames = [audio[i : i + FRAME_SAMPLES] for i in range(0, len(audio) - FRAME_SAMPLES + 1, FRAME_SAMPLES)]
-            text = hybrid.decode(frames).text
-            if isinstance(nlu.recognize(text), IntentMatch):
-                commands.append((voice, question, text))
-    print(f"{len(commands)} of {2 * len(OPEN_QUESTIONS)} questions heard as commands: {commands}")
-    assert len(commands) <= 0.25 * 2 * len(OPEN_QUESTIONS), commands
+            heard = hybrid.decode(frames)
+            match = nlu.recognize(heard.text)
+            if not isinstance(match, IntentMatch):
+                continue
+            commands.append((voice, question, heard.text, heard.confidence))
+            spec = CATALOGUE[match.intent]
+            verdict = policy.check_hearing(
+                heard.text, heard.confidence, text_filled(spec, match.slots), "en", text_dropped(spec, match.slots)
+            )
+            if spec.actuates and verdict.decision is PolicyDecision.ALLOWED:
+                acting.append((voice, question, heard.text, heard.confidence))
+    total = 2 * len(OPEN_QUESTIONS)
+    print(f"{len(commands)} of {total} questions heard as commands, {len(acting)} would act: {commands}")
+    assert len(acting) <= 0.02 * total, acting
+    assert total - len(commands) >= 0.4 * total, commands

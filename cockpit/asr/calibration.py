@@ -56,21 +56,39 @@ FEATURE_NAMES = (
 )
 """The feature vector's entries, in order (``bias`` is always 1)."""
 
-COEFFICIENTS: tuple[float, ...] = (-0.438, 0.863, 0.863, -0.122, 0.366, 0.093, 0.943, -0.920, 0.0, 0.0)
+COEFFICIENTS: tuple[float, ...] = (-0.821, 0.567, 0.567, -0.270, 0.575, 0.390, 0.247, 0.0, 0.0, 0.0)
 """Logistic-regression weights, one per :data:`FEATURE_NAMES` entry.
 
-Fitted by ``script/calibrate_confidence.py`` (L2, C=1) on the 221 turns that found an intent in the
-405 recordings of the tuning half (155 heard right), decoded as the engine decodes by default
-(refitted 2026-12-05 on evidence collected with the decoder as it is now: the earlier fit, (-0.759,
-0.824, 0.824, 0.184, 0.524, 0.093, 0.668, -1.253, 0, 0), was made on an older decoder's scores). The
-tuning half has no ``free`` turn (the voice path always has a grammar), so ``route_free`` is not
-fitted: it copies ``route_fallback``, which makes a free decode with nothing to compare it against
-worth what a fallback with an empty grammar pass is worth on the tuning half (read back, never
-acted on at once). The N-best features are 0 by default (no N-best list) and carry no
-weight. Each decoder variant needs its own fit: ``script/calibrate_confidence.py fit --from
-bench/out/asr_variants.json --variant NAME`` (the preferred variant's fit was (1.516, 0.029,
-0.029, -0.112, 0.482, -0.258, 0.482, 0, 0, 0)).
+Fitted by ``script/calibrate_confidence.py`` (L2, C=1) on the 262 turns that found an intent in the
+405 recordings of the tuning half (191 heard right), decoded through the voice path with the lean
+decoding of 2026-12-05 (:class:`cockpit.asr.sphinx_engine.Decoding`: no lattice rescoring, the cheap
+free rival, grammar results kept above the routing floor). Earlier fits, each for the decoding of
+its day: (-0.438, 0.863, 0.863, -0.122, 0.366, 0.093, 0.943, -0.920, 0, 0) and before it (-0.759,
+0.824, 0.824, 0.184, 0.524, 0.093, 0.668, -1.253, 0, 0). The tuning half has no ``free`` turn (the
+voice path always has a grammar), so ``route_free`` is not fitted: it copies ``route_fallback``.
+No tuning turn dropped words, so ``dropped_words`` carries no weight; the N-best features are 0 by
+default (no N-best list) and carry none either. Each decoder variant needs its own fit:
+``script/calibrate_confidence.py fit --from bench/out/asr_variants.json --variant NAME``.
 """
+
+
+ROUTING_COEFFICIENTS: tuple[float, ...] = (-0.289, 0.0, 0.0, 0.041, 0.522, 0.121, 0.566, 0.0, 0.0, 0.0)
+"""Weights (as :data:`COEFFICIENTS`) the recogniser decides with whether a grammar result is kept
+or gives way to free words (:attr:`cockpit.asr.sphinx_engine.Decoding.fallback_below`): fitted
+like :data:`COEFFICIENTS` on the 405 tuning recordings decoded with every grammar result kept
+(``bench/asr_variants.py``, "grammar + phone loop + fast free rival, no bestpath, grammar kept",
+2026-12-05, with the templates as they were that morning). Kept apart from :data:`COEFFICIENTS` so
+that refitting the turn's confidence on evidence collected with this routing does not change the
+routing, which would make that evidence stale."""
+
+
+UNECHOED_CEILING = 0.8
+"""The most a grammar result is worth when the free decoder heard not one of its words: both
+margins can be large then (the grammar path scores far above a rough free path), yet the words
+are the grammar's guess. Below every read-back threshold, so such a command is always read back.
+On the tuning half (2026-12-05, with the shipped weights) it reads back 2 turns that would have
+acted wrongly at once (one an open question heard as "soul will you": media.play) and 6 right
+commands that would have acted at once."""
 
 
 @dataclass(frozen=True)
@@ -185,7 +203,11 @@ def features(evidence: Evidence) -> tuple[float, ...]:
 
 
 def calibrated(evidence: Evidence, coefficients: tuple[float, ...] = COEFFICIENTS) -> float:
-    """The probability (0..1) that the utterance's transcript is heard right."""
+    """The probability (0..1) that the utterance's transcript is heard right (at most
+    :data:`UNECHOED_CEILING` for a grammar result the free decoder shares no word with)."""
     z = sum(w * x for w, x in zip(coefficients, features(evidence), strict=True))
     z = max(-60.0, min(60.0, z))
-    return 1.0 / (1.0 + math.exp(-z))
+    p = 1.0 / (1.0 + math.exp(-z))
+    if evidence.route == "grammar" and evidence.agreement == 0.0:
+        return min(p, UNECHOED_CEILING)
+    return p

@@ -1,15 +1,22 @@
-"""Hybrid decoding: the command grammar first, free decoding when the grammar is unsure.
+"""Hybrid decoding: the command grammar first, free words when the grammar is unsure.
 
 Each utterance streams through the recogniser in grammar mode (partials included) while its
-frames are kept in a bounded buffer. If the grammar result is empty, below
-``min_confidence``, or rejected by ``is_command`` (for instance: the intent recogniser finds no
-intent in it), the kept frames are decoded again in free mode and that text is the result, for
-intent recognition and dialogue to take from there.
+frames are kept in a bounded buffer. If the grammar result is empty, rejected by ``is_command``
+(for instance: the intent recogniser finds no intent in it) or unsure, free words are the result,
+for intent recognition and dialogue to take from there: the free rival's words for the same frames
+when the engine runs one and asks for them (``reuse_rival``), else the kept frames decoded again
+in free mode.
+
+"Unsure" is decided on the *calibrated* confidence when the engine gives a floor for it
+(``fallback_below``, PocketSphinx's default; with the routing weights
+:data:`~cockpit.asr.calibration.ROUTING_COEFFICIENTS`): a result that would otherwise be read back is kept,
+so that the driver hears "Did you say ...?" rather than losing the command. Without a floor (and
+for engines without a calibration) it is the grammar pass's own confidence below
+``min_confidence``, as before 2026-12-05.
 
 The final transcript's confidence is calibrated (:mod:`cockpit.asr.calibration`): the chance
 that what it says is what was said, from the route taken, the grammar pass's scores and how far
-the grammar and the free decoder agree. The route itself is still chosen on the grammar pass's
-own confidence (``min_confidence``).
+the grammar and the free decoder agree.
 """
 
 from __future__ import annotations
@@ -21,13 +28,23 @@ from dataclasses import replace
 import numpy as np
 
 from cockpit.asr.base import Mode, SpeechRecognizer, Transcript, normalise
-from cockpit.asr.calibration import CALIBRATED_ENGINES, Evidence, NBest, Rivals, agreement, calibrated
+from cockpit.asr.calibration import (
+    CALIBRATED_ENGINES,
+    ROUTING_COEFFICIENTS,
+    Evidence,
+    NBest,
+    Rivals,
+    agreement,
+    calibrated,
+)
 from cockpit.asr.grammar import CommandGrammar
 
 MAX_UTTERANCE_FRAMES = 250
 """Frames kept for the second pass (20 s): longer utterances keep only their last 20 s."""
 MIN_CONFIDENCE = 0.5
 """Default grammar confidence below which the utterance is decoded again in free mode."""
+CONFIDENCE_PLACES = 6
+"""Decimal places the calibrated confidence is given to."""
 NBEST_MARGIN = -3.0
 """N-best rescoring takes a lower hypothesis that is a command over a best one that is not only
 while its score per frame is within this of the best (log base 1.0001 units)."""
@@ -49,7 +66,7 @@ class HybridRecognizer(SpeechRecognizer):
         fallback: bool | None = None,
         rescore: bool = True,
         rescue: bool = False,
-        reuse_rival: bool = False,
+        reuse_rival: bool | None = None,
     ) -> None:
         super().__init__(inner.language)
         self.inner = inner
@@ -67,10 +84,14 @@ class HybridRecognizer(SpeechRecognizer):
         """Rescore the engine's N-best list (if it keeps one) with ``is_command``."""
         self.rescue = rescue
         """Take the free rival's words when they are a command and the grammar's are not."""
-        self.reuse_rival = reuse_rival
+        self.reuse_rival = getattr(inner, "reuse_rival", False) if reuse_rival is None else reuse_rival
         """Fall back to the free rival's words (the free language model already decoded these
         frames beside the grammar) instead of decoding them again, when the engine says its rival
-        runs its free mode's model (``rival_is_free_mode``)."""
+        runs its free mode's model (``rival_is_free_mode``). By default what the engine asks for."""
+        floor = getattr(inner, "fallback_below", None)
+        self.fallback_below: float | None = floor if inner.engine in CALIBRATED_ENGINES else None
+        """Calibrated confidence below which the grammar's result gives way to free words (None:
+        the grammar pass's own confidence below ``min_confidence`` decides)."""
         self._frames: deque[np.ndarray] = deque(maxlen=max_frames)
         self.last_route = ""
         """How the last utterance was decoded: ``grammar``, ``free`` or ``fallback``."""
@@ -115,11 +136,15 @@ class HybridRecognizer(SpeechRecognizer):
         check = self.is_command
         if self.rescue and check is not None and rivals.free_text and not check(first.text) and check(rivals.free_text):
             first = replace(first, text=rivals.free_text)
-        sure = bool(first.text) and first.confidence >= self.min_confidence
+        agree = None if rivals.free_text is None or not first.text else agreement(first.text, rivals.free_text)
+        kept = Evidence("grammar", first.confidence, rivals, agree, nbest)
+        if self.fallback_below is None:
+            sure = bool(first.text) and first.confidence >= self.min_confidence
+        else:
+            sure = bool(first.text) and calibrated(kept, ROUTING_COEFFICIENTS) >= self.fallback_below
         if (sure or not self.fallback) and (self.is_command is None or self.is_command(first.text)):
             self._decoded_mode = Mode.GRAMMAR
-            agree = None if rivals.free_text is None else agreement(first.text, rivals.free_text)
-            return self._calibrate("grammar", first, Evidence("grammar", first.confidence, rivals, agree, nbest))
+            return self._calibrate("grammar", first, kept)
         if not self.fallback:
             return self._calibrate("grammar", first, Evidence("grammar", first.confidence, rivals, None, nbest))
         if self.reuse_rival and rivals.free_text is not None and getattr(self.inner, "rival_is_free_mode", False):
@@ -155,7 +180,9 @@ class HybridRecognizer(SpeechRecognizer):
             return "", 0.0
         if self.inner.engine not in CALIBRATED_ENGINES:
             return result.text, result.confidence
-        return result.text, calibrated(evidence)
+        # Six places: the cheap rival's scores can differ in the 13th decimal between decoding
+        # orders (tests/test_asr_order.py); a probability needs no more.
+        return result.text, round(calibrated(evidence), CONFIDENCE_PLACES)
 
     def _cancel(self) -> None:
         self.inner.cancel()

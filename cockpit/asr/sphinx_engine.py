@@ -95,14 +95,17 @@ real speech: starting every utterance there, the spoken-command corpus (``bench.
 class Decoding:
     """How grammar mode decodes: the search, the rival decoders beside it, the N-best list.
 
-    The defaults decode as the engine always has (grammar automaton, phone loop and the full free
-    language model beside it, lattice rescoring, a second free pass when unsure). The variant
-    ``bench/asr_variants.py`` preferred on the tuning half, ``Decoding(fast_rival=True,
-    bestpath=False)`` with the hybrid's ``reuse_rival``, costs a third of the CPU and answers
-    30x sooner, but is not the default yet: it fails the spoken-command corpus guard (0.881 <
-    0.90 intent accuracy), its confidence differed in the 13th decimal between decoding orders
-    (``tests/test_asr_order.py``), and it did not lower wrong actions on the test half (see the
-    README's variant table)."""
+    The defaults are the lean decoding chosen on the tuning half on 2026-12-05
+    (``bench/asr_variants.py``): the grammar automaton without lattice rescoring, the phone loop
+    and a cheap free rival beside it, and the grammar's result kept unless its *calibrated*
+    confidence is below :attr:`fallback_below`, when the cheap rival's words are taken instead (for
+    the dialogue; no second pass). On the 405 tuning recordings it cost 0.24 CPU s per audio second
+    (the decoding before it, full free rival, lattice rescoring and a second free pass when the
+    grammar's raw confidence was under 0.5: 0.67) and answered at p95 in 0.035x the bare engine's
+    time (before: 2.5x), with intent accuracy 0.53 against 0.45. Its price: the rival's words,
+    which spoken open questions are answered from, are rougher (word error rate on the tuning
+    half's questions 0.79 against 0.69). ``Decoding(fast_rival=False, bestpath=True,
+    fallback_below=None, reuse_rival=False)`` decodes as before."""
 
     search: str = "fsg"
     """``fsg``: the grammar as a word automaton; ``lm``: the grammar's class-based trigram model
@@ -117,16 +120,24 @@ class Decoding:
     """The free rival's language model: ``general`` (the bundled trigram, open questions sound
     like themselves) or ``domain`` (the grammar's own class trigram: the grammar's words, freer
     order)."""
-    fast_rival: bool = False
+    fast_rival: bool = True
     """Decode the general free rival cheaply (:data:`FAST_RIVAL`)."""
-    bestpath: bool = True
+    bestpath: bool = False
     """Rescore the word lattice at the end of each utterance. On the grammar it cost 0.1-1.4 s
     after the end of speech and 0.12 CPU s per audio second, and intent accuracy was higher
     without it (0.526 against 0.470 on the tuning half)."""
     fallback: bool = True
     """Fall back to free decoding when the grammar is unsure (the hybrid asks
     :attr:`PocketSphinxRecognizer.free_fallback`). A second pass costs 1.3-2.7x the bare engine's
-    p95; a hybrid with ``reuse_rival`` takes the general free rival's words instead."""
+    p95, so by default the free rival's words are taken instead (:attr:`reuse_rival`)."""
+    fallback_below: float | None = 0.3
+    """The grammar is unsure when the calibrated confidence of its result
+    (:mod:`cockpit.asr.calibration`) is below this (``voice.reject_below``: what would be refused as
+    not caught goes to the dialogue as free words instead). None: when its raw confidence is below
+    the hybrid's ``min_confidence`` or its words are no command, as before 2026-12-05."""
+    reuse_rival: bool = True
+    """Fall back to the free rival's words (the hybrid asks :attr:`PocketSphinxRecognizer.reuse_rival`)
+    instead of decoding the frames again."""
     mllr: str | None = None
     """An MLLR transform of the acoustic model's means (``script/adapt_acoustic.py``), read by
     every decoder; None: the model as shipped."""
@@ -236,9 +247,20 @@ class PocketSphinxRecognizer(SpeechRecognizer):
         return self.decoding.fallback
 
     @property
+    def fallback_below(self) -> float | None:
+        """The calibrated confidence below which the grammar's result gives way to free words."""
+        return self.decoding.fallback_below
+
+    @property
+    def reuse_rival(self) -> bool:
+        """Whether a fallback should take the free rival's words rather than decode again."""
+        return self.decoding.reuse_rival
+
+    @property
     def rival_is_free_mode(self) -> bool:
-        """Whether the free rival's words are what free mode would decode (the same general
-        model), so a fallback can take them instead of decoding the frames again."""
+        """Whether the free rival decodes with free mode's model (the general one; with
+        :attr:`Decoding.fast_rival` more roughly), so a fallback can take its words instead of
+        decoding the frames again."""
         return self._free is not None and self.decoding.rival_lm == "general"
 
     def _acoustic(self) -> dict[str, object]:

@@ -23,7 +23,7 @@ from cockpit.endpoint.vad import VoiceActivityDetector
 from cockpit.events import EventSink
 from cockpit.langtag import primary_language
 from cockpit.registry import Registry
-from cockpit.voice.frontend import WAKE_PHRASES, VoiceConfig, VoiceFrontEnd
+from cockpit.voice.frontend import WAKE_PHRASES, VoiceConfig, VoiceFrontEnd, strip_wake_phrases
 from cockpit.voice.session import UtteranceHandler, VoiceSession
 from cockpit.wake.base import WakeWordDetector
 
@@ -81,6 +81,13 @@ def _or_follow_up(is_command: Callable[[str, str], bool]) -> Callable[[str, str]
     template matches "and the passenger side too", yet the pipeline's follow-up rules act on it,
     so a grammar result worded so must not be decoded again freely (nor dropped in the window)."""
     return lambda text, language: is_command(text, language) or follow_ups.could_follow(text)
+
+
+def _after_wake(is_command: Callable[[str, str], bool], phrases: Sequence[str]) -> Callable[[str, str], bool]:
+    """``is_command`` on the words after a leading wake phrase: the grammar lets an utterance start
+    with the tail of "hey jarvis", which the front end strips from the transcript, so a command
+    said that way is a command (else its words would give way to free words)."""
+    return lambda text, language: is_command(strip_wake_phrases(text, phrases), language)
 
 
 def wake_phrases(models: tuple[str, ...]) -> tuple[str, ...]:
@@ -153,8 +160,9 @@ class VoiceStack:
         backends: VoiceBackends | None = None,
     ) -> None:
         backends = backends or VoiceBackends()
+        strip = wake_phrases(tuple(settings.wake_models)) or VoiceConfig().strip_phrases
         if is_command is not None:
-            is_command = _or_follow_up(is_command)
+            is_command = _or_follow_up(_after_wake(is_command, strip))
         self.settings = settings
         """The voice settings it was built from."""
         self._wake = backends.wake.get(settings.wake_backend)(store, settings)
@@ -167,7 +175,7 @@ class VoiceStack:
                 max_utterance_s=settings.max_utterance_s,
                 no_speech_timeout_s=settings.no_speech_timeout_s,
             ),
-            strip_phrases=wake_phrases(tuple(settings.wake_models)) or VoiceConfig().strip_phrases,
+            strip_phrases=strip,
             answer_window_s=settings.answer_window_s,
             follow_up_window_s=settings.follow_up_window_s,
             follow_up_min_confidence=settings.follow_up_min_confidence,
