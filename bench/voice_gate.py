@@ -22,13 +22,14 @@ def turn_right(sentence: Sentence, turn: dict[str, Any]) -> bool:
     return judge_one(sentence, heard) is Outcome.RIGHT
 
 
-def _text_dropped(turn: Mapping[str, Any]) -> bool:
-    """Whether the turn's command left an optional free-text slot empty (the pipeline reads it back)."""
+def _must_read_back(turn: Mapping[str, Any]) -> bool:
+    """Whether the turn's command is read back whatever its confidence, as the pipeline reads it
+    back (:func:`cockpit.policy.must_read_back`)."""
     from cockpit.catalogue import CATALOGUE
-    from cockpit.policy import text_dropped
+    from cockpit.policy import must_read_back
 
     spec = CATALOGUE.get(turn["intent"]) if turn.get("intent") else None
-    return spec is not None and text_dropped(spec, turn.get("slots") or {})
+    return spec is not None and must_read_back(spec, turn.get("slots") or {})
 
 
 @dataclass
@@ -76,7 +77,7 @@ class Gate:
                     acts.append(True)
                 continue
             verdict = policy.check_hearing(
-                t["text"], float(t["confidence"]), bool(t.get("free_text")), text_dropped=_text_dropped(t)
+                t["text"], float(t["confidence"]), bool(t.get("free_text")), always=_must_read_back(t)
             )
             if verdict.decision is PolicyDecision.ALLOWED:
                 acts.append(right)

@@ -36,7 +36,7 @@ from cockpit.langtag import primary_language
 from cockpit.llm.offers import offer_text
 from cockpit.multi import split_commands
 from cockpit.phrasebook import Phrasebook
-from cockpit.policy import Policy, PolicyResult, text_dropped, text_filled
+from cockpit.policy import Policy, PolicyResult, must_read_back, text_filled
 from cockpit.registry import Registry
 from cockpit.sessions import PendingConfirmation, Session
 from cockpit.skill_api import SignalWrite, Skill, SkillContext, SkillPlan
@@ -273,7 +273,7 @@ class TurnPipeline:
                 turn.heard,
                 text_filled(spec, match.slots),
                 session.language,
-                text_dropped(spec, match.slots),
+                must_read_back(spec, match.slots),
             )
             if hearing.decision is not PolicyDecision.ALLOWED:
                 verdict = hearing  # a mishearing is ruled out first; a yes then also covers the plan

@@ -21,6 +21,7 @@ HEARD = "set the passenger temperature to twenty three degrees"
 SCRIPT = {
     HEARD: IntentMatch("climate.set_temperature", {"celsius": 23.0, "zone": "passenger"}, text=HEARD),
     "navigate to paris": IntentMatch("navigation.navigate_to", {"destination": "paris"}, text="navigate to paris"),
+    "take me home": IntentMatch("navigation.navigate_to", {"destination": "home"}, text="take me home"),
 }
 
 
@@ -111,6 +112,28 @@ async def test_a_destination_heard_fairly_sure_is_still_read_back(clock: Clock) 
     rec = await say(make(car, clock), Session("s"), "navigate to paris", 0.8)
     assert rec.of_type(EventType.REPLY)[0].data["text"] == "Did you say: navigate to paris?"
     assert car.sent == []
+
+
+async def test_a_spoken_destination_is_read_back_however_sure_and_a_yes_sets_it(clock: Clock) -> None:
+    car = FakeVehicle()
+    turns, session = make(car, clock), Session("s")
+    rec = await say(turns, session, "navigate to paris", 0.99)
+    assert rec.of_type(EventType.POLICY)[0].data["decision"] == "needs_confirmation"
+    assert rec.of_type(EventType.REPLY)[0].data["text"] == "Did you say: navigate to paris?"
+    assert car.sent == []
+    yes = await say(turns, session, "yes", 0.9)
+    assert [(e.data["value"], e.data["status"]) for e in yes.of_type(EventType.ACTION)] == [
+        ("paris", "sent"),
+        ("paris", "confirmed"),
+    ]
+
+
+async def test_home_said_sure_goes_at_once_and_a_typed_destination_too(clock: Clock) -> None:
+    car = FakeVehicle()
+    home = await say(make(car, clock), Session("s"), "take me home", 0.99)
+    assert [e.data["status"] for e in home.of_type(EventType.ACTION)] == ["sent", "confirmed"]
+    typed = await say(make(car, clock), Session("t"), "navigate to paris", None)
+    assert [e.data["status"] for e in typed.of_type(EventType.ACTION)] == ["sent", "confirmed"]
 
 
 async def test_typed_commands_are_never_read_back(clock: Clock) -> None:

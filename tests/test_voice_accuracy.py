@@ -91,7 +91,7 @@ def test_open_questions_do_not_move_the_car() -> None:
     script = load_fixture_script()
     from cockpit.audio import FRAME_SAMPLES
     from cockpit.catalogue import CATALOGUE, IntentMatch
-    from cockpit.policy import Hearing, Policy, PolicyDecision, text_dropped, text_filled
+    from cockpit.policy import Hearing, Policy, PolicyDecision, must_read_back, text_filled
     from cockpit.settings import VoiceSettings
 
     nlu, hybrid = english_hybrid()
@@ -109,7 +109,7 @@ def test_open_questions_do_not_move_the_car() -> None:
             commands.append((voice, question, heard.text, heard.confidence))
             spec = CATALOGUE[match.intent]
             verdict = policy.check_hearing(
-                heard.text, heard.confidence, text_filled(spec, match.slots), "en", text_dropped(spec, match.slots)
+                heard.text, heard.confidence, text_filled(spec, match.slots), "en", must_read_back(spec, match.slots)
             )
             if spec.actuates and verdict.decision is PolicyDecision.ALLOWED:
                 acting.append((voice, question, heard.text, heard.confidence))
