@@ -181,6 +181,7 @@ class TurnPipeline:
             if self._clock() > pending.expires_at:
                 pass  # the question lapsed: this is a new request
             elif chosen is not None:  # "Illinois": the command that answer means, checked as if said
+                turn.chose = True
                 turn.emit(Reply(await self._handle(session, chosen, turn)))
                 return
             elif pending.choices and not _NO.match(answer):
@@ -273,7 +274,7 @@ class TurnPipeline:
                 turn.heard,
                 text_filled(spec, match.slots),
                 session.language,
-                must_read_back(spec, match.slots),
+                not turn.chose and must_read_back(spec, match.slots),
             )
             if hearing.decision is not PolicyDecision.ALLOWED:
                 verdict = hearing  # a mishearing is ruled out first; a yes then also covers the plan
@@ -344,6 +345,9 @@ class _Turn:
         self._seen: set[EventType] = set()
         self.heard = heard
         """The recogniser's confidence when the turn was spoken; None when typed."""
+        self.chose = False
+        """The turn answers the car's own question with one of the places it offered ("Spain"):
+        the car named the place, so it is not read back for naming one (only if heard unsure)."""
 
     def emit(self, payload: Payload) -> None:
         self._seen.add(payload.TYPE)

@@ -175,6 +175,9 @@ BAD: list[tuple[str, str, str]] = [
     ("I'd be happy to turn on the rear defroster.", "parked", ""),
     ("The rear defroster is now on.", "parked", ""),
     ("Alright, I've muted the audio.", "driving", ""),
+    # the model's answer to 'what does "turn on recirculation" mean?' (2026-12-05): a claim,
+    # then an explanation of it
+    ("The car is turned on recirculation, which means it will recirculate its fuel to the air.", "parked", ""),
 ]
 
 
@@ -257,6 +260,9 @@ GOOD: list[tuple[str, str, str]] = [
     ("Setting the volume to 30 makes the music quieter.", "driving", ""),
     ("The rear defroster is switched off.", "parked", ""),
     ("The front defroster is off.", "driving", ""),
+    # an explanation with a "which" clause claims nothing
+    ("Recirculation, which keeps outside air out, is useful in traffic.", "driving", ""),
+    ("The defroster, which clears the window, uses warm air.", "parked", ""),
 ]
 
 

@@ -240,6 +240,17 @@ def _claim(s: Sentence) -> str:
     return ""
 
 
+_WHICH = re.compile(r",\s+which\b", re.IGNORECASE)
+
+
+def _main_clause(sentence: str) -> str:
+    """The clause before ", which ..." as a sentence of its own ("" when there is none): "The car
+    is turned on recirculation, which means ..." claims a change however it goes on, and an
+    explanation after it must not hide that."""
+    found = _WHICH.search(sentence)
+    return sentence[: found.start()].rstrip() + "." if found else ""
+
+
 def _read(raw: str) -> Sentence:
     """``raw`` read, with what it claims (none for a question); a Korean sentence by the Korean rules."""
     s = read_sentence(raw)
@@ -295,6 +306,9 @@ class AnswerChecker:
         covered = self._covered(s.functions)
         if s.claim in ("claims-change", "promises-action") and not covered:
             return self._no_change(s.claim)
+        head = _main_clause(sentence)
+        if head and not s.claim and (first := self.check(head)).replaced:
+            return first  # the main clause claims what the car did not do; the rest explains it
         finding = self._state.find(s)
         if s.claim == "states" and not covered and (finding is None or finding is UNTOLD):
             return self._no_change("claims-change")
