@@ -26,8 +26,9 @@ curve on the test half (confidence bucket vs the fraction of turns heard right) 
 JSON as ``voice_eval_reliability.png`` and into the JSON.
 
 Another sentence file of the same form is read with ``python -m bench.voice_eval --sentences PATH``
-(``--fresh``: ``bench/data/voice_eval_fresh.jsonl``, whose sentences are all ``test``, so all of it
-is reported): its audio is synthesised into a cache folder of its own, and its results go to
+or a held-out list by name, ``--held-out NAME`` (:data:`HELD_OUT`; ``--fresh``, ``--third`` and
+``--fourth`` for short: ``bench/data/voice_eval_<name>.jsonl``, whose sentences are all ``test``,
+so all of it is reported): its audio is synthesised into a cache folder of its own, and its results go to
 ``bench/out/<file stem>.json`` and ``<file stem>_reliability.png``. ``make bench`` runs only the
 committed list. ``--typed`` judges the reference texts alone (no audio, no voice models). A
 file other than the committed list whose results are already there is not read again without
@@ -49,6 +50,7 @@ from bench.common import Figure, render
 from bench.corpus import ROOT, Unavailable, load_script
 from bench.reliability_plot import reliability_png
 from bench.voice_eval_set import (
+    FOURTH_SENTENCES,
     FRESH_SENTENCES,
     SENTENCES,
     THIRD_SENTENCES,
@@ -86,6 +88,8 @@ QUICK_EVERY = 6
 """With ``--quick``, one test recording in this many."""
 VOICE_MODELS = ("hey_jarvis_v0.1", "silero_vad", "pocketsphinx-en-us")
 """What the run needs installed."""
+HELD_OUT: dict[str, Path] = {"fresh": FRESH_SENTENCES, "third": THIRD_SENTENCES, "fourth": FOURTH_SENTENCES}
+"""The held-out sentence lists by name: ``--held-out NAME``, or ``--NAME`` for short (each read once)."""
 
 
 def outputs(sentences_path: Path = SENTENCES) -> tuple[Path, Path]:
@@ -248,17 +252,21 @@ def report(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m bench.voice_eval [--sentences PATH | --fresh | --third] [--quick] [--typed] [--again]``."""
+    """``python -m bench.voice_eval [--sentences PATH | --held-out NAME | --fresh | --third | --fourth]
+    [--quick] [--typed] [--again]``."""
     parser = argparse.ArgumentParser(prog="bench.voice_eval", description=(__doc__ or "").split("\n\n")[0])
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--sentences", type=Path, default=SENTENCES, help="sentence file (default: the committed list)")
-    which.add_argument("--fresh", action="store_true", help="the fresh held-out list (read it once)")
-    which.add_argument("--third", action="store_true", help="the third held-out list (read it once)")
+    which.add_argument(
+        "--held-out", choices=sorted(HELD_OUT), default=None, help="a held-out list by name (read it once)"
+    )
+    for name in HELD_OUT:
+        which.add_argument(f"--{name}", dest="held_out", action="store_const", const=name, help=f"--held-out {name}")
     parser.add_argument("--quick", action="store_true", help=f"one test recording in {QUICK_EVERY}")
     parser.add_argument("--typed", action="store_true", help="judge the typed reference texts only (no audio)")
     parser.add_argument("--again", action="store_true", help="read another sentence file although it has been read")
     args = parser.parse_args(argv)
-    sentences_path = FRESH_SENTENCES if args.fresh else THIRD_SENTENCES if args.third else args.sentences
+    sentences_path = HELD_OUT[args.held_out] if args.held_out else args.sentences
     if args.typed:
         print(typed_report(TextPath(), load_sentences(sentences_path)))
         return 0

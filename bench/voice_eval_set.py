@@ -39,6 +39,14 @@ which no tuning step has heard (``script/make_eval_set.py``'s ``FESTIVAL_VOICES`
 ``script/make_eval_set.py --third`` synthesises it into a cache folder of its own;
 ``python -m bench.voice_eval --third`` reads it, once, by hand.
 
+**The fourth set** (``bench/data/voice_eval_fourth.jsonl``, :data:`FOURTH_SENTENCES`) is a fourth
+held-out list, written by hand after the other three had all been read, in the same way and with
+the same fields (ids ``fourth-hand-<domain>-NN``, source ``hand``; no sentence of the three lists
+above; every sentence ``test``). When the driver names no seat ("my side", "for me") it expects no
+``zone``: the car uses the speaker's seat. It is spoken by the third set's voices.
+``script/make_eval_set.py --fourth`` (or ``--held-out fourth``) synthesises it into a cache folder
+of its own; ``python -m bench.voice_eval --fourth`` reads it, once, by hand.
+
 **Judging** (:func:`judge`) is a pure function of the sentence and what the turn understood:
 the intent's name, its slots and whether it actuates (writes to the car).
 """
@@ -60,6 +68,8 @@ FRESH_SENTENCES = SENTENCES.with_name("voice_eval_fresh.jsonl")
 """The fresh held-out list: every sentence ``test``, none tuned on, read once (see above)."""
 THIRD_SENTENCES = SENTENCES.with_name("voice_eval_third.jsonl")
 """The third held-out list, for voices no tuning step heard: every sentence ``test``, read once (see above)."""
+FOURTH_SENTENCES = SENTENCES.with_name("voice_eval_fourth.jsonl")
+"""The fourth held-out list, spoken by the third's voices: every sentence ``test``, read once (see above)."""
 KINDS = ("command", "question", "background")
 """Kinds of sentence."""
 SPLITS = ("tune", "test")

