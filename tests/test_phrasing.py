@@ -138,6 +138,10 @@ def test_driver_phrasings(recognizer: FallbackIntentRecognizer, text: str, inten
         "create a playlist",
         "create a new playlist for my workout",
         "rename my playlist",
+        # things people put on that are not audio
+        "put your seatbelt on please",
+        "put your coat on",
+        "put the kettle on",
     ],
 )
 def test_out_of_domain_look_alikes_do_not_act(recognizer: FallbackIntentRecognizer, text: str) -> None:
