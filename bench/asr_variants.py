@@ -38,8 +38,8 @@ import numpy as np
 
 from bench.common import Figure, percentile
 from bench.corpus import ROOT
-from bench.voice_eval import VOICE_MODELS, eval_set
-from bench.voice_eval_set import Heard, Sentence, judge, load_sentences
+from bench.voice_eval import HELD_OUT, VOICE_MODELS, eval_set
+from bench.voice_eval_set import SENTENCES, Heard, Sentence, judge, load_sentences
 from bench.voice_gate import Gate, default_hearing, policy_for
 from bench.voice_report import group_tallies
 from cockpit.audio import FRAME_SAMPLES
@@ -300,14 +300,16 @@ def compare(
     bare: bool = True,
     part: str | None = None,
     mllr: str | None = None,
+    sentences_path: Path = SENTENCES,
 ) -> dict[str, dict[str, Any]]:
     """Run the variants (all, or those named in ``only``, plus the bare engine unless not
-    ``bare``) on ``split`` (on one :func:`sentence_part` of it with ``part``), their decoders
-    reading the MLLR transform ``mllr`` if given."""
+    ``bare``) on ``split`` (on one :func:`sentence_part` of it with ``part``) of the set of
+    ``sentences_path`` (a held-out set: its ``test`` split, all of it), their decoders reading the
+    MLLR transform ``mllr`` if given."""
     from bench.asr_frames import load_or_capture
 
-    root, manifest = eval_set()
-    sentences = {s.id: s for s in load_sentences()}
+    root, manifest = eval_set(sentences_path)
+    sentences = {s.id: s for s in load_sentences(sentences_path)}
     items = [i for i in manifest["items"] if i["split"] == split and part in (None, sentence_part(i["sentence_id"]))][
         ::every
     ]
@@ -390,8 +392,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--part", choices=("A", "B"), default=None, help="one half of the split's sentences")
     parser.add_argument("--mllr", default=None, help="MLLR transform for every decoder (script/adapt_acoustic.py)")
     parser.add_argument("--no-bare", action="store_true", help="leave out the bare engine (no latency ratio)")
+    parser.add_argument(
+        "--held-out", choices=sorted(HELD_OUT), default=None, help="a held-out set (with --split test) instead"
+    )
     args = parser.parse_args(argv)
-    compare(args.split, args.every, args.only, args.out, not args.no_bare, args.part, args.mllr)
+    path = HELD_OUT[args.held_out] if args.held_out else SENTENCES
+    compare(args.split, args.every, args.only, args.out, not args.no_bare, args.part, args.mllr, path)
     return 0
 
 
