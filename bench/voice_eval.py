@@ -50,10 +50,8 @@ from bench.common import Figure, render
 from bench.corpus import ROOT, Unavailable, load_script
 from bench.reliability_plot import reliability_png
 from bench.voice_eval_set import (
-    FOURTH_SENTENCES,
-    FRESH_SENTENCES,
+    HELD_OUT,
     SENTENCES,
-    THIRD_SENTENCES,
     Heard,
     Sentence,
     Tally,
@@ -88,8 +86,6 @@ QUICK_EVERY = 6
 """With ``--quick``, one test recording in this many."""
 VOICE_MODELS = ("hey_jarvis_v0.1", "silero_vad", "pocketsphinx-en-us")
 """What the run needs installed."""
-HELD_OUT: dict[str, Path] = {"fresh": FRESH_SENTENCES, "third": THIRD_SENTENCES, "fourth": FOURTH_SENTENCES}
-"""The held-out sentence lists by name: ``--held-out NAME``, or ``--NAME`` for short (each read once)."""
 
 
 def outputs(sentences_path: Path = SENTENCES) -> tuple[Path, Path]:

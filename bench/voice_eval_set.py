@@ -70,6 +70,9 @@ THIRD_SENTENCES = SENTENCES.with_name("voice_eval_third.jsonl")
 """The third held-out list, for voices no tuning step heard: every sentence ``test``, read once (see above)."""
 FOURTH_SENTENCES = SENTENCES.with_name("voice_eval_fourth.jsonl")
 """The fourth held-out list, spoken by the third's voices: every sentence ``test``, read once (see above)."""
+HELD_OUT: dict[str, Path] = {"fresh": FRESH_SENTENCES, "third": THIRD_SENTENCES, "fourth": FOURTH_SENTENCES}
+"""The held-out sentence lists by name (``--held-out NAME`` in ``script/make_eval_set.py`` and
+:mod:`bench.voice_eval`): each is read once."""
 KINDS = ("command", "question", "background")
 """Kinds of sentence."""
 SPLITS = ("tune", "test")

@@ -84,7 +84,7 @@ import make_audio_fixtures as fx  # noqa: E402
 
 from bench.voice_eval_set import (  # noqa: E402
     FOURTH_SENTENCES,
-    FRESH_SENTENCES,
+    HELD_OUT,
     SENTENCES,
     SPLITS,
     THIRD_SENTENCES,
@@ -158,8 +158,6 @@ SET_VOICES: dict[Path, tuple[Voice, ...]] = {
     FOURTH_SENTENCES.resolve(): VOICES + FESTIVAL_VOICES,
 }
 """Sentence files whose set has other voices than :data:`VOICES`."""
-HELD_OUT: dict[str, Path] = {"fresh": FRESH_SENTENCES, "third": THIRD_SENTENCES, "fourth": FOURTH_SENTENCES}
-"""The held-out sentence lists by name: ``--held-out NAME``, or ``--NAME`` for short."""
 
 
 def set_voices(sentences_path: Path = SENTENCES) -> tuple[Voice, ...]:

@@ -194,24 +194,32 @@ def test_a_set_key_does_not_digest_the_script_bytes(tmp_path: Path, monkeypatch:
     assert edited.set_key(SENTENCES, voices=edited.VOICES[:3]) != edited.set_key(SENTENCES)
 
 
-def test_the_third_list_is_valid_and_shares_no_sentence() -> None:
-    third = load_sentences(THIRD_SENTENCES)
-    assert 150 <= len(third) <= 220
-    assert all(s.split == "test" and s.source == "hand" for s in third)
-    assert all(re.fullmatch(r"third-hand-[a-z]+-\d\d", s.id) for s in third)
-    for sentence in third:
+def held_out_list(path: Path, name: str, earlier: tuple[Path, ...]) -> list[Sentence]:
+    """``path``'s sentences, checked as a held-out list is: all ``test``, hand-written, ids
+    ``<name>-hand-<domain>-NN``, catalogue intents and slots, no sentence of the ``earlier`` lists,
+    enough of each kind, and every intent a driver commands."""
+    sentences = load_sentences(path)
+    assert 150 <= len(sentences) <= 220
+    assert all(s.split == "test" and s.source == "hand" for s in sentences)
+    assert all(re.fullmatch(rf"{name}-hand-[a-z]+-\d\d", s.id) for s in sentences)
+    for sentence in sentences:
         if sentence.kind == "command":
             assert sentence.wake and sentence.intent in CATALOGUE, sentence.id
             assert set(sentence.slots) <= {slot.name for slot in CATALOGUE[sentence.intent].slots}, sentence.id
         else:
             assert (sentence.intent, dict(sentence.slots)) == (NO_INTENT, {}), sentence.id
             assert sentence.kind in KINDS and (sentence.wake or sentence.kind == "background")
-    others = {normalise(s.text) for path in (SENTENCES, FRESH_SENTENCES) for s in load_sentences(path)}
-    assert not [s.text for s in third if normalise(s.text) in others]
-    kinds = {kind: sum(s.kind == kind for s in third) for kind in KINDS}
+    others = {normalise(s.text) for other in earlier for s in load_sentences(other)}
+    assert not [s.text for s in sentences if normalise(s.text) in others]
+    kinds = {kind: sum(s.kind == kind for s in sentences) for kind in KINDS}
     assert kinds["command"] > 100 and kinds["question"] >= 20 and kinds["background"] >= 20
-    commanded = {s.intent for s in third if s.kind == "command"}
+    commanded = {s.intent for s in sentences if s.kind == "command"}
     assert commanded == set(CATALOGUE) - {"dialogue.chat"}  # every intent a driver commands
+    return sentences
+
+
+def test_the_third_list_is_valid_and_shares_no_sentence() -> None:
+    held_out_list(THIRD_SENTENCES, "third", (SENTENCES, FRESH_SENTENCES))
 
 
 # -- the fourth set: its sentence list, its voices, and --held-out NAME --------------------------------
@@ -221,28 +229,12 @@ SEAT_OF_SPEAKER = re.compile(r"\b(my (seat|side)|for me)\b")
 
 
 def test_the_fourth_list_is_valid_and_shares_no_sentence() -> None:
-    fourth = load_sentences(FOURTH_SENTENCES)
-    assert 150 <= len(fourth) <= 220
-    assert all(s.split == "test" and s.source == "hand" for s in fourth)
-    assert all(re.fullmatch(r"fourth-hand-[a-z]+-\d\d", s.id) for s in fourth)
+    fourth = held_out_list(FOURTH_SENTENCES, "fourth", (SENTENCES, FRESH_SENTENCES, THIRD_SENTENCES))
     for sentence in fourth:
-        if sentence.kind == "command":
-            assert sentence.wake and sentence.intent in CATALOGUE, sentence.id
-            assert set(sentence.slots) <= {slot.name for slot in CATALOGUE[sentence.intent].slots}, sentence.id
-            if SEAT_OF_SPEAKER.search(sentence.text):
-                assert "zone" not in sentence.slots, sentence.id
-        else:
-            assert (sentence.intent, dict(sentence.slots)) == (NO_INTENT, {}), sentence.id
-            assert sentence.kind in KINDS and (sentence.wake or sentence.kind == "background")
-    earlier = (SENTENCES, FRESH_SENTENCES, THIRD_SENTENCES)
-    others = {normalise(s.text) for path in earlier for s in load_sentences(path)}
-    assert not [s.text for s in fourth if normalise(s.text) in others]
-    kinds = {kind: sum(s.kind == kind for s in fourth) for kind in KINDS}
-    assert kinds["command"] > 100 and kinds["question"] >= 20 and kinds["background"] >= 20
+        if sentence.kind == "command" and SEAT_OF_SPEAKER.search(sentence.text):
+            assert "zone" not in sentence.slots, sentence.id
     background = [s for s in fourth if s.kind == "background"]
     assert sum(s.wake for s in background) >= 5 and sum(not s.wake for s in background) >= 10
-    commanded = {s.intent for s in fourth if s.kind == "command"}
-    assert commanded == set(CATALOGUE) - {"dialogue.chat"}  # every intent a driver commands
 
 
 def test_the_fourth_set_has_the_third_sets_voices() -> None:

@@ -89,14 +89,13 @@ def test_open_questions_do_not_move_the_car() -> None:
     rest reach the language model as questions (a guard: at least 40 %)."""
     corpus_dir()  # skips where Piper or espeak-ng is missing
     script = load_fixture_script()
+    from bench.voice_gate import default_hearing, policy_for
     from cockpit.audio import FRAME_SAMPLES
     from cockpit.catalogue import CATALOGUE, IntentMatch
-    from cockpit.policy import Hearing, Policy, PolicyDecision, must_read_back, text_filled
-    from cockpit.settings import VoiceSettings
+    from cockpit.policy import PolicyDecision, must_read_back, text_filled
 
     nlu, hybrid = english_hybrid()
-    voice = VoiceSettings()
-    policy = Policy(hearing=Hearing(voice.confirm_below, voice.reject_below, voice.confirm_free_text_below))
+    policy = policy_for(default_hearing())  # the shipped thresholds, as the pipeline applies them
     commands, acting = [], []
     for question in OPEN_QUESTIONS:
         for voice in ("piper", "espeak"):
