@@ -26,8 +26,8 @@ curve on the test half (confidence bucket vs the fraction of turns heard right) 
 JSON as ``voice_eval_reliability.png`` and into the JSON.
 
 Another sentence file of the same form is read with ``python -m bench.voice_eval --sentences PATH``
-or a held-out list by name, ``--held-out NAME`` (:data:`HELD_OUT`; ``--fresh``, ``--third`` and
-``--fourth`` for short: ``bench/data/voice_eval_<name>.jsonl``, whose sentences are all ``test``,
+or a held-out list by name, ``--held-out NAME`` (:data:`HELD_OUT`; ``--fresh``, ``--third``,
+``--fourth`` and ``--fifth`` for short: ``bench/data/voice_eval_<name>.jsonl``, whose sentences are all ``test``,
 so all of it is reported): its audio is synthesised into a cache folder of its own, and its results go to
 ``bench/out/<file stem>.json`` and ``<file stem>_reliability.png``. ``make bench`` runs only the
 committed list. ``--typed`` judges the reference texts alone (no audio, no voice models). A
@@ -248,8 +248,8 @@ def report(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m bench.voice_eval [--sentences PATH | --held-out NAME | --fresh | --third | --fourth]
-    [--quick] [--typed] [--again]``."""
+    """``python -m bench.voice_eval [--sentences PATH | --held-out NAME | --fresh | --third | --fourth
+    | --fifth] [--quick] [--typed] [--again]``."""
     parser = argparse.ArgumentParser(prog="bench.voice_eval", description=(__doc__ or "").split("\n\n")[0])
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--sentences", type=Path, default=SENTENCES, help="sentence file (default: the committed list)")

