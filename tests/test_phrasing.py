@@ -92,6 +92,48 @@ PHRASINGS: list[tuple[str, str, dict[str, Any]]] = [
     ("repeat the previous track", "media.previous_track", {}),
     ("play the last song once more", "media.previous_track", {}),
     ("replay the last one", "media.previous_track", {}),
+    # more route carriers, a time to be there, "towards", "head for", "set a course for"
+    ("navigate us to the airport", "navigation.navigate_to", {"destination": "the airport"}),
+    ("set a course for paris", "navigation.navigate_to", {"destination": "paris"}),
+    ("head for london", "navigation.navigate_to", {"destination": "london"}),
+    ("i'd like to go to munich", "navigation.navigate_to", {"destination": "munich"}),
+    ("i need to get to hamburg by six", "navigation.navigate_to", {"destination": "hamburg"}),
+    ("we're driving to cologne today", "navigation.navigate_to", {"destination": "cologne"}),
+    ("take me towards the harbour", "navigation.navigate_to", {"destination": "the harbour"}),
+    ("directions to the train station", "navigation.navigate_to", {"destination": "the train station"}),
+    # why the driver wants a place, then the request
+    ("i'm starving find a pizza place", "navigation.find_nearby", {"category": "restaurant"}),
+    ("we're low on fuel where's the nearest gas station", "navigation.find_nearby", {"category": "gas_station"}),
+    ("we need a hotel for tonight", "navigation.find_nearby", {"category": "hotel"}),
+    ("any decent places to eat in this area", "navigation.find_nearby", {"category": "restaurant"}),
+    ("ditch the route guidance", "navigation.cancel", {}),
+    ("we've arrived you can turn off the gps", "navigation.cancel", {}),
+    ("how many kilometres to go", "navigation.get_eta", {}),
+    # climate: "in here", everyone, fogged / misted up, trailing reasons
+    ("can you make it warmer in here", "climate.adjust_temperature", {"delta_celsius": 1}),
+    ("passenger side to nineteen", "climate.set_temperature", {"celsius": 19, "zone": "passenger"}),
+    ("twenty degrees everywhere", "climate.set_temperature", {"celsius": 20, "zone": "all"}),
+    ("the windshield is misted up can you clear it", "climate.set_defrost", {"on": True, "window": "front"}),
+    ("the rear window's steamed up put the heater on it", "climate.set_defrost", {"on": True, "window": "rear"}),
+    ("we don't need the a c anymore", "climate.set_ac", {"on": False}),
+    ("turn on the ac it's roasting", "climate.set_ac", {"on": True}),
+    ("get the fan going", "climate.set_fan_speed", {"percent": 50}),
+    ("turn the fan all the way up", "climate.set_fan_speed", {"percent": 100}),
+    ("the kids are freezing turn up the heat", "climate.adjust_temperature", {"delta_celsius": 1}),
+    # media: resume, skipping a song the driver dislikes, a call
+    ("play it again from where it stopped", "media.resume", {}),
+    ("put the radio back on", "media.resume", {}),
+    ("i can't stand this song skip it", "media.next_track", {}),
+    ("pause the music i need to take a call", "media.pause", {}),
+    ("hold on pause the podcast", "media.pause", {}),
+    ("i fancy hearing some jazz", "media.play", {"query": "jazz"}),
+    # body: "open up", a reason before or after shutting
+    ("open up the windows", "body.set_window", {"position": 100, "window": "all"}),
+    ("close the windows it's too noisy", "body.set_window", {"position": 0, "window": "all"}),
+    ("it's going to rain close the sunroof", "body.set_sunroof", {"position": 0}),
+    # undo
+    ("oops put it back the way it was", "vehicle.undo", {}),
+    ("revert that change", "vehicle.undo", {}),
 ]
 
 
@@ -142,6 +184,26 @@ def test_driver_phrasings(recognizer: FallbackIntentRecognizer, text: str, inten
         "put your seatbelt on please",
         "put your coat on",
         "put the kettle on",
+        # near-misses of the route carriers and lead-ins: not places, not requests
+        "i need to get to the point",
+        "i'd like to go to the moon",
+        "we need to get back to you",
+        "i'd like to get to know you",
+        "head for the hills",
+        "set a course for disaster",
+        "we're driving to the party today",
+        "i'm hungry",
+        "where should i go on holiday",
+        # a feeling, a dislike or a call alone asks for nothing
+        "my wife's cold",
+        "i hate this song",
+        "i'm taking a call",
+        "it's starting to rain",
+        "can we skip breakfast",
+        # "it" names nothing to play, and the car's own things are not songs
+        "play it again",
+        "put it back on",
+        "put the heater on",
     ],
 )
 def test_out_of_domain_look_alikes_do_not_act(recognizer: FallbackIntentRecognizer, text: str) -> None:
