@@ -83,11 +83,12 @@ class Variant:
 
 
 VARIANTS = (
+    Variant("careful (the default): hybrid, rival's words as fallback", "fsg", True, True, True, reuse_rival=True),
     Variant(
-        "lean (the default since 2026-12-05)",
+        "lean (the default for part of 2026-12-05)",
         "fsg", True, True, True, bestpath=False, fast_rival=True, reuse_rival=True, fallback_below=0.3,
     ),
-    Variant("hybrid (until 2026-12-05)", "fsg", True, True, True),
+    Variant("hybrid with a second free pass (the default until 2026-12-05)", "fsg", True, True, True),
     Variant("grammar only", "fsg", False, False, False),
     Variant("grammar, no bestpath", "fsg", False, False, False, bestpath=False),
     Variant("grammar + phone loop, no bestpath", "fsg", True, False, False, bestpath=False),
@@ -103,7 +104,6 @@ VARIANTS = (
     Variant(
         "hybrid, no bestpath, rival's words as fallback", "fsg", True, True, True, bestpath=False, reuse_rival=True
     ),
-    Variant("hybrid, rival's words as fallback", "fsg", True, True, True, reuse_rival=True),
     Variant(
         "grammar + phone loop + fast free rival, no bestpath, grammar kept",
         "fsg", True, True, False, bestpath=False, fast_rival=True,

@@ -154,11 +154,11 @@ class VoiceSettings:
     """Longest command after the wake word."""
     no_speech_timeout_s: float = 4.0
     """How long to wait for speech after the wake word."""
-    confirm_below: float = 0.865
+    confirm_below: float = 0.88
     """A spoken command heard with a confidence below this is read back and waits for a yes."""
     reject_below: float = 0.3
     """A spoken command heard with a confidence below this is not acted on: "Sorry, I didn't catch that"."""
-    confirm_free_text_below: float = 0.865
+    confirm_free_text_below: float = 0.88
     """Spoken commands with free text (a destination, what to play) below this are always read back."""
     answer_window_s: float = 6.0
     """How long a read-back question waits for "yes" or "no"; silence past it cancels the action."""

@@ -1,5 +1,6 @@
-"""The lean decoder's routing (issue 11): the grammar's words are kept unless their calibrated
-confidence is under the engine's floor; then the free rival's words, with no second pass.
+"""The lean decoder's routing (issue 11; an option, ``Decoding(fallback_below=0.3, ...)``, not the
+default): the grammar's words are kept unless their calibrated confidence is under the engine's
+floor; then the free rival's words, with no second pass.
 
 The engine is scripted (its transcripts and rival scores are given), so what is checked is the
 hybrid's decision alone: which words the turn carries, by which route, and that the frames are
