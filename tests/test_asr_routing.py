@@ -1,6 +1,7 @@
 """The lean decoder's routing (issue 11; an option, ``Decoding(fallback_below=0.3, ...)``, not the
 default): the grammar's words are kept unless their calibrated confidence is under the engine's
-floor; then the free rival's words, with no second pass.
+floor; then the free rival's words, with no second pass. And the default, careful routing: on the
+grammar pass's own confidence, then the free rival's words, also without a second pass.
 
 The engine is scripted (its transcripts and rival scores are given), so what is checked is the
 hybrid's decision alone: which words the turn carries, by which route, and that the frames are
@@ -80,3 +81,31 @@ def test_an_engine_without_a_floor_routes_on_its_own_confidence_as_before() -> N
     h = hybrid(engine)
     assert h.decode(FRAMES).text == "who wrote hamlet" and h.last_route == "fallback"
     assert engine.modes == [Mode.GRAMMAR, Mode.FREE]  # decoded again in free mode
+
+
+def test_the_default_decoding_is_the_careful_one() -> None:
+    # Held out, it acted wrongly least (README, "The two decoders on the same audio"): lattice
+    # rescoring, the full free rival, routing on the grammar's own confidence.
+    from cockpit.asr.sphinx_engine import Decoding
+
+    default = Decoding()
+    assert (default.bestpath, default.fast_rival, default.fallback_below, default.reuse_rival) == (
+        True,
+        False,
+        None,
+        True,
+    )
+
+
+def test_the_careful_routing_takes_the_rivals_words_instead_of_a_second_pass() -> None:
+    # The default: unsure on the grammar's own confidence (below min_confidence), then the full
+    # free rival's words for the same frames, which a second free pass would only repeat.
+    engine = LeanSphinx([("turn on the ac", 0.2), ("never used", 1.0)], [LOST])
+    engine.fallback_below = None
+    h = hybrid(engine)
+    heard = h.decode(FRAMES)
+    assert heard.text == "who wrote hamlet" and h.last_route == "fallback"
+    assert engine.modes == [Mode.GRAMMAR]  # decoded once
+    sure = LeanSphinx([("turn on the ac", 0.7)], [LOST])
+    sure.fallback_below = None
+    assert hybrid(sure).decode(FRAMES).text == "turn on the ac"  # its own confidence decides, not the rivals
