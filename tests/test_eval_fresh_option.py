@@ -223,42 +223,36 @@ def test_the_third_list_is_valid_and_shares_no_sentence() -> None:
     held_out_list(THIRD_SENTENCES, "third", (SENTENCES, FRESH_SENTENCES))
 
 
-# -- the fourth set: its sentence list, its voices, and --held-out NAME --------------------------------
+# -- the fourth and fifth sets: their sentence lists, their voices, and --held-out NAME ---------------
 
 SEAT_OF_SPEAKER = re.compile(r"\b(my (seat|side)|for me)\b")
 """How a driver names their own seat: the car uses the speaker's, so no ``zone`` is expected."""
 
 
-def test_the_fourth_list_is_valid_and_shares_no_sentence() -> None:
-    fourth = held_out_list(FOURTH_SENTENCES, "fourth", (SENTENCES, FRESH_SENTENCES, THIRD_SENTENCES))
-    for sentence in fourth:
+@pytest.mark.parametrize(
+    ("path", "name", "earlier"),
+    [
+        (FOURTH_SENTENCES, "fourth", (SENTENCES, FRESH_SENTENCES, THIRD_SENTENCES)),
+        (FIFTH_SENTENCES, "fifth", (SENTENCES, FRESH_SENTENCES, THIRD_SENTENCES, FOURTH_SENTENCES)),
+    ],
+)
+def test_the_later_lists_are_valid_and_share_no_sentence(path: Path, name: str, earlier: tuple[Path, ...]) -> None:
+    """The fourth and fifth lists: no sentence of an earlier list, no zone for the speaker's own
+    seat, background talk both with and without the wake word."""
+    later = held_out_list(path, name, earlier)
+    for sentence in later:
         if sentence.kind == "command" and SEAT_OF_SPEAKER.search(sentence.text):
             assert "zone" not in sentence.slots, sentence.id
-    background = [s for s in fourth if s.kind == "background"]
+    background = [s for s in later if s.kind == "background"]
     assert sum(s.wake for s in background) >= 5 and sum(not s.wake for s in background) >= 10
 
 
-def test_the_fourth_set_has_the_third_sets_voices() -> None:
+@pytest.mark.parametrize(
+    ("path", "voices_of"), [(FOURTH_SENTENCES, THIRD_SENTENCES), (FIFTH_SENTENCES, FOURTH_SENTENCES)]
+)
+def test_the_later_sets_have_the_third_sets_voices(path: Path, voices_of: Path) -> None:
     script = eval_script()
-    assert script.set_voices(FOURTH_SENTENCES) == script.set_voices(THIRD_SENTENCES)
-
-
-# -- the fifth set: its sentence list and its voices ----------------------------------------------------
-
-
-def test_the_fifth_list_is_valid_and_shares_no_sentence() -> None:
-    earlier = (SENTENCES, FRESH_SENTENCES, THIRD_SENTENCES, FOURTH_SENTENCES)
-    fifth = held_out_list(FIFTH_SENTENCES, "fifth", earlier)
-    for sentence in fifth:
-        if sentence.kind == "command" and SEAT_OF_SPEAKER.search(sentence.text):
-            assert "zone" not in sentence.slots, sentence.id
-    background = [s for s in fifth if s.kind == "background"]
-    assert sum(s.wake for s in background) >= 5 and sum(not s.wake for s in background) >= 10
-
-
-def test_the_fifth_set_has_the_fourth_sets_voices() -> None:
-    script = eval_script()
-    assert script.set_voices(FIFTH_SENTENCES) == script.set_voices(FOURTH_SENTENCES)
+    assert script.set_voices(path) == script.set_voices(voices_of)
 
 
 HELD_OUT_FILES = {
