@@ -18,6 +18,7 @@ from cockpit.followups import follow_up
 from cockpit.server import start_server
 from cockpit.server.client import CockpitClient
 from tests.conftest import Stack
+from tests.support import eventually
 
 ROOT = Path(__file__).resolve().parents[1]
 HVAC_CMD = 0x3A0
@@ -74,7 +75,7 @@ async def test_undo_restores_the_previous_confirmed_value_with_a_frame_and_confi
         (vss.DRIVER_TEMPERATURE, 22.0, "confirmed"),
     ]
     assert events[-1].data["text"] == "Undone: the driver temperature is back to 22 degrees."
-    assert stack.tap.frames(HVAC_CMD)  # the command frame went out
+    await eventually(lambda: bool(stack.tap.frames(HVAC_CMD)))  # the command frame went out (the tap's thread may lag)
     assert stack.parts.service.vehicle_state()[vss.DRIVER_TEMPERATURE] == 22.0
 
 
