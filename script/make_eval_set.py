@@ -155,9 +155,7 @@ FESTIVAL_VOICES: tuple[Voice, ...] = (
 """Festival's voices, heard by no tuning step: the third, fourth and fifth sets add them (kal and slt are flite's
 ``kal16`` and ``slt`` speakers in another synthesiser; ked is a new speaker)."""
 SET_VOICES: dict[Path, tuple[Voice, ...]] = {
-    THIRD_SENTENCES.resolve(): VOICES + FESTIVAL_VOICES,
-    FOURTH_SENTENCES.resolve(): VOICES + FESTIVAL_VOICES,
-    FIFTH_SENTENCES.resolve(): VOICES + FESTIVAL_VOICES,
+    path.resolve(): VOICES + FESTIVAL_VOICES for path in (THIRD_SENTENCES, FOURTH_SENTENCES, FIFTH_SENTENCES)
 }
 """Sentence files whose set has other voices than :data:`VOICES`."""
 

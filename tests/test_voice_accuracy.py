@@ -82,11 +82,11 @@ OPEN_QUESTIONS = (
 def test_open_questions_do_not_move_the_car() -> None:
     """A grammar always finds some command in speech; spoken questions must not move the car.
 
-    With the default decoding an unsure grammar result is decoded again in free mode, and 7 of
-    these 80 are still heard as some command (with the lean decoding, which keeps the grammar's
-    result unless it is very unsure, 21). They are judged by their calibrated confidence like any
-    command: read back ("Did you say ...?") or refused, not carried out. Issue 11 allows at most
-    2 % to act; the rest reach the language model as questions (a guard: at least 40 %)."""
+    With the default decoding an unsure grammar result gives way to the free decoder's words, and
+    10 of these 40 recordings (2026-12-05) are still heard as some command (21 with the lean
+    decoding, which keeps the grammar's result unless it is very unsure). They are judged by their
+    calibrated confidence like any command: read back ("Did you say ...?") or refused, not carried
+    out. Issue 11 allows at most 2 % to act; the rest reach the language model as questions (a guard: at least 40 %)."""
     corpus_dir()  # skips where Piper or espeak-ng is missing
     script = load_fixture_script()
     from bench.voice_gate import default_hearing, policy_for
